@@ -1,0 +1,99 @@
+// GuestImage: the kernel under test and the initramfs that boots it.
+//
+// A kernel comes from a Debian package (apt-get download, cached), or from
+// a bzImage plus a modules directory the user names. Its config is checked
+// for what swap over the network needs. The initramfs holds busybox, the
+// swapbench agent as /init and the kernel modules the scenario needs with
+// their dependencies resolved from modules.dep; it is cached under a hash
+// of its contents, so a second run reuses it. The per-run configuration is
+// a second, tiny cpio appended to a copy of the cached one.
+//
+// Not thread-safe; called from the runner's thread before the VM starts.
+#ifndef SWAPBENCH_BENCH_GUEST_IMAGE_H_
+#define SWAPBENCH_BENCH_GUEST_IMAGE_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "bench/status.h"
+
+namespace swapbench {
+
+struct KernelSpec {
+  std::string package;      // Debian package, e.g. linux-image-6.1.0-54-amd64
+  std::string bzimage;      // or a kernel image path ...
+  std::string modules_dir;  // ... with its lib/modules/RELEASE directory
+  std::string config;       // optional .config for a bzimage kernel
+};
+
+struct Kernel {
+  std::string release;      // e.g. 6.1.0-54-amd64
+  std::string image;        // path of vmlinuz/bzImage
+  std::string modules_dir;  // lib/modules/RELEASE holding modules.dep
+  std::string config_path;  // empty when unknown
+  std::string source;       // "debian:PACKAGE VERSION" or "bzimage:PATH"
+};
+
+// The config symbols swap over the network needs.
+extern const std::vector<std::string> kRequiredKernelConfig;
+
+// Fetches (or finds in cache_dir) and checks the kernel.
+Result<Kernel> PrepareKernel(const KernelSpec& spec, const std::string& cache_dir);
+
+// Usage error naming every missing symbol, e.g.
+// "kernel config lacks CONFIG_NFS_SWAP=y (needed for swap over NFS)".
+Status CheckKernelConfig(const std::string& config_text, const std::string& where);
+
+// Resolves `roots` (module names; '-' and '_' alike) against the text of a
+// modules.dep and returns module paths (as written in modules.dep) in an
+// order where every module follows its dependencies. Builtin modules
+// (listed in `builtin`, e.g. from modules.builtin) are skipped.
+Result<std::vector<std::string>> ResolveModules(const std::string& modules_dep,
+                                                const std::string& builtin,
+                                                const std::vector<std::string>& roots);
+
+// Writes a cpio archive in the "newc" format the kernel unpacks. Entries
+// carry mtime 0 and uid/gid 0, so equal inputs give equal bytes.
+class CpioWriter {
+ public:
+  void AddDir(const std::string& path, uint32_t mode = 0755);
+  void AddFile(const std::string& path, const std::string& data, uint32_t mode = 0644);
+  void AddSymlink(const std::string& path, const std::string& target);
+  void AddCharDev(const std::string& path, uint32_t major, uint32_t minor, uint32_t mode = 0600);
+  // Appends the trailer and returns the archive.
+  std::string Finish();
+
+ private:
+  void Entry(const std::string& path, uint32_t mode, const std::string& data, uint32_t rmajor = 0,
+             uint32_t rminor = 0);
+  std::string out_;
+  uint32_t ino_ = 1;
+};
+
+struct ImageInputs {
+  std::string agent;    // static agent binary
+  std::string busybox;  // busybox-static binary
+  std::vector<std::string> modules;  // root module names
+};
+
+struct GuestImage {
+  std::string initramfs;  // cached base archive
+  std::string hash;       // content hash (hex)
+  bool reused = false;    // true when found in cache
+  std::vector<std::string> modules;  // resolved load order (module paths)
+};
+
+Result<GuestImage> BuildImage(const Kernel& kernel, const ImageInputs& in,
+                              const std::string& cache_dir);
+
+// Copies the base archive to `out` and appends an archive holding `files`.
+Status WriteRunInitrd(const GuestImage& image, const std::map<std::string, std::string>& files,
+                      const std::string& out);
+
+uint64_t Fnv1a64(const std::string& data, uint64_t h = 0xcbf29ce484222325ULL);
+
+}  // namespace swapbench
+
+#endif  // SWAPBENCH_BENCH_GUEST_IMAGE_H_

@@ -1,0 +1,210 @@
+#include "bench/libvirt_vm.h"
+
+#include <libvirt/libvirt-qemu.h>
+#include <libvirt/virterror.h>
+#include <pwd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "bench/fs_util.h"
+
+namespace swapbench {
+
+namespace {
+void IgnoreError(void*, virErrorPtr) {}
+
+std::string XmlEscape(const std::string& s) {
+  std::string o;
+  for (char ch : s) {
+    switch (ch) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '\'': o += "&apos;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += ch;
+    }
+  }
+  return o;
+}
+}  // namespace
+
+std::string LibvirtError() {
+  const char* m = virGetLastErrorMessage();
+  return m ? m : "unknown libvirt error";
+}
+
+bool UseKvm(std::string* reason) {
+  if (Exists("/sys/module/kvm_pvm")) {
+    *reason = "TCG: /dev/kvm is PVM-based (module kvm_pvm), which hangs stock guest kernels";
+    return false;
+  }
+  if (!Exists("/dev/kvm")) {
+    *reason = "TCG: no /dev/kvm";
+    return false;
+  }
+  *reason = "KVM: /dev/kvm present";
+  return true;
+}
+
+std::string DomainXml(const VmConfig& c) {
+  std::string x;
+  x += "<domain type='" + std::string(c.kvm ? "kvm" : "qemu") + "'>\n";
+  x += "  <name>" + XmlEscape(c.name) + "</name>\n";
+  x += "  <memory unit='MiB'>" + std::to_string(c.memory_mib) + "</memory>\n";
+  x += "  <vcpu>" + std::to_string(c.cpus) + "</vcpu>\n";
+  x += "  <os>\n    <type arch='x86_64' machine='pc'>hvm</type>\n";
+  x += "    <kernel>" + XmlEscape(c.kernel) + "</kernel>\n";
+  x += "    <initrd>" + XmlEscape(c.initrd) + "</initrd>\n";
+  x += "    <cmdline>" + XmlEscape(c.cmdline) + "</cmdline>\n  </os>\n";
+  x += "  <features><acpi/></features>\n";
+  x += "  <clock offset='utc'/>\n";
+  x += "  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>destroy</on_reboot>\n";
+  x += "  <on_crash>destroy</on_crash>\n";
+  x += "  <devices>\n";
+  x += "    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n";
+  x += "    <serial type='file'><source path='" + XmlEscape(c.console_log) +
+       "'/><target port='0'/></serial>\n";
+  x += "    <channel type='file'><source path='" + XmlEscape(c.telemetry_log) +
+       "'/><target type='virtio' name='org.swapbench.agent'/></channel>\n";
+  x += "    <interface type='udp'>\n      <mac address='" + c.mac + "'/>\n";
+  x += "      <source address='127.0.0.1' port='" + std::to_string(c.relay_port) + "'>\n";
+  x += "        <local address='127.0.0.1' port='" + std::to_string(c.guest_port) + "'/>\n";
+  x += "      </source>\n      <model type='virtio'/>\n    </interface>\n";
+  x += "    <memballoon model='none'/>\n";
+  x += "  </devices>\n</domain>\n";
+  return x;
+}
+
+Libvirt::~Libvirt() {
+  stop_ = true;
+  if (loop_.joinable()) loop_.join();
+  if (timer_ >= 0) virEventRemoveTimeout(timer_);
+  if (conn_) virConnectClose(conn_);
+}
+
+Result<std::unique_ptr<Libvirt>> Libvirt::Open(const std::string& root) {
+  if (!getpwnam("libvirt-qemu"))
+    return Status::Harness(
+        "libvirt: the embedded QEMU driver needs a 'libvirt-qemu' user "
+        "(bench/setup.sh creates it: adduser --system --group libvirt-qemu)");
+  Status s = MakeDirs(root + "/etc");
+  if (!s.ok()) return s.Context("libvirt");
+  // As root, without these the driver re-probes QEMU on every call and
+  // tries to chown files it does not own (DESIGN.md).
+  s = WriteFile(root + "/etc/qemu.conf",
+                "user = \"root\"\ngroup = \"root\"\nstdio_handler = \"file\"\n"
+                "dynamic_ownership = 0\nremember_owner = 0\n");
+  if (!s.ok()) return s.Context("libvirt");
+  static std::once_flag once;
+  std::call_once(once, [] {
+    virSetErrorFunc(nullptr, IgnoreError);
+    virEventRegisterDefaultImpl();
+  });
+  std::unique_ptr<Libvirt> lv(new Libvirt());
+  lv->root_ = root;
+  // The loop thread must wake up to notice stop_: a periodic no-op timer.
+  lv->timer_ = virEventAddTimeout(200, [](int, void*) {}, nullptr, nullptr);
+  Libvirt* raw = lv.get();
+  lv->loop_ = std::thread([raw] {
+    while (!raw->stop_) virEventRunDefaultImpl();
+  });
+  std::string uri = "qemu:///embed?root=" + root;
+  lv->conn_ = virConnectOpen(uri.c_str());
+  if (!lv->conn_) return Status::Harness("libvirt: open " + uri + ": " + LibvirtError());
+  return lv;
+}
+
+void Libvirt::DestroyStale(const std::string& name) {
+  virDomainPtr d = virDomainLookupByName(conn_, name.c_str());
+  if (!d) return;
+  virDomainDestroy(d);
+  virDomainFree(d);
+}
+
+LibvirtVm::~LibvirtVm() { Destroy(); }
+
+void LibvirtVm::OnLifecycle(virConnectPtr, virDomainPtr, int event, int detail, void* opaque) {
+  auto* vm = static_cast<LibvirtVm*>(opaque);
+  if (event != VIR_DOMAIN_EVENT_STOPPED && event != VIR_DOMAIN_EVENT_CRASHED) return;
+  std::lock_guard<std::mutex> l(vm->mu_);
+  if (vm->reason_.empty()) {
+    if (event == VIR_DOMAIN_EVENT_CRASHED) vm->reason_ = "crashed";
+    else if (detail == VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN) vm->reason_ = "shutdown";
+    else if (detail == VIR_DOMAIN_EVENT_STOPPED_CRASHED) vm->reason_ = "crashed";
+    else if (detail == VIR_DOMAIN_EVENT_STOPPED_FAILED) vm->reason_ = "failed";
+    else vm->reason_ = "destroyed";
+  }
+  vm->stopped_ = true;
+}
+
+Status LibvirtVm::Start() {
+  std::string xml = DomainXml(c_);
+  Status s = WriteFile(c_.console_log, "");
+  if (s.ok()) s = WriteFile(c_.telemetry_log, "");
+  if (!s.ok()) return s.Context("vm");
+  callback_ = virConnectDomainEventRegisterAny(
+      lv_->conn(), nullptr, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+      VIR_DOMAIN_EVENT_CALLBACK(&LibvirtVm::OnLifecycle), this, nullptr);
+  dom_ = virDomainCreateXML(lv_->conn(), xml.c_str(), 0);
+  if (!dom_) return Status::Harness("libvirt: create domain " + c_.name + ": " + LibvirtError());
+  return Status::Ok();
+}
+
+bool LibvirtVm::Running() {
+  if (!dom_ || stopped_) return false;
+  int state = 0, reason = 0;
+  if (virDomainGetState(dom_, &state, &reason, 0) != 0) {
+    // The transient domain is gone: it stopped.
+    std::lock_guard<std::mutex> l(mu_);
+    if (reason_.empty()) reason_ = "shutdown";
+    stopped_ = true;
+    return false;
+  }
+  if (state == VIR_DOMAIN_SHUTOFF || state == VIR_DOMAIN_CRASHED) {
+    std::lock_guard<std::mutex> l(mu_);
+    if (reason_.empty()) reason_ = state == VIR_DOMAIN_CRASHED ? "crashed" : "shutdown";
+    stopped_ = true;
+    return false;
+  }
+  return true;
+}
+
+std::string LibvirtVm::StopReason() {
+  std::lock_guard<std::mutex> l(mu_);
+  return reason_;
+}
+
+void LibvirtVm::Destroy() {
+  if (callback_ >= 0) {
+    virConnectDomainEventDeregisterAny(lv_->conn(), callback_);
+    callback_ = -1;
+  }
+  if (!dom_) return;
+  if (Running()) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (reason_.empty()) reason_ = "destroyed";
+    }
+    virDomainDestroy(dom_);
+  }
+  stopped_ = true;
+  virDomainFree(dom_);
+  dom_ = nullptr;
+}
+
+Status LibvirtVm::MonitorCommand(const std::string& hmp, std::string* reply) {
+  if (!dom_) return Status::Harness("vm: not running");
+  char* out = nullptr;
+  if (virDomainQemuMonitorCommand(dom_, hmp.c_str(), &out,
+                                  VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP) != 0)
+    return Status::Harness("qemu monitor '" + hmp + "': " + LibvirtError());
+  if (reply && out) *reply = out;
+  free(out);
+  return Status::Ok();
+}
+
+std::string LibvirtVm::qemu_log() const { return lv_->root() + "/log/qemu/" + c_.name + ".log"; }
+
+}  // namespace swapbench

@@ -1,0 +1,70 @@
+// LibvirtVm: a transient domain on libvirt's embedded QEMU driver
+// (qemu:///embed?root=STATE/libvirt), so swapbench needs no libvirtd.
+//
+// Libvirt owns one connection per process with a thread running the
+// default event loop (lifecycle events arrive there). The root keeps
+// QEMU's capability cache across runs (the first probe takes 3.5-7 s).
+#ifndef SWAPBENCH_BENCH_LIBVIRT_VM_H_
+#define SWAPBENCH_BENCH_LIBVIRT_VM_H_
+
+#include <libvirt/libvirt.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "bench/vm.h"
+
+namespace swapbench {
+
+class Libvirt {
+ public:
+  ~Libvirt();
+  // Opens the embedded driver rooted at `root`, writing its qemu.conf.
+  static Result<std::unique_ptr<Libvirt>> Open(const std::string& root);
+  virConnectPtr conn() const { return conn_; }
+  const std::string& root() const { return root_; }
+  // Destroys a domain left by a killed run, if it still exists.
+  void DestroyStale(const std::string& name);
+
+ private:
+  Libvirt() = default;
+  std::string root_;
+  virConnectPtr conn_ = nullptr;
+  std::thread loop_;
+  std::atomic<bool> stop_{false};
+  int timer_ = -1;
+};
+
+class LibvirtVm : public Vm {
+ public:
+  LibvirtVm(Libvirt* lv, VmConfig c) : lv_(lv), c_(std::move(c)) {}
+  ~LibvirtVm() override;
+  Status Start() override;
+  bool Running() override;
+  std::string StopReason() override;
+  void Destroy() override;
+  // Sends a QEMU monitor (HMP) command, e.g. "sendkey alt-sysrq-w".
+  Status MonitorCommand(const std::string& hmp, std::string* reply);
+  // libvirt's QEMU log for this domain (command line, QEMU's stderr).
+  std::string qemu_log() const;
+
+ private:
+  static void OnLifecycle(virConnectPtr, virDomainPtr, int event, int detail, void* opaque);
+  Libvirt* lv_;
+  VmConfig c_;
+  virDomainPtr dom_ = nullptr;
+  int callback_ = -1;
+  std::atomic<bool> stopped_{false};
+  std::mutex mu_;
+  std::string reason_;
+};
+
+// libvirt's last error as text.
+std::string LibvirtError();
+
+}  // namespace swapbench
+
+#endif  // SWAPBENCH_BENCH_LIBVIRT_VM_H_

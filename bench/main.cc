@@ -1,0 +1,147 @@
+// swapbench: parses flags, runs subcommands, maps results to exit codes.
+//   0 pass, 1 kernel finding or unmet expectation, 2 usage or scenario
+//   error, 3 harness (infrastructure) failure or interruption.
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "bench/fs_util.h"
+#include "bench/runner.h"
+#include "bench/scenario.h"
+
+namespace {
+
+std::atomic<int> g_cancel{0};
+
+// SIGINT/SIGTERM/SIGHUP are blocked in every thread and taken here, so the
+// runner sees a flag and tears down in order instead of dying mid-way.
+void StartSignalThread() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  std::thread([set] {
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&set, &sig) != 0) continue;
+      int prev = g_cancel.exchange(sig);
+      fprintf(stderr, "swapbench: %s received, %s\n", strsignal(sig),
+              prev ? "still tearing down" : "tearing down");
+    }
+  }).detach();
+}
+
+int ExitFor(const swapbench::Status& s) {
+  fprintf(stderr, "swapbench: %s\n", s.message().c_str());
+  return s.kind() == swapbench::Status::Kind::kUsage ? 2 : 3;
+}
+
+std::string EnvOr(const char* name, const std::string& fallback) {
+  const char* v = getenv(name);
+  return v && *v ? v : fallback;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace swapbench;
+  CLI::App app{"swapbench: fault-injection test bench for Linux swap over the network"};
+  app.require_subcommand(1);
+  app.footer("Exit codes: 0 pass, 1 finding or unmet expectation, 2 usage or scenario error, "
+             "3 harness failure.");
+
+  std::string scenario_path, out_dir, kernel, modules, kernel_config, kernel_package;
+  std::optional<uint64_t> seed;
+  std::string state_dir = EnvOr("SWAPBENCH_STATE", "/var/lib/swapbench");
+  std::string cache_dir = EnvOr("SWAPBENCH_CACHE", "/var/cache/swapbench");
+  auto* run = app.add_subcommand("run", "run a scenario in a real guest");
+  run->add_option("scenario", scenario_path, "scenario file (scenarios/*.toml)")->required();
+  run->add_option("--out", out_dir, "report directory (default reports/runs/NAME-TIME)");
+  run->add_option("--seed", seed, "override the scenario's seed");
+  run->add_option("--kernel", kernel, "kernel image (bzImage) instead of the scenario's");
+  run->add_option("--modules", modules, "lib/modules/RELEASE directory for --kernel");
+  run->add_option("--kernel-config", kernel_config, "kernel .config for --kernel");
+  run->add_option("--kernel-package", kernel_package,
+                  "Debian kernel package instead of the scenario's");
+  run->add_option("--state", state_dir, "state directory (libvirt root, run records)");
+  run->add_option("--cache", cache_dir, "cache directory (kernels, images)");
+
+  std::vector<std::string> check_paths;
+  auto* check = app.add_subcommand("check", "validate scenario files; touches nothing");
+  check->add_option("scenarios", check_paths, "scenario files")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+
+  if (check->parsed()) {
+    int rc = 0;
+    for (const auto& p : check_paths) {
+      auto s = LoadScenario(p);
+      if (!s.ok()) {
+        fprintf(stderr, "%s\n", s.status().message().c_str());
+        rc = 2;
+      } else {
+        printf("%s: ok (%s)\n", p.c_str(), s->name.c_str());
+      }
+    }
+    return rc;
+  }
+
+  // run
+  auto sc = LoadScenario(scenario_path);
+  if (!sc.ok()) return ExitFor(sc.status());
+  RunnerOptions o;
+  if (!kernel.empty() || !modules.empty()) {
+    if (kernel.empty() || modules.empty())
+      return ExitFor(Status::Usage("--kernel and --modules go together"));
+    o.kernel = KernelSpec{"", kernel, modules, kernel_config};
+  } else if (!kernel_package.empty()) {
+    o.kernel = KernelSpec{kernel_package, "", "", ""};
+  }
+  if (geteuid() != 0)
+    return ExitFor(Status::Harness("run needs root (network namespaces, TAP, libvirt as root)"));
+  if (out_dir.empty()) {
+    char ts[32];
+    time_t now = time(nullptr);
+    strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", localtime(&now));
+    out_dir = std::string(SWAPBENCH_SOURCE_DIR) + "/reports/runs/" + sc->name + "-" + ts;
+  }
+  o.out_dir = std::filesystem::absolute(out_dir).lexically_normal().string();
+  // A reused --out must not mix this run's files with an older run's.
+  for (const char* f : {"report.json", "console.log", "telemetry.jsonl", "ganesha.log",
+                        "ganesha.stdout", "rpcbind.log", "qemu.log", "agent.conf",
+                        "domain.xml", "ganesha.conf"})
+    unlink((o.out_dir + "/" + f).c_str());
+  o.seed = seed;
+  o.state_dir = state_dir;
+  o.cache_dir = cache_dir;
+  o.agent_path = SWAPBENCH_AGENT;
+  o.modules_list = std::string(SWAPBENCH_SOURCE_DIR) + "/images/modules.txt";
+  o.cancel = &g_cancel;
+  StartSignalThread();
+
+  auto rep = RunScenario(*sc, o);
+  if (!rep.ok()) return ExitFor(rep.status());
+  printf("%s", Summary(*rep).c_str());
+  printf("verdict: %s\n", rep->verdict.c_str());
+  if (rep->verdict == "pass") return 0;
+  if (rep->verdict == "fail") return 1;
+  return 3;
+}

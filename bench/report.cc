@@ -1,0 +1,126 @@
+#include "bench/report.h"
+
+#include <cstdio>
+
+#include "bench/fs_util.h"
+
+namespace swapbench {
+
+std::string OverallVerdict(const std::vector<RunReport>& runs) {
+  if (runs.empty()) return "error";
+  bool fail = false;
+  for (const auto& r : runs) {
+    if (r.verdict == "error") return "error";
+    if (r.verdict == "fail") fail = true;
+  }
+  return fail ? "fail" : "pass";
+}
+
+namespace {
+
+nlohmann::json Counters(const DirectionCounters& c) {
+  return {{"frames", c.frames}, {"dropped", c.dropped}, {"bytes", c.bytes}};
+}
+
+double Round(double v, int digits) {
+  double m = 1;
+  for (int i = 0; i < digits; ++i) m *= 10;
+  return static_cast<double>(static_cast<int64_t>(v * m + (v < 0 ? -0.5 : 0.5))) / m;
+}
+
+nlohmann::json FindingJson(const Finding& f) {
+  nlohmann::json j = {{"kind", f.kind}, {"title", f.title}};
+  if (!f.victim.empty()) j["victim"] = f.victim;
+  if (f.pid >= 0) j["pid"] = f.pid;
+  if (!f.constraint.empty()) j["constraint"] = f.constraint;
+  if (f.console_line >= 0) j["console_line"] = f.console_line;
+  if (f.kernel_time >= 0) j["kernel_time_s"] = f.kernel_time;
+  if (!f.excerpt.empty()) j["excerpt"] = f.excerpt;
+  return j;
+}
+
+}  // namespace
+
+nlohmann::json ReportJson(const Report& r) {
+  nlohmann::json runs = nlohmann::json::array();
+  for (const RunReport& u : r.runs) {
+    nlohmann::json findings = nlohmann::json::array();
+    for (const auto& f : u.findings) findings.push_back(FindingJson(f));
+    nlohmann::json j = {
+        {"verdict", u.verdict},
+        {"duration_s", Round(u.duration_s, 3)},
+        {"boot_s", Round(u.boot_s, 3)},
+        {"stop_reason", u.stop_reason},
+        {"accel", {{"name", u.accel}, {"reason", u.accel_reason}}},
+        {"swap",
+         {{"device", u.swap_device},
+          {"type", u.swap_type},
+          {"activated", u.swap_activated},
+          {"total_kib", u.swap_total_kib},
+          {"used_kib_max", u.swap_used_kib_max}}},
+        {"metrics",
+         {{"pswpout", u.pswpout},
+          {"pswpin", u.pswpin},
+          {"swapout_mib_per_s", Round(u.swapout_mib_per_s, 3)},
+          {"swapin_mib_per_s", Round(u.swapin_mib_per_s, 3)},
+          {"hog_seconds", Round(u.hog_seconds, 3)}}},
+        {"integrity",
+         {{"hog_pages", u.hog_pages},
+          {"pages_written", u.pages_written},
+          {"pages_verified", u.pages_verified},
+          {"pages_corrupted", u.pages_corrupted},
+          {"hog_status", u.hog_status}}},
+        {"link", {{"to_guest", Counters(u.link.to_guest)}, {"to_server", Counters(u.link.to_server)}}},
+        {"findings", findings},
+        {"unmet_expectations", u.unmet},
+        {"events", u.events},
+        {"console_lines", u.console_lines},
+    };
+    if (!u.error.empty()) j["error"] = u.error;
+    runs.push_back(std::move(j));
+  }
+  return {{"schema", "swapbench.report/1"},
+          {"verdict", r.verdict},
+          {"scenario", r.scenario},
+          {"scenario_path", r.scenario_path},
+          {"description", r.description},
+          {"seed", r.seed},
+          {"kernel", {{"release", r.kernel_release}, {"source", r.kernel_source}}},
+          {"image", {{"hash", r.image_hash}}},
+          {"out_dir", r.out_dir},
+          {"runs", runs}};
+}
+
+Status WriteReport(const Report& r, const std::string& path) {
+  return WriteFileAtomic(path, ReportJson(r).dump(2) + "\n");
+}
+
+std::string Summary(const Report& r) {
+  std::string s;
+  char buf[512];
+  for (const RunReport& u : r.runs) {
+    snprintf(buf, sizeof(buf),
+             "%s: %s (kernel %s, seed %llu, %.1f s)\n"
+             "  swap %s on %s: pswpout %lld, pswpin %lld, swap-out %.1f MiB/s\n"
+             "  hog: %lld/%lld pages verified, %lld corrupted (%s)\n"
+             "  link: to_guest %llu frames %llu dropped, to_server %llu frames %llu dropped\n",
+             r.scenario.c_str(), u.verdict.c_str(), r.kernel_release.c_str(),
+             static_cast<unsigned long long>(r.seed), u.duration_s,
+             u.swap_activated ? "active" : "NOT active", u.swap_type.c_str(),
+             static_cast<long long>(u.pswpout), static_cast<long long>(u.pswpin),
+             u.swapout_mib_per_s, static_cast<long long>(u.pages_verified),
+             static_cast<long long>(u.hog_pages), static_cast<long long>(u.pages_corrupted),
+             u.hog_status.c_str(), static_cast<unsigned long long>(u.link.to_guest.frames),
+             static_cast<unsigned long long>(u.link.to_guest.dropped),
+             static_cast<unsigned long long>(u.link.to_server.frames),
+             static_cast<unsigned long long>(u.link.to_server.dropped));
+    s += buf;
+    for (const auto& f : u.findings) s += "  finding: " + f.kind + ": " + f.title + "\n";
+    for (const auto& x : u.unmet) s += "  unmet: " + x + "\n";
+    if (!u.error.empty()) s += "  error: " + u.error + "\n";
+  }
+  s += "report: " + r.out_dir + "/report.json\n";
+  return s;
+}
+
+}  // namespace swapbench

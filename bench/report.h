@@ -1,0 +1,63 @@
+// Report: what one invocation found, and its canonical form report.json
+// (schema "swapbench.report/1", documented in reports/README.md).
+#ifndef SWAPBENCH_BENCH_REPORT_H_
+#define SWAPBENCH_BENCH_REPORT_H_
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "bench/finding.h"
+#include "bench/status.h"
+#include "netem/relay.h"
+
+namespace swapbench {
+
+struct RunReport {
+  std::string verdict = "error";  // pass | fail | error
+  std::string error;              // harness error, when verdict is error
+  double duration_s = 0;
+  double boot_s = -1;  // host seconds from domain start to the agent's first report
+  std::string stop_reason;
+  std::string accel, accel_reason;
+
+  bool swap_activated = false;
+  std::string swap_device, swap_type;
+  int64_t swap_total_kib = 0, swap_used_kib_max = 0;
+
+  int64_t pswpout = 0, pswpin = 0;
+  double swapout_mib_per_s = 0, swapin_mib_per_s = 0;
+  double hog_seconds = 0;
+
+  int64_t hog_pages = 0, pages_written = 0, pages_verified = 0, pages_corrupted = 0;
+  std::string hog_status;  // exited N | killed SIG | not started
+
+  RelayCounters link;
+  std::vector<Finding> findings;
+  std::vector<std::string> unmet;  // expectations that did not hold
+  std::vector<nlohmann::json> events;
+  int console_lines = 0;
+};
+
+struct Report {
+  std::string scenario, scenario_path, description;
+  uint64_t seed = 0;
+  std::string kernel_release, kernel_source;
+  std::string image_hash;
+  std::string out_dir;
+  std::string verdict = "error";
+  std::vector<RunReport> runs;
+};
+
+// The overall verdict: error if any run errored, else fail if any failed.
+std::string OverallVerdict(const std::vector<RunReport>& runs);
+
+nlohmann::json ReportJson(const Report& r);
+Status WriteReport(const Report& r, const std::string& path);
+// A few lines for a person at the terminal.
+std::string Summary(const Report& r);
+
+}  // namespace swapbench
+
+#endif  // SWAPBENCH_BENCH_REPORT_H_

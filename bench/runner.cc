@@ -1,0 +1,473 @@
+#include "bench/runner.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include "bench/console_parser.h"
+#include "bench/fs_util.h"
+#include "bench/guest_image.h"
+#include "bench/libvirt_vm.h"
+#include "bench/process.h"
+#include "bench/state.h"
+#include "bench/storage.h"
+#include "bench/telemetry.h"
+#include "netem/relay.h"
+#include "netem/rng.h"
+#include "netem/tap.h"
+
+namespace swapbench {
+
+namespace {
+
+// Addresses inside the run's own namespace; never the host's 192.0.2.0/24.
+constexpr const char* kServerIp = "10.213.0.1";
+constexpr const char* kGuestIp = "10.213.0.2";
+constexpr int kPrefix = 30;
+constexpr const char* kTapName = "sbtap0";
+
+double Monotonic() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+// Reads what a file gained since the last call, a line at a time. QEMU
+// writes the console and the agent's port to files; the runner tails them.
+class FileTail {
+ public:
+  explicit FileTail(std::string path) : path_(std::move(path)) {}
+  template <typename F>
+  void Drain(F&& on_line, bool flush_partial = false) {
+    if (!in_.is_open()) {
+      in_.open(path_, std::ios::binary);
+      if (!in_.is_open()) return;
+    }
+    in_.clear();
+    char buf[65536];
+    while (in_.read(buf, sizeof(buf)), in_.gcount() > 0) {
+      partial_.append(buf, in_.gcount());
+      if (in_.eof()) break;
+    }
+    in_.clear();
+    size_t start = 0, nl;
+    while ((nl = partial_.find('\n', start)) != std::string::npos) {
+      on_line(partial_.substr(start, nl - start));
+      start = nl + 1;
+    }
+    partial_.erase(0, start);
+    if (flush_partial && !partial_.empty()) {
+      on_line(partial_);
+      partial_.clear();
+    }
+  }
+
+ private:
+  std::string path_;
+  std::ifstream in_;
+  std::string partial_;
+};
+
+// A free UDP port on loopback for QEMU's end of the guest NIC. Another
+// process could take it before QEMU binds; QEMU then fails to start and
+// the run reports a libvirt error.
+Result<uint16_t> FreeUdpPort() {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
+    if (fd >= 0) close(fd);
+    return Status::Harness("no free UDP port on 127.0.0.1");
+  }
+  socklen_t len = sizeof(a);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return static_cast<uint16_t>(ntohs(a.sin_port));
+}
+
+std::vector<std::string> ReadModuleList(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t hash = line.find('#');
+    if (hash != std::string::npos) line.resize(hash);
+    std::istringstream w(line);
+    std::string name;
+    if (w >> name) out.push_back(name);
+  }
+  return out;
+}
+
+// Everything one run creates, torn down in reverse order of creation by
+// Teardown() (also run by the destructor, so every exit path reaches it).
+struct RunResources {
+  RunState* state = nullptr;
+  std::string netns;
+  std::string scratch;
+  std::unique_ptr<Storage> storage;
+  std::unique_ptr<Relay> relay;
+  std::unique_ptr<LibvirtVm> vm;
+  bool done = false;
+
+  void Teardown() {
+    if (done) return;
+    done = true;
+    if (vm) vm->Destroy();
+    if (relay) relay->Stop();
+    if (storage) storage->Stop();
+    DeleteNetns(netns);
+    if (!scratch.empty()) RemoveTree(scratch);
+    if (state) state->End();
+  }
+  ~RunResources() { Teardown(); }
+};
+
+std::string Mib(int mib) { return std::to_string(static_cast<uint64_t>(mib) << 20); }
+
+}  // namespace
+
+void Summarize(const Telemetry& t, RunReport* run) {
+  const auto& samples = t.samples();
+  const nlohmann::json* hog_start = t.Event("hog_start");
+  const nlohmann::json* hog_exit = t.Event("hog_exit");
+  int64_t pswpout0 = 0, pswpin0 = 0;
+  double t0 = hog_start ? hog_start->value("t", 0.0) : 0;
+  for (const Sample& s : samples) {
+    if (hog_start && s.t <= t0) {
+      pswpout0 = s.pswpout;
+      pswpin0 = s.pswpin;
+    }
+    run->swap_used_kib_max = std::max(run->swap_used_kib_max, s.swap_total_kib - s.swap_free_kib);
+  }
+  if (!samples.empty()) {
+    const Sample& last = samples.back();
+    run->pswpout = last.pswpout;
+    run->pswpin = last.pswpin;
+    run->swap_total_kib = last.swap_total_kib;
+    run->hog_pages = last.hog_pages;
+    run->pages_written = last.hog_written;
+    run->pages_verified = last.hog_verified;
+    run->pages_corrupted = last.hog_corrupted;
+  }
+  if (hog_exit) {
+    run->hog_seconds = hog_exit->value("seconds", 0.0);
+    run->pages_written = hog_exit->value("written", run->pages_written);
+    run->pages_verified = hog_exit->value("verified", run->pages_verified);
+    run->pages_corrupted = hog_exit->value("corrupted", run->pages_corrupted);
+    if (hog_exit->value("status", "") == "killed")
+      run->hog_status = "killed by signal " + std::to_string(hog_exit->value("signal", 0));
+    else
+      run->hog_status = "exited " + std::to_string(hog_exit->value("code", -1));
+  } else if (hog_start) {
+    run->hog_status = "did not finish";
+    if (!samples.empty()) run->hog_seconds = samples.back().t - t0;
+  } else {
+    run->hog_status = "not started";
+  }
+  if (run->hog_seconds > 0) {
+    constexpr double kPageMib = 4096.0 / (1 << 20);
+    run->swapout_mib_per_s = (run->pswpout - pswpout0) * kPageMib / run->hog_seconds;
+    run->swapin_mib_per_s = (run->pswpin - pswpin0) * kPageMib / run->hog_seconds;
+  }
+}
+
+void CheckExpectations(const Scenario& s, RunReport* run) {
+  const auto& e = s.expect;
+  if (!run->swap_activated) run->unmet.push_back("swap was not activated");
+  if (run->pswpout < static_cast<int64_t>(e.min_pswpout))
+    run->unmet.push_back("pswpout " + std::to_string(run->pswpout) + " < expected minimum " +
+                         std::to_string(e.min_pswpout));
+  if (e.all_pages_verified && (run->hog_pages == 0 || run->pages_verified != run->hog_pages))
+    run->unmet.push_back("pages_verified " + std::to_string(run->pages_verified) + " != hog pages " +
+                         std::to_string(run->hog_pages));
+  if (run->link.to_guest.dropped < e.min_dropped_to_guest)
+    run->unmet.push_back("link.to_guest.dropped " + std::to_string(run->link.to_guest.dropped) +
+                         " < expected minimum " + std::to_string(e.min_dropped_to_guest));
+  if (run->link.to_server.dropped < e.min_dropped_to_server)
+    run->unmet.push_back("link.to_server.dropped " + std::to_string(run->link.to_server.dropped) +
+                         " < expected minimum " + std::to_string(e.min_dropped_to_server));
+  for (const auto& kind : e.findings) {
+    bool seen = false;
+    for (const auto& f : run->findings) seen |= f.kind == kind;
+    if (!seen) run->unmet.push_back("expected finding " + kind + " did not occur");
+  }
+}
+
+Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
+  auto cancelled = [&] { return o.cancel && o.cancel->load() != 0; };
+  auto log = [&](const std::string& msg) {
+    time_t now = time(nullptr);
+    char ts[32];
+    strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&now));
+    fprintf(stderr, "%s %s\n", ts, msg.c_str());
+  };
+
+  Report rep;
+  rep.scenario = sc.name;
+  rep.scenario_path = sc.path;
+  rep.description = sc.description;
+  rep.seed = o.seed.value_or(sc.seed);
+  rep.out_dir = o.out_dir;
+
+  // Kernel and image: cached, and the only steps that may take a while
+  // before anything is started.
+  KernelSpec ks = o.kernel.value_or(sc.kernel);
+  log("kernel: " + (ks.bzimage.empty() ? ks.package : ks.bzimage));
+  auto kernel = PrepareKernel(ks, o.cache_dir);
+  if (!kernel.ok()) return kernel.status();
+  rep.kernel_release = kernel->release;
+  rep.kernel_source = kernel->source;
+  auto mods = ReadFile(o.modules_list);
+  if (!mods.ok()) return mods.status().Context("image: module list");
+  auto image = BuildImage(*kernel, {o.agent_path, o.busybox_path, ReadModuleList(*mods)},
+                          o.cache_dir);
+  if (!image.ok()) return image.status();
+  rep.image_hash = image->hash;
+  log("image " + image->hash + (image->reused ? " (cached)" : " (built)") + ", " +
+      std::to_string(image->modules.size()) + " modules");
+  if (cancelled()) return Status::Cancelled("cancelled before the run started");
+
+  Status s = MakeDirs(o.out_dir);
+  if (!s.ok()) return s.Context("report dir");
+
+  auto lv = Libvirt::Open(o.state_dir + "/libvirt");
+  if (!lv.ok()) return lv.status();
+  for (const auto& line :
+       Reap(o.state_dir, [&](const std::string& d) { (*lv)->DestroyStale(d); }))
+    log(line);
+
+  RunReport run;
+  run.swap_type = sc.SwapType();
+  UseKvm(&run.accel_reason);
+  run.accel = "tcg";  // UseKvm() may say KVM is there; the guest runs TCG until it is proven.
+
+  std::string id = "sb" + std::to_string(getpid());
+  RunState state(o.state_dir, id);
+  RunResources res;
+  RunRecord record{id, "swapbench-" + id, "swapbench-" + id, o.state_dir + "/runs/" + id, {}};
+  double t_start = Monotonic();
+
+  // Everything from here on is a harness failure if it fails; the report
+  // is still written, with the part that failed named.
+  auto harness = [&]() -> Status {
+    Status st = state.Begin(record);
+    if (!st.ok()) return st;
+    res.state = &state;
+    res.scratch = record.scratch;
+    if (!(st = MakeDirs(record.scratch)).ok()) return st;
+
+    // Network namespace with the TAP the relay feeds.
+    st = RunChecked({"ip", "netns", "add", record.netns});
+    if (!st.ok()) return st.Context("netns");
+    res.netns = record.netns;
+    std::string ns_path = "/run/netns/" + record.netns;
+    std::string err;
+    int tap = OpenTapInNetns(ns_path, kTapName, &err);
+    if (tap < 0) return Status::Harness("tap: " + err);
+    LinkConfig lc;
+    lc.seed = rep.seed;
+    lc.to_guest = sc.to_guest;
+    lc.to_server = sc.to_server;
+    res.relay = std::make_unique<Relay>(lc, tap);
+    for (auto args : std::vector<std::vector<std::string>>{
+             {"ip", "-n", record.netns, "link", "set", "lo", "up"},
+             {"ip", "-n", record.netns, "addr", "add",
+              std::string(kServerIp) + "/" + std::to_string(kPrefix), "dev", kTapName},
+             {"ip", "-n", record.netns, "link", "set", kTapName, "up"}}) {
+      if (!(st = RunChecked(args)).ok()) return st.Context("netns");
+    }
+    auto guest_port = FreeUdpPort();
+    if (!guest_port.ok()) return guest_port.status().Context("relay");
+    if (!res.relay->Open(*guest_port) || !res.relay->Start())
+      return Status::Harness("relay: " + res.relay->error());
+
+    // The NFS server, inside the namespace.
+    NfsConfig nc{ns_path, record.scratch + "/nfs", o.out_dir, kGuestIp, sc.storage.version,
+                 sc.storage.swapfile_mib};
+    auto ganesha = std::make_unique<GaneshaServer>(nc);
+    st = ganesha->Start();
+    record.pids = ganesha->pids();
+    state.Update(record);
+    res.storage = std::move(ganesha);
+    if (!st.ok()) return st;
+    log("storage: ganesha NFSv" + sc.storage.version + " in netns " + record.netns + ", " +
+        std::to_string(sc.storage.swapfile_mib) + " MiB swapfile");
+
+    // The per-run initrd: cached image + this run's agent config.
+    Rng hog_rng = Rng::ForStream(rep.seed, "hog");
+    std::string conf;
+    conf += "guest_ip=" + std::string(kGuestIp) + "\nprefix=" + std::to_string(kPrefix) + "\n";
+    conf += "server_ip=" + std::string(kServerIp) + "\nstorage=nfs\n";
+    conf += "nfs_vers=" + sc.storage.version + "\nnfs_export=" + res.storage->export_path() + "\n";
+    conf += "mount_opts=" + sc.storage.mount_options + "\nswapfile=swapfile\n";
+    conf += "cgroup=" + std::string(sc.cgroup.enabled ? "1" : "0") + "\n";
+    if (sc.cgroup.memory_max_mib) conf += "memory_max=" + Mib(sc.cgroup.memory_max_mib) + "\n";
+    if (sc.cgroup.memory_high_mib) conf += "memory_high=" + Mib(sc.cgroup.memory_high_mib) + "\n";
+    conf += "hog_bytes=" + Mib(sc.workload.hog_mib) + "\n";
+    conf += "hog_seed=" + std::to_string(hog_rng.Next()) + "\ntelemetry_ms=250\n";
+    if (!(st = WriteFile(o.out_dir + "/agent.conf", conf)).ok()) return st;
+    std::string initrd = record.scratch + "/initrd.img";
+    if (!(st = WriteRunInitrd(*image, {{"/etc/swapbench.conf", conf}}, initrd)).ok()) return st;
+
+    VmConfig vc;
+    vc.name = record.domain;
+    vc.memory_mib = sc.vm.memory_mib;
+    vc.cpus = sc.vm.cpus;
+    vc.kernel = kernel->image;
+    vc.initrd = initrd;
+    vc.cmdline = "console=ttyS0,115200 ignore_loglevel panic=1 swapbench.run=" + id;
+    vc.console_log = o.out_dir + "/console.log";
+    vc.telemetry_log = o.out_dir + "/telemetry.jsonl";
+    vc.relay_port = res.relay->local_port();
+    vc.guest_port = *guest_port;
+    WriteFile(o.out_dir + "/domain.xml", DomainXml(vc));
+    res.vm = std::make_unique<LibvirtVm>(lv->get(), vc);
+    if (cancelled()) return Status::Cancelled("cancelled before the guest started");
+    return res.vm->Start();
+  }();
+
+  ConsoleParser console;
+  Telemetry telemetry;
+  FileTail console_tail(o.out_dir + "/console.log");
+  FileTail telemetry_tail(o.out_dir + "/telemetry.jsonl");
+  auto drain = [&](bool flush) {
+    console_tail.Drain([&](const std::string& l) { console.Feed(l); }, flush);
+    telemetry_tail.Drain([&](const std::string& l) { telemetry.Feed(l); }, flush);
+  };
+
+  std::vector<Finding> runner_findings;
+  if (harness.ok()) {
+    log("guest " + record.domain + " started (" + run.accel_reason + ")");
+    double vm_start = Monotonic();
+    double last_report = vm_start;
+    size_t seen_lines = 0;
+    bool stalled = false;
+    std::string last_phase;
+    for (;;) {
+      drain(false);
+      double now = Monotonic();
+      size_t lines = telemetry.samples().size() + telemetry.events().size();
+      if (lines != seen_lines) {
+        if (seen_lines == 0) run.boot_s = now - vm_start;
+        seen_lines = lines;
+        last_report = now;
+      }
+      if (!telemetry.samples().empty() && telemetry.samples().back().phase != last_phase) {
+        last_phase = telemetry.samples().back().phase;
+        log("guest phase: " + last_phase);
+      }
+      if (cancelled()) {
+        harness = Status::Cancelled("cancelled by signal " + std::to_string(o.cancel->load()));
+        break;
+      }
+      if (!res.vm->Running()) break;
+      std::string relay_err = res.relay->error();
+      if (!relay_err.empty()) {
+        harness = Status::Harness("relay: " + relay_err);
+        break;
+      }
+      std::string storage_err = res.storage->Health();
+      if (!storage_err.empty()) {
+        harness = Status::Harness("storage: " + storage_err);
+        break;
+      }
+      double elapsed = now - vm_start;
+      Finding f;
+      if (elapsed > sc.limits.deadline_s) {
+        f.kind = "deadline";
+        f.title = "run exceeded its deadline of " + std::to_string(sc.limits.deadline_s) +
+                  " s (guest phase: " + (last_phase.empty() ? "boot" : last_phase) + ")";
+      } else if (seen_lines == 0 && elapsed > sc.limits.boot_timeout_s) {
+        f.kind = "agent_silent";
+        f.title = "no report from the agent " + std::to_string(sc.limits.boot_timeout_s) +
+                  " s after the guest started";
+      } else if (seen_lines > 0 && now - last_report > sc.limits.agent_silence_s) {
+        f.kind = "agent_silent";
+        f.title = "agent silent for " + std::to_string(sc.limits.agent_silence_s) +
+                  " s (last phase: " + last_phase + ")";
+      }
+      if (!f.kind.empty()) {
+        runner_findings.push_back(f);
+        stalled = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (stalled && res.vm->Running()) {
+      // The hung-task detector cannot be relied on (DESIGN.md): ask the
+      // guest for blocked tasks and memory state before it is destroyed.
+      log("guest stalled: requesting SysRq w and m dumps");
+      for (const char* key : {"sendkey alt-sysrq-w", "sendkey alt-sysrq-m"}) {
+        std::string reply;
+        res.vm->MonitorCommand(key, &reply);
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+      }
+    }
+    run.stop_reason = res.vm->Running() ? "destroyed by the runner" : res.vm->StopReason();
+  }
+  run.duration_s = Monotonic() - t_start;
+
+  // Keep the server-side logs with the report, then tear everything down.
+  if (res.vm && Exists(res.vm->qemu_log()))
+    if (auto q = ReadFile(res.vm->qemu_log()); q.ok()) WriteFile(o.out_dir + "/qemu.log", *q);
+  if (res.relay) run.link = res.relay->counters();
+  res.Teardown();
+  drain(true);
+
+  // Assemble the run's result.
+  run.console_lines = static_cast<int>(console.lines());
+  run.findings = console.findings();
+  for (auto& f : runner_findings) run.findings.push_back(f);
+  Summarize(telemetry, &run);
+  run.events = telemetry.events();
+  if (const nlohmann::json* sw = telemetry.Event("swapon")) {
+    run.swap_activated = true;
+    run.swap_device = sw->value("device", "");
+  }
+  if (run.pages_corrupted > 0) {
+    Finding f;
+    f.kind = "corruption";
+    f.title = std::to_string(run.pages_corrupted) + " hog pages came back from swap corrupted";
+    run.findings.push_back(f);
+  }
+  const nlohmann::json* guest_error = telemetry.Event("error");
+  bool powered_off = telemetry.Event("poweroff") != nullptr;
+  if (harness.ok() && !guest_error && !powered_off && runner_findings.empty() &&
+      console.findings().empty()) {
+    Finding f;
+    f.kind = "unexpected_stop";
+    f.title = "guest stopped (" + run.stop_reason + ") before the agent finished";
+    run.findings.push_back(f);
+  }
+
+  if (!harness.ok()) {
+    run.verdict = "error";
+    run.error = harness.message();
+  } else if (guest_error) {
+    run.verdict = "error";
+    run.error = "guest setup failed at " + guest_error->value("step", "?") + ": " +
+                guest_error->value("error", "") + " (" + guest_error->value("detail", "") + ")";
+  } else {
+    CheckExpectations(sc, &run);
+    run.verdict = run.findings.empty() && run.unmet.empty() ? "pass" : "fail";
+  }
+  rep.runs.push_back(std::move(run));
+  rep.verdict = OverallVerdict(rep.runs);
+  s = WriteReport(rep, o.out_dir + "/report.json");
+  if (!s.ok()) return s.Context("report");
+  if (harness.kind() == Status::Kind::kCancelled) return harness;
+  return rep;
+}
+
+}  // namespace swapbench

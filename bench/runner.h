@@ -1,0 +1,53 @@
+// Runner: one scenario run, end to end, on real parts.
+//
+// Order of a run: validate -> reap leftovers of killed runs -> kernel and
+// image (cached) -> network namespace, TAP, relay, NFS server -> guest ->
+// watch console and telemetry until the guest powers off, a deadline
+// passes or the agent goes silent -> tear down in reverse -> report.
+// Every resource is held by an object whose destructor tears it down, so
+// an error, SIGINT or SIGTERM at any point still reaches the teardown.
+//
+// Threading: Run() on the caller's thread; the relay and libvirt's event
+// loop have threads of their own. `cancel` is set by the signal thread.
+#ifndef SWAPBENCH_BENCH_RUNNER_H_
+#define SWAPBENCH_BENCH_RUNNER_H_
+
+#include <atomic>
+#include <optional>
+#include <string>
+
+#include "bench/report.h"
+#include "bench/scenario.h"
+#include "bench/status.h"
+
+namespace swapbench {
+
+struct RunnerOptions {
+  std::string out_dir;               // report directory (created)
+  std::optional<uint64_t> seed;      // overrides the scenario's seed
+  std::optional<KernelSpec> kernel;  // overrides the scenario's kernel
+  std::string state_dir;             // libvirt root, run records
+  std::string cache_dir;             // kernels, images
+  std::string agent_path;            // static agent binary
+  std::string busybox_path = "/bin/busybox";
+  std::string modules_list;          // images/modules.txt
+  std::atomic<int>* cancel = nullptr;  // signal number once cancelled
+  bool verbose = false;
+};
+
+// Returns a Report (whose verdict may be error, with the failed part
+// named) once anything was started; a Usage status for bad input found
+// before anything was touched.
+Result<Report> RunScenario(const Scenario& scenario, const RunnerOptions& opts);
+
+// Checks the expectations of `s` against a finished run; appends what did
+// not hold to run->unmet (pure; tested).
+void CheckExpectations(const Scenario& s, RunReport* run);
+
+// Derives the run's swap metrics and integrity from telemetry (pure; tested).
+class Telemetry;
+void Summarize(const Telemetry& t, RunReport* run);
+
+}  // namespace swapbench
+
+#endif  // SWAPBENCH_BENCH_RUNNER_H_

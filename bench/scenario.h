@@ -1,0 +1,76 @@
+// Scenario: one TOML file describing a run, validated up front.
+//
+// Every error names file:line and what was expected ("smoke.toml:7:
+// vm.memory_mib 64 out of range [128, 65536]"); unknown keys are errors,
+// so a typo never silently falls back to a default. Parsing touches
+// nothing on the machine. scenarios/README.md is the schema's manual.
+#ifndef SWAPBENCH_BENCH_SCENARIO_H_
+#define SWAPBENCH_BENCH_SCENARIO_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bench/guest_image.h"
+#include "bench/status.h"
+#include "netem/link.h"
+
+namespace swapbench {
+
+struct Scenario {
+  std::string path;
+  std::string name;
+  std::string description;
+  uint64_t seed = 1;
+  KernelSpec kernel{"linux-image-6.1.0-54-amd64", "", "", ""};
+
+  struct Vm {
+    int memory_mib = 256;
+    int cpus = 1;
+  } vm;
+
+  struct Storage {
+    std::string kind = "nfs";
+    std::string version = "4.1";  // NFS protocol version: 3, 4.0, 4.1, 4.2
+    int swapfile_mib = 256;
+    std::string mount_options = "hard,timeo=600,retrans=2";
+  } storage;
+
+  struct Cgroup {
+    bool enabled = false;
+    int memory_max_mib = 0;   // 0: unset
+    int memory_high_mib = 0;  // 0: unset
+  } cgroup;
+
+  struct Workload {
+    int hog_mib = 128;
+  } workload;
+
+  DirectionConfig to_guest;
+  DirectionConfig to_server;
+
+  struct Limits {
+    int deadline_s = 300;       // whole run, boot to power-off
+    int boot_timeout_s = 120;   // until the agent's first report
+    int agent_silence_s = 30;   // no telemetry for this long: agent_silent
+  } limits;
+
+  struct Expect {
+    uint64_t min_pswpout = 0;
+    uint64_t min_dropped_to_guest = 0;
+    uint64_t min_dropped_to_server = 0;
+    bool all_pages_verified = true;
+    std::vector<std::string> findings;  // kinds that must appear
+  } expect;
+
+  // "nfs4.1", "nfs3": the report's swap.type.
+  std::string SwapType() const { return storage.kind + storage.version; }
+};
+
+// Parses and validates; a Usage status on any error.
+Result<Scenario> ParseScenario(const std::string& text, const std::string& path);
+Result<Scenario> LoadScenario(const std::string& path);
+
+}  // namespace swapbench
+
+#endif  // SWAPBENCH_BENCH_SCENARIO_H_

@@ -1,0 +1,67 @@
+// Storage: the server that holds the guest's swap, run per run inside the
+// run's network namespace. GaneshaServer is the NFS implementation; NBD
+// and iSCSI servers implement the same interface.
+//
+// Ownership: the runner owns one Storage for one run; Stop() (also called
+// by the destructor) stops every process Start() spawned. Not thread-safe.
+#ifndef SWAPBENCH_BENCH_STORAGE_H_
+#define SWAPBENCH_BENCH_STORAGE_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "bench/status.h"
+
+namespace swapbench {
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+  virtual Status Start() = 0;
+  virtual void Stop() = 0;
+  // Empty while the server runs; otherwise why it is gone.
+  virtual std::string Health() = 0;
+  // Processes to reap if swapbench itself is killed (recorded in the state dir).
+  virtual std::vector<pid_t> pids() const = 0;
+  // Where the guest mounts from and what it swaps on (agent config).
+  virtual std::string export_path() const = 0;
+  virtual std::string log_path() const = 0;
+};
+
+struct NfsConfig {
+  std::string netns_path;  // /run/netns/NAME
+  std::string dir;         // scratch: export/ (the swapfile), recovery/
+  std::string log_dir;     // kept with the report: ganesha.conf, ganesha.log, rpcbind.log
+  std::string client_ip;   // the only address the export admits
+  std::string version;     // "3", "4.0", "4.1", "4.2"
+  int swapfile_mib = 256;
+};
+
+// Renders ganesha.conf for `c` (pure; tested).
+std::string GaneshaConfig(const NfsConfig& c);
+
+class GaneshaServer : public Storage {
+ public:
+  explicit GaneshaServer(NfsConfig c) : c_(std::move(c)) {}
+  ~GaneshaServer() override { Stop(); }
+  Status Start() override;
+  void Stop() override;
+  std::string Health() override;
+  std::vector<pid_t> pids() const override { return {ganesha_, rpcbind_}; }
+  std::string export_path() const override { return "/export"; }
+  std::string log_path() const override { return c_.log_dir + "/ganesha.log"; }
+
+ private:
+  NfsConfig c_;
+  pid_t rpcbind_ = 0;
+  pid_t ganesha_ = 0;
+};
+
+// Creates the swapfile: allocated (no holes), mode 0600, mkswap'd.
+Status MakeSwapfile(const std::string& path, int mib);
+
+}  // namespace swapbench
+
+#endif  // SWAPBENCH_BENCH_STORAGE_H_

@@ -1,0 +1,43 @@
+// Telemetry: the agent's JSON lines from the virtio-serial port, parsed.
+// A line with "event" is an event (boot, mount, swapon, hog_exit, error);
+// any other line is a periodic sample. Lines that do not parse are kept
+// as counted garbage, never fatal: a guest under memory pressure may tear
+// a line.
+#ifndef SWAPBENCH_BENCH_TELEMETRY_H_
+#define SWAPBENCH_BENCH_TELEMETRY_H_
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace swapbench {
+
+struct Sample {
+  double t = 0;  // guest seconds since boot
+  std::string phase;
+  int64_t pswpin = 0, pswpout = 0;
+  int64_t swap_total_kib = 0, swap_free_kib = 0, mem_free_kib = 0;
+  int64_t vm_oom_kill = 0, cg_current = -1, cg_oom = -1, cg_oom_kill = -1;
+  int64_t hog_pages = 0, hog_written = 0, hog_verified = 0, hog_corrupted = 0;
+};
+
+class Telemetry {
+ public:
+  // Feeds one line; returns true if it parsed.
+  bool Feed(const std::string& line);
+  const std::vector<Sample>& samples() const { return samples_; }
+  const std::vector<nlohmann::json>& events() const { return events_; }
+  // The first event named `name`, or null.
+  const nlohmann::json* Event(const std::string& name) const;
+  int garbage() const { return garbage_; }
+
+ private:
+  std::vector<Sample> samples_;
+  std::vector<nlohmann::json> events_;
+  int garbage_ = 0;
+};
+
+}  // namespace swapbench
+
+#endif  // SWAPBENCH_BENCH_TELEMETRY_H_

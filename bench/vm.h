@@ -1,0 +1,52 @@
+// Vm: the guest under test, as the runner sees it. Abstract so the runner
+// can be tested with a fake; LibvirtVm is the real one.
+//
+// Threading: Start/Destroy from the runner's thread; Running() may be
+// called from any thread.
+#ifndef SWAPBENCH_BENCH_VM_H_
+#define SWAPBENCH_BENCH_VM_H_
+
+#include <cstdint>
+#include <string>
+
+#include "bench/status.h"
+
+namespace swapbench {
+
+struct VmConfig {
+  std::string name;      // domain name, unique per run
+  int memory_mib = 256;
+  int cpus = 1;
+  std::string kernel;    // bzImage path
+  std::string initrd;    // per-run initrd
+  std::string cmdline;
+  std::string console_log;    // serial console is written here
+  std::string telemetry_log;  // the agent's virtio-serial port is written here
+  uint16_t relay_port = 0;    // the relay's UDP port on 127.0.0.1
+  uint16_t guest_port = 0;    // QEMU's UDP port on 127.0.0.1
+  std::string mac = "52:54:00:5b:00:02";
+  bool kvm = false;
+};
+
+// The libvirt domain XML for `c` (pure; tested).
+std::string DomainXml(const VmConfig& c);
+
+class Vm {
+ public:
+  virtual ~Vm() = default;
+  virtual Status Start() = 0;
+  // False once the guest has stopped (powered off, crashed, destroyed).
+  virtual bool Running() = 0;
+  // Why it stopped: "shutdown", "crashed", "destroyed", "" while running.
+  virtual std::string StopReason() = 0;
+  // Hard stop; safe to call twice and on a stopped guest.
+  virtual void Destroy() = 0;
+};
+
+// Chooses TCG or KVM. KVM only when it really works: a PVM host's
+// /dev/kvm hangs stock kernels after "Probing EDD" (DESIGN.md).
+bool UseKvm(std::string* reason);
+
+}  // namespace swapbench
+
+#endif  // SWAPBENCH_BENCH_VM_H_

@@ -1,0 +1,532 @@
+// swapbench-agent: PID 1 of the guest.
+//
+// Sets the guest up for the scenario (modules, NIC, NFS mount, swapon,
+// memory cgroup), runs the seeded memory hog in the cgroup, and reports
+// telemetry over a virtio-serial port every period until it powers the
+// guest off. The config comes from /etc/swapbench.conf (a per-run cpio
+// the host appends to the cached initramfs).
+//
+// The reporting path must keep working while the guest is out of memory,
+// which is exactly when its reports matter: the agent mlockall()s itself,
+// reads /proc through descriptors opened up front into static buffers, and
+// formats with snprintf into a static line; nothing on that path allocates.
+//
+// Threads: the main thread runs the setup steps and waits for the hog; the
+// telemetry thread samples and writes. Writes to the port are serialized
+// by port_mu.
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/reboot.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/reboot.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/swap.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include "images/agent/pattern.h"
+
+using namespace swapbench;
+
+namespace {
+
+// ---- configuration -------------------------------------------------------
+
+struct Config {
+  char guest_ip[32] = "10.213.0.2";
+  int prefix = 30;
+  char server_ip[32] = "10.213.0.1";
+  char storage[16] = "nfs";
+  char nfs_vers[8] = "4.1";
+  char nfs_export[256] = "/export";
+  char mount_opts[256] = "hard,timeo=600,retrans=2";
+  char swapfile[128] = "swapfile";
+  unsigned long long cg_max = 0;   // bytes; 0 = not set
+  unsigned long long cg_high = 0;  // bytes; 0 = not set
+  int cgroup = 0;                  // run the hog in a memory cgroup
+  unsigned long long hog_bytes = 0;
+  unsigned long long hog_seed = 0;
+  int telemetry_ms = 250;
+};
+
+Config cfg;
+
+// ---- output --------------------------------------------------------------
+
+int kmsg_fd = -1;
+int port_fd = -1;
+pthread_mutex_t port_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void Log(const char* fmt, ...) {
+  static char buf[512];
+  static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+  pthread_mutex_lock(&mu);
+  int n = snprintf(buf, sizeof(buf), "<5>swapbench-agent: ");
+  va_list ap;
+  va_start(ap, fmt);
+  n += vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+  va_end(ap);
+  if (n > (int)sizeof(buf) - 1) n = sizeof(buf) - 1;
+  if (kmsg_fd >= 0) (void)!write(kmsg_fd, buf, n);
+  pthread_mutex_unlock(&mu);
+}
+
+double Now() {
+  timespec ts;
+  clock_gettime(CLOCK_BOOTTIME, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void PortWrite(const char* line, int len) {
+  if (port_fd < 0) return;
+  pthread_mutex_lock(&port_mu);
+  int off = 0;
+  while (off < len) {
+    ssize_t w = write(port_fd, line + off, len - off);
+    if (w < 0) {
+      if (errno == EINTR || errno == EAGAIN) {
+        usleep(10000);
+        continue;
+      }
+      break;
+    }
+    off += w;
+  }
+  pthread_mutex_unlock(&port_mu);
+}
+
+// An event line: {"t":..,"event":"NAME", <extra JSON members>}.
+void Event(const char* name, const char* fmt = nullptr, ...) {
+  static char buf[1024];
+  static char extra[768];
+  static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+  pthread_mutex_lock(&mu);
+  extra[0] = 0;
+  if (fmt) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(extra, sizeof(extra), fmt, ap);
+    va_end(ap);
+  }
+  int n = snprintf(buf, sizeof(buf), "{\"t\":%.3f,\"event\":\"%s\"%s%s}\n", Now(), name,
+                   extra[0] ? "," : "", extra);
+  if (n > (int)sizeof(buf) - 1) n = sizeof(buf) - 1;
+  PortWrite(buf, n);
+  pthread_mutex_unlock(&mu);
+}
+
+// ---- shared hog progress (MAP_SHARED, locked by the agent) ---------------
+
+struct HogProgress {
+  std::atomic<unsigned long long> pages;
+  std::atomic<unsigned long long> written;
+  std::atomic<unsigned long long> verified;
+  std::atomic<unsigned long long> corrupted;
+  std::atomic<int> phase;  // 0 none, 1 write, 2 verify, 3 done
+};
+HogProgress* hog = nullptr;
+std::atomic<const char*> phase{"init"};
+
+// ---- small helpers -------------------------------------------------------
+
+bool WriteFile(const char* path, const char* value) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t n = write(fd, value, strlen(value));
+  close(fd);
+  return n == (ssize_t)strlen(value);
+}
+
+// Reads a whole small file through an fd opened up front (no allocation).
+int PreadAll(int fd, char* buf, int cap) {
+  if (fd < 0) return -1;
+  int n = pread(fd, buf, cap - 1, 0);
+  if (n < 0) return -1;
+  buf[n] = 0;
+  return n;
+}
+
+// Finds "key" at a line start followed by a space or ':' and returns its number.
+long long Field(const char* text, const char* key) {
+  size_t kl = strlen(key);
+  const char* p = text;
+  while (p && *p) {
+    if (strncmp(p, key, kl) == 0 && (p[kl] == ' ' || p[kl] == ':')) {
+      const char* v = p + kl + 1;
+      while (*v == ' ' || *v == '\t') ++v;
+      return strtoll(v, nullptr, 10);
+    }
+    p = strchr(p, '\n');
+    if (p) ++p;
+  }
+  return -1;
+}
+
+[[noreturn]] void PowerOff() {
+  Event("poweroff");
+  Log("powering off");
+  sync();
+  usleep(300000);  // let QEMU drain the port
+  reboot(RB_POWER_OFF);
+  for (;;) pause();
+}
+
+[[noreturn]] void Fail(const char* step, int err, const char* detail) {
+  Log("%s failed: %s (%s)", step, strerror(err), detail);
+  Event("error", "\"step\":\"%s\",\"errno\":%d,\"error\":\"%s\",\"detail\":\"%s\"", step, err,
+        strerror(err), detail);
+  PowerOff();
+}
+
+// ---- config --------------------------------------------------------------
+
+void Copy(char* dst, size_t cap, const char* src) {
+  snprintf(dst, cap, "%s", src);
+}
+
+void LoadConfig() {
+  FILE* f = fopen("/etc/swapbench.conf", "re");
+  if (!f) Fail("config", errno, "/etc/swapbench.conf");
+  char line[512];
+  while (fgets(line, sizeof(line), f)) {
+    char* nl = strchr(line, '\n');
+    if (nl) *nl = 0;
+    char* eq = strchr(line, '=');
+    if (!eq || line[0] == '#') continue;
+    *eq = 0;
+    const char* k = line;
+    const char* v = eq + 1;
+    if (!strcmp(k, "guest_ip")) Copy(cfg.guest_ip, sizeof(cfg.guest_ip), v);
+    else if (!strcmp(k, "prefix")) cfg.prefix = atoi(v);
+    else if (!strcmp(k, "server_ip")) Copy(cfg.server_ip, sizeof(cfg.server_ip), v);
+    else if (!strcmp(k, "storage")) Copy(cfg.storage, sizeof(cfg.storage), v);
+    else if (!strcmp(k, "nfs_vers")) Copy(cfg.nfs_vers, sizeof(cfg.nfs_vers), v);
+    else if (!strcmp(k, "nfs_export")) Copy(cfg.nfs_export, sizeof(cfg.nfs_export), v);
+    else if (!strcmp(k, "mount_opts")) Copy(cfg.mount_opts, sizeof(cfg.mount_opts), v);
+    else if (!strcmp(k, "swapfile")) Copy(cfg.swapfile, sizeof(cfg.swapfile), v);
+    else if (!strcmp(k, "cgroup")) cfg.cgroup = atoi(v);
+    else if (!strcmp(k, "memory_max")) cfg.cg_max = strtoull(v, nullptr, 10);
+    else if (!strcmp(k, "memory_high")) cfg.cg_high = strtoull(v, nullptr, 10);
+    else if (!strcmp(k, "hog_bytes")) cfg.hog_bytes = strtoull(v, nullptr, 10);
+    else if (!strcmp(k, "hog_seed")) cfg.hog_seed = strtoull(v, nullptr, 10);
+    else if (!strcmp(k, "telemetry_ms")) cfg.telemetry_ms = atoi(v);
+  }
+  fclose(f);
+}
+
+// ---- setup steps ---------------------------------------------------------
+
+void MountBasics() {
+  mkdir("/proc", 0755);
+  mkdir("/sys", 0755);
+  mkdir("/dev", 0755);
+  mount("proc", "/proc", "proc", 0, nullptr);
+  mount("sysfs", "/sys", "sysfs", 0, nullptr);
+  mount("devtmpfs", "/dev", "devtmpfs", 0, nullptr);
+  mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, nullptr);
+  mkdir("/tmp", 01777);
+  mount("tmpfs", "/tmp", "tmpfs", 0, "size=4m");
+  kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+}
+
+void LoadModules() {
+  FILE* f = fopen("/etc/swapbench/modules", "re");
+  if (!f) Fail("modules", errno, "/etc/swapbench/modules");
+  char path[512];
+  int loaded = 0;
+  while (fgets(path, sizeof(path), f)) {
+    char* nl = strchr(path, '\n');
+    if (nl) *nl = 0;
+    if (!path[0]) continue;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) Fail("modules", errno, path);
+    if (syscall(SYS_finit_module, fd, "", 0) != 0 && errno != EEXIST) Fail("modules", errno, path);
+    close(fd);
+    ++loaded;
+  }
+  fclose(f);
+  Log("loaded %d modules", loaded);
+}
+
+// Finds the virtio-serial port named org.swapbench.agent and opens it.
+void OpenPort() {
+  for (int attempt = 0; attempt < 100 && port_fd < 0; ++attempt) {
+    DIR* d = opendir("/sys/class/virtio-ports");
+    if (d) {
+      while (dirent* e = readdir(d)) {
+        if (e->d_name[0] == '.') continue;
+        char p[300], name[128] = {0};
+        snprintf(p, sizeof(p), "/sys/class/virtio-ports/%s/name", e->d_name);
+        int fd = open(p, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        int n = read(fd, name, sizeof(name) - 1);
+        close(fd);
+        if (n > 0 && strncmp(name, "org.swapbench.agent", 19) == 0) {
+          snprintf(p, sizeof(p), "/dev/%s", e->d_name);
+          port_fd = open(p, O_WRONLY | O_CLOEXEC);
+          break;
+        }
+      }
+      closedir(d);
+    }
+    if (port_fd < 0) usleep(50000);
+  }
+  if (port_fd < 0) Log("telemetry port org.swapbench.agent not found");
+}
+
+void IfUp(int s, const char* ifname, const char* ip, int prefix) {
+  ifreq ifr;
+  memset(&ifr, 0, sizeof(ifr));
+  strncpy(ifr.ifr_name, ifname, IFNAMSIZ - 1);
+  if (ip) {
+    sockaddr_in* a = reinterpret_cast<sockaddr_in*>(&ifr.ifr_addr);
+    a->sin_family = AF_INET;
+    inet_pton(AF_INET, ip, &a->sin_addr);
+    if (ioctl(s, SIOCSIFADDR, &ifr) != 0) Fail("network", errno, "SIOCSIFADDR");
+    a->sin_addr.s_addr = htonl(prefix ? ~0u << (32 - prefix) : 0);
+    if (ioctl(s, SIOCSIFNETMASK, &ifr) != 0) Fail("network", errno, "SIOCSIFNETMASK");
+  }
+  if (ioctl(s, SIOCGIFFLAGS, &ifr) != 0) Fail("network", errno, ifname);
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0) Fail("network", errno, "SIOCSIFFLAGS");
+}
+
+void SetupNetwork() {
+  phase = "network";
+  for (int i = 0; i < 100 && access("/sys/class/net/eth0", F_OK) != 0; ++i) usleep(50000);
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  IfUp(s, "lo", "127.0.0.1", 8);
+  IfUp(s, "eth0", cfg.guest_ip, cfg.prefix);
+  close(s);
+  Event("network", "\"ip\":\"%s\",\"prefix\":%d", cfg.guest_ip, cfg.prefix);
+}
+
+void MountNfs() {
+  phase = "mount";
+  mkdir("/mnt", 0755);
+  char src[320], opts[512];
+  snprintf(src, sizeof(src), "%s:%s", cfg.server_ip, cfg.nfs_export);
+  bool v4 = cfg.nfs_vers[0] == '4';
+  if (v4) {
+    snprintf(opts, sizeof(opts), "vers=%s,addr=%s,clientaddr=%s,proto=tcp,%s", cfg.nfs_vers,
+             cfg.server_ip, cfg.guest_ip, cfg.mount_opts);
+  } else {
+    snprintf(opts, sizeof(opts),
+             "vers=3,addr=%s,mountaddr=%s,proto=tcp,mountproto=tcp,nolock,%s", cfg.server_ip,
+             cfg.server_ip, cfg.mount_opts);
+  }
+  double t0 = Now();
+  int err = 0;
+  // The server may still be coming up; retry for a while.
+  for (int i = 0; i < 20; ++i) {
+    if (mount(src, "/mnt", v4 ? "nfs4" : "nfs", 0, opts) == 0) {
+      err = 0;
+      break;
+    }
+    err = errno;
+    usleep(500000);
+  }
+  if (err) Fail("mount", err, opts);
+  Event("mount", "\"source\":\"%s\",\"options\":\"%s\",\"seconds\":%.3f", src, opts, Now() - t0);
+  Log("mounted %s on /mnt (%s)", src, opts);
+}
+
+void SwapOn() {
+  phase = "swapon";
+  char path[256];
+  snprintf(path, sizeof(path), "/mnt/%s", cfg.swapfile);
+  if (swapon(path, 0) != 0) Fail("swapon", errno, path);
+  Event("swapon", "\"device\":\"%s\"", path);
+}
+
+int events_fd = -1, current_fd = -1;
+
+void SetupCgroup() {
+  if (!cfg.cgroup) return;
+  phase = "cgroup";
+  if (!WriteFile("/sys/fs/cgroup/cgroup.subtree_control", "+memory"))
+    Fail("cgroup", errno, "cgroup.subtree_control +memory");
+  if (mkdir("/sys/fs/cgroup/hog", 0755) != 0 && errno != EEXIST)
+    Fail("cgroup", errno, "mkdir /sys/fs/cgroup/hog");
+  char v[32];
+  if (cfg.cg_max) {
+    snprintf(v, sizeof(v), "%llu", cfg.cg_max);
+    if (!WriteFile("/sys/fs/cgroup/hog/memory.max", v)) Fail("cgroup", errno, "memory.max");
+  }
+  if (cfg.cg_high) {
+    snprintf(v, sizeof(v), "%llu", cfg.cg_high);
+    if (!WriteFile("/sys/fs/cgroup/hog/memory.high", v)) Fail("cgroup", errno, "memory.high");
+  }
+  events_fd = open("/sys/fs/cgroup/hog/memory.events", O_RDONLY | O_CLOEXEC);
+  current_fd = open("/sys/fs/cgroup/hog/memory.current", O_RDONLY | O_CLOEXEC);
+  Event("cgroup", "\"path\":\"/hog\",\"memory_max\":%llu,\"memory_high\":%llu", cfg.cg_max,
+        cfg.cg_high);
+}
+
+// ---- telemetry -----------------------------------------------------------
+
+int vmstat_fd = -1, meminfo_fd = -1;
+std::atomic<bool> stop_telemetry{false};
+
+void Sample() {
+  static char vm[16384], mi[8192], ev[1024], cur[64], line[1536];
+  static unsigned long long seq = 0;
+  long long pswpin = -1, pswpout = -1, swap_total = -1, swap_free = -1, mem_free = -1;
+  if (PreadAll(vmstat_fd, vm, sizeof(vm)) > 0) {
+    pswpin = Field(vm, "pswpin");
+    pswpout = Field(vm, "pswpout");
+  }
+  if (PreadAll(meminfo_fd, mi, sizeof(mi)) > 0) {
+    swap_total = Field(mi, "SwapTotal");
+    swap_free = Field(mi, "SwapFree");
+    mem_free = Field(mi, "MemFree");
+  }
+  long long oom = -1, oom_kill = -1, ev_max = -1, ev_high = -1, current = -1;
+  if (PreadAll(events_fd, ev, sizeof(ev)) > 0) {
+    oom = Field(ev, "oom");
+    oom_kill = Field(ev, "oom_kill");
+    ev_max = Field(ev, "max");
+    ev_high = Field(ev, "high");
+  }
+  if (PreadAll(current_fd, cur, sizeof(cur)) > 0) current = strtoll(cur, nullptr, 10);
+  // /proc/vmstat's oom_kill counts global and memcg kills alike.
+  long long vm_oom_kill = Field(vm, "oom_kill");
+  int n = snprintf(
+      line, sizeof(line),
+      "{\"t\":%.3f,\"seq\":%llu,\"phase\":\"%s\",\"pswpin\":%lld,\"pswpout\":%lld,"
+      "\"swap_total_kib\":%lld,\"swap_free_kib\":%lld,\"mem_free_kib\":%lld,"
+      "\"vm_oom_kill\":%lld,\"cg_current\":%lld,\"cg_oom\":%lld,\"cg_oom_kill\":%lld,"
+      "\"cg_max_events\":%lld,\"cg_high_events\":%lld,"
+      "\"hog_pages\":%llu,\"hog_written\":%llu,\"hog_verified\":%llu,\"hog_corrupted\":%llu}\n",
+      Now(), seq++, phase.load(), pswpin, pswpout, swap_total, swap_free, mem_free, vm_oom_kill,
+      current, oom, oom_kill, ev_max, ev_high, hog->pages.load(), hog->written.load(),
+      hog->verified.load(), hog->corrupted.load());
+  if (n > (int)sizeof(line) - 1) n = sizeof(line) - 1;
+  PortWrite(line, n);
+}
+
+void* TelemetryThread(void*) {
+  timespec next;
+  clock_gettime(CLOCK_MONOTONIC, &next);
+  while (!stop_telemetry.load()) {
+    Sample();
+    next.tv_nsec += cfg.telemetry_ms * 1000000L;
+    while (next.tv_nsec >= 1000000000L) {
+      next.tv_nsec -= 1000000000L;
+      ++next.tv_sec;
+    }
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, nullptr);
+  }
+  return nullptr;
+}
+
+// ---- the hog -------------------------------------------------------------
+
+[[noreturn]] void HogMain() {
+  prctl(PR_SET_NAME, "hog", 0, 0, 0);
+  munlockall();
+  if (cfg.cgroup && !WriteFile("/sys/fs/cgroup/hog/cgroup.procs", "0")) _exit(120);
+  size_t pages = cfg.hog_bytes / kPageSize;
+  auto* mem = static_cast<uint64_t*>(mmap(nullptr, pages * kPageSize, PROT_READ | PROT_WRITE,
+                                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0));
+  if (mem == MAP_FAILED) _exit(121);
+  hog->phase = 1;
+  for (size_t i = 0; i < pages; ++i) {
+    FillPage(mem + i * kWordsPerPage, cfg.hog_seed, i);
+    hog->written.store(i + 1, std::memory_order_relaxed);
+  }
+  hog->phase = 2;
+  unsigned long long bad = 0;
+  for (size_t i = 0; i < pages; ++i) {
+    if (!CheckPage(mem + i * kWordsPerPage, cfg.hog_seed, i))
+      hog->corrupted.store(++bad, std::memory_order_relaxed);
+    hog->verified.store(i + 1, std::memory_order_relaxed);
+  }
+  hog->phase = 3;
+  _exit(bad ? 1 : 0);
+}
+
+void RunHog() {
+  phase = "hog";
+  hog->pages = cfg.hog_bytes / kPageSize;
+  pid_t pid = fork();
+  if (pid < 0) Fail("hog", errno, "fork");
+  if (pid == 0) HogMain();
+  Event("hog_start", "\"pid\":%d,\"pages\":%llu,\"seed\":%llu", pid, hog->pages.load(),
+        cfg.hog_seed);
+  double t0 = Now();
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  double secs = Now() - t0;
+  if (WIFEXITED(status)) {
+    Event("hog_exit",
+          "\"pid\":%d,\"status\":\"exited\",\"code\":%d,\"seconds\":%.3f,\"written\":%llu,"
+          "\"verified\":%llu,\"corrupted\":%llu",
+          pid, WEXITSTATUS(status), secs, hog->written.load(), hog->verified.load(),
+          hog->corrupted.load());
+  } else {
+    Event("hog_exit",
+          "\"pid\":%d,\"status\":\"killed\",\"signal\":%d,\"seconds\":%.3f,\"written\":%llu,"
+          "\"verified\":%llu,\"corrupted\":%llu",
+          pid, WTERMSIG(status), secs, hog->written.load(), hog->verified.load(),
+          hog->corrupted.load());
+  }
+  Log("hog exited after %.1f s", secs);
+}
+
+}  // namespace
+
+int main() {
+  if (getpid() != 1) {
+    fprintf(stderr, "swapbench-agent runs as PID 1 inside the guest\n");
+    return 2;
+  }
+  MountBasics();
+  Log("starting");
+  hog = static_cast<HogProgress*>(
+      mmap(nullptr, kPageSize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+  if (hog == MAP_FAILED) Fail("init", errno, "mmap progress page");
+  if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0) Log("mlockall: %s", strerror(errno));
+  LoadModules();
+  OpenPort();
+  LoadConfig();
+  utsname u;
+  uname(&u);
+  Event("boot", "\"release\":\"%s\",\"pid1\":true", u.release);
+  vmstat_fd = open("/proc/vmstat", O_RDONLY | O_CLOEXEC);
+  meminfo_fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+  pthread_t tid;
+  pthread_create(&tid, nullptr, TelemetryThread, nullptr);
+  WriteFile("/proc/sys/vm/overcommit_memory", "1");
+  SetupNetwork();
+  MountNfs();
+  SwapOn();
+  SetupCgroup();
+  RunHog();
+  phase = "done";
+  usleep(cfg.telemetry_ms * 1000);
+  stop_telemetry = true;
+  pthread_join(tid, nullptr);
+  Sample();
+  PowerOff();
+}

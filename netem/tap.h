@@ -1,0 +1,23 @@
+// TAP devices created inside another network namespace.
+//
+// The relay's TAP must live in the storage namespace while its UDP socket
+// stays in the host namespace: a short-lived thread setns()es into the
+// namespace, opens the TAP there and hands back the fd (DESIGN.md: one
+// process can hold descriptors from two namespaces). Offloads are cleared
+// so frames written into the TAP carry complete checksums.
+#ifndef SWAPBENCH_NETEM_TAP_H_
+#define SWAPBENCH_NETEM_TAP_H_
+
+#include <string>
+
+namespace swapbench {
+
+// Opens TAP `name` (IFF_TAP|IFF_NO_PI, non-blocking, offloads off) inside the
+// namespace whose handle is `netns_path` (e.g. /run/netns/NAME). Returns the
+// fd, or -1 with `error` set. The device disappears when the fd is closed.
+int OpenTapInNetns(const std::string& netns_path, const std::string& name,
+                   std::string* error);
+
+}  // namespace swapbench
+
+#endif  // SWAPBENCH_NETEM_TAP_H_
