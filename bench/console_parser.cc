@@ -28,7 +28,7 @@ const std::vector<ConsoleRow>& ConsoleRows() {
          f->title = "OOM kill of " + f->victim;
        }},
       {"hung_task", "blocked for more than",
-       std::regex(R"(INFO: task ([^:]+):(\d+) blocked for more than (\d+) seconds)"),
+       std::regex(R"(INFO: task (.+):(\d+) blocked for more than (\d+) seconds)"),
        [](const std::smatch& m, Finding* f) {
          f->victim = m[1].str();
          f->pid = std::atol(m[2].str().c_str());

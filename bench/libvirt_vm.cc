@@ -97,6 +97,9 @@ Result<std::unique_ptr<Libvirt>> Libvirt::Open(const std::string& root) {
                 "user = \"root\"\ngroup = \"root\"\nstdio_handler = \"file\"\n"
                 "dynamic_ownership = 0\nremember_owner = 0\n");
   if (!s.ok()) return s.Context("libvirt");
+  // libvirt logs warnings (e.g. "tainted: high-privileges") to stderr;
+  // keep them beside its root instead, unless the user chose otherwise.
+  setenv("LIBVIRT_LOG_OUTPUTS", ("3:file:" + root + "/libvirt.log").c_str(), 0);
   static std::once_flag once;
   std::call_once(once, [] {
     virSetErrorFunc(nullptr, IgnoreError);

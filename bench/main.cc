@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "bench/fs_util.h"
+#include "bench/libvirt_vm.h"
+#include "bench/state.h"
 #include "bench/runner.h"
 #include "bench/scenario.h"
 
@@ -75,6 +77,10 @@ int main(int argc, char** argv) {
   run->add_option("--state", state_dir, "state directory (libvirt root, run records)");
   run->add_option("--cache", cache_dir, "cache directory (kernels, images)");
 
+  auto* reap = app.add_subcommand(
+      "reap", "tear down what killed runs left behind (each run also does this at start)");
+  reap->add_option("--state", state_dir, "state directory");
+
   std::vector<std::string> check_paths;
   auto* check = app.add_subcommand("check", "validate scenario files; touches nothing");
   check->add_option("scenarios", check_paths, "scenario files")->required();
@@ -102,6 +108,16 @@ int main(int argc, char** argv) {
       }
     }
     return rc;
+  }
+
+  if (reap->parsed()) {
+    if (geteuid() != 0) return ExitFor(Status::Harness("reap needs root"));
+    auto lv = Libvirt::Open(state_dir + "/libvirt");
+    if (!lv.ok()) return ExitFor(lv.status());
+    auto lines = Reap(state_dir, [&](const std::string& d) { (*lv)->DestroyStale(d); });
+    for (const auto& l : lines) printf("%s\n", l.c_str());
+    printf("reaped %zu run(s)\n", lines.size());
+    return 0;
   }
 
   // run

@@ -161,8 +161,12 @@ Result<pid_t> Spawn(const std::vector<std::string>& argv, const SpawnOptions& op
   close(errp[1]);
   // The pipe closes on a successful exec (CLOEXEC); data means the child failed.
   char buf[512];
-  ssize_t n;
-  while ((n = read(errp[0], buf, sizeof(buf) - 1)) < 0 && errno == EINTR) {
+  ssize_t n = 0;
+  for (;;) {
+    ssize_t r = read(errp[0], buf + n, sizeof(buf) - 1 - n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    n += r;
   }
   close(errp[0]);
   if (n > 0) {

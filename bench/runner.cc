@@ -135,6 +135,28 @@ struct RunResources {
 
 std::string Mib(int mib) { return std::to_string(static_cast<uint64_t>(mib) << 20); }
 
+// MiB/s of a page counter over the window in which it moved: from the last
+// sample before it left `base` to the first sample at its final value. A
+// rate over the whole hog would mix swap-out with the verify phase.
+double ActiveRate(const std::vector<Sample>& samples, double t0, int64_t base,
+                  int64_t Sample::*counter) {
+  double start = t0, end = -1;
+  int64_t final_value = base;
+  for (const Sample& s : samples)
+    if (s.t >= t0) final_value = std::max(final_value, s.*counter);
+  if (final_value <= base) return 0;
+  for (const Sample& s : samples) {
+    if (s.t < t0) continue;
+    if (s.*counter == base) start = s.t;
+    if (s.*counter == final_value) {
+      end = s.t;
+      break;
+    }
+  }
+  if (end <= start) return 0;
+  return (final_value - base) * (4096.0 / (1 << 20)) / (end - start);
+}
+
 }  // namespace
 
 void Summarize(const Telemetry& t, RunReport* run) {
@@ -175,10 +197,9 @@ void Summarize(const Telemetry& t, RunReport* run) {
   } else {
     run->hog_status = "not started";
   }
-  if (run->hog_seconds > 0) {
-    constexpr double kPageMib = 4096.0 / (1 << 20);
-    run->swapout_mib_per_s = (run->pswpout - pswpout0) * kPageMib / run->hog_seconds;
-    run->swapin_mib_per_s = (run->pswpin - pswpin0) * kPageMib / run->hog_seconds;
+  if (hog_start) {
+    run->swapout_mib_per_s = ActiveRate(samples, t0, pswpout0, &Sample::pswpout);
+    run->swapin_mib_per_s = ActiveRate(samples, t0, pswpin0, &Sample::pswpin);
   }
 }
 

@@ -1,0 +1,210 @@
+// Integration tests: the shipped scenarios run for real (QEMU/TCG guest
+// under libvirt, ganesha in a network namespace, the relay), plus cleanup
+// after SIGINT and reaping after SIGKILL. CTest label: integration.
+//
+// They need root, /dev/net/tun, QEMU and ganesha; without them each test
+// says SKIPPED and why.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "bench/fs_util.h"
+#include "bench/process.h"
+
+namespace swapbench {
+namespace {
+
+const std::string kBinary = SWAPBENCH_BINARY;
+const std::string kSource = SWAPBENCH_SOURCE_DIR;
+
+std::string MissingCapability() {
+  if (geteuid() != 0) return "needs root (network namespaces, TAP, libvirt as root)";
+  if (!Exists("/dev/net/tun")) return "no /dev/net/tun";
+  for (const char* tool : {"/usr/bin/qemu-system-x86_64", "/usr/bin/ganesha.nfsd",
+                           "/usr/sbin/rpcbind", "/bin/busybox"})
+    if (!Exists(tool)) return std::string("missing ") + tool + " (run bench/setup.sh)";
+  return "";
+}
+
+#define REQUIRE_CAPABILITIES()                              \
+  do {                                                      \
+    std::string missing = MissingCapability();              \
+    if (!missing.empty()) GTEST_SKIP() << missing;          \
+  } while (0)
+
+std::string OutDir(const std::string& name) {
+  std::string d = "/tmp/swapbench-it/" + name;
+  RemoveTree(d);
+  return d;
+}
+
+nlohmann::json LoadReport(const std::string& dir) {
+  auto text = ReadFile(dir + "/report.json");
+  EXPECT_TRUE(text.ok()) << "no report.json in " << dir;
+  return text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
+}
+
+// What a run with this id could have left behind: its domain's QEMU, its
+// namespace, servers started with its out dir.
+std::string Leftovers(const std::string& run_id, const std::string& out_dir) {
+  std::string left;
+  auto q = RunCommand({"pgrep", "-af", "guest=swapbench-" + run_id + "[, ]"});
+  if (q.ok() && q->exit_code == 0) left += "qemu: " + q->output;
+  if (Exists("/run/netns/swapbench-" + run_id)) left += "netns swapbench-" + run_id + "\n";
+  auto g = RunCommand({"pgrep", "-af", "ganesha.nfsd.*" + out_dir + "/"});
+  if (g.ok() && g->exit_code == 0) left += "ganesha: " + g->output;
+  return left;
+}
+
+// Runs swapbench to completion; returns the exit code and sets run_id.
+int RunBench(const std::vector<std::string>& args, std::string* run_id, std::string* output) {
+  std::vector<std::string> argv = {kBinary};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto pid = Spawn(argv, SpawnOptions{"", false, 0, "/tmp/swapbench-it/last.log"});
+  EXPECT_TRUE(pid.ok());
+  if (!pid.ok()) return -1;
+  *run_id = "sb" + std::to_string(*pid);
+  int st = 0;
+  waitpid(*pid, &st, 0);
+  auto out = ReadFile("/tmp/swapbench-it/last.log");
+  if (out.ok()) *output = *out;
+  unlink("/tmp/swapbench-it/last.log");
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+class IntegrationTest : public testing::Test {
+ protected:
+  void SetUp() override { MakeDirs("/tmp/swapbench-it"); }
+};
+
+TEST_F(IntegrationTest, SmokePasses) {
+  REQUIRE_CAPABILITIES();
+  std::string out = OutDir("smoke"), id, log;
+  int rc = RunBench({"run", kSource + "/scenarios/smoke.toml", "--out", out}, &id, &log);
+  EXPECT_EQ(rc, 0) << log;
+  nlohmann::json r = LoadReport(out);
+  ASSERT_TRUE(r.is_object());
+  EXPECT_EQ(r["schema"], "swapbench.report/1");
+  EXPECT_EQ(r["verdict"], "pass");
+  const auto& run = r["runs"][0];
+  EXPECT_EQ(run["swap"]["activated"], true);
+  EXPECT_EQ(run["swap"]["type"].get<std::string>().rfind("nfs", 0), 0u);
+  EXPECT_GE(run["metrics"]["pswpout"].get<int64_t>(), 30000);
+  EXPECT_EQ(run["integrity"]["pages_corrupted"], 0);
+  EXPECT_EQ(run["integrity"]["pages_verified"], run["integrity"]["hog_pages"]);
+  EXPECT_EQ(run["integrity"]["hog_pages"], 128 * 256);
+  EXPECT_TRUE(run["findings"].empty()) << run["findings"].dump();
+  EXPECT_EQ(Leftovers(id, out), "");
+}
+
+TEST_F(IntegrationTest, Loss5PassesWithDropsBothWays) {
+  REQUIRE_CAPABILITIES();
+  std::string out = OutDir("loss5"), id, log;
+  int rc = RunBench({"run", kSource + "/scenarios/loss5.toml", "--out", out}, &id, &log);
+  EXPECT_EQ(rc, 0) << log;
+  nlohmann::json r = LoadReport(out);
+  ASSERT_TRUE(r.is_object());
+  const auto& run = r["runs"][0];
+  EXPECT_EQ(run["verdict"], "pass");
+  EXPECT_GT(run["link"]["to_guest"]["dropped"].get<int64_t>(), 0);
+  EXPECT_GT(run["link"]["to_server"]["dropped"].get<int64_t>(), 0);
+  EXPECT_EQ(run["integrity"]["pages_corrupted"], 0);
+  EXPECT_EQ(Leftovers(id, out), "");
+}
+
+TEST_F(IntegrationTest, MemcgOomIsAFinding) {
+  REQUIRE_CAPABILITIES();
+  std::string out = OutDir("memcg-oom"), id, log;
+  int rc = RunBench({"run", kSource + "/scenarios/memcg-oom.toml", "--out", out}, &id, &log);
+  EXPECT_EQ(rc, 1) << log;
+  nlohmann::json r = LoadReport(out);
+  ASSERT_TRUE(r.is_object());
+  EXPECT_EQ(r["verdict"], "fail");
+  const auto& findings = r["runs"][0]["findings"];
+  ASSERT_EQ(findings.size(), 1u) << findings.dump();
+  EXPECT_EQ(findings[0]["kind"], "memcg_oom_kill");
+  EXPECT_EQ(findings[0]["victim"], "hog");
+  EXPECT_GT(findings[0]["console_line"].get<int>(), 0);
+  EXPECT_TRUE(r["runs"][0]["unmet_expectations"].empty());
+  EXPECT_EQ(Leftovers(id, out), "");
+}
+
+TEST_F(IntegrationTest, BadScenarioExits2AndTouchesNothing) {
+  // No capabilities needed: nothing may be started.
+  std::string dir = "/tmp/swapbench-it/bad";
+  MakeDirs(dir);
+  WriteFile(dir + "/bad.toml", "name = \"bad\"\n[vm]\nmemory_mib = 64\n");
+  std::string id, log;
+  int rc = RunBench({"run", dir + "/bad.toml", "--out", dir + "/out"}, &id, &log);
+  EXPECT_EQ(rc, 2);
+  EXPECT_EQ(log, "swapbench: " + dir + "/bad.toml:3: vm.memory_mib 64 out of range [128, 65536]\n");
+  EXPECT_FALSE(Exists(dir + "/out"));
+}
+
+// Starts smoke, waits until the hog runs, then sends `sig`.
+struct Interrupted {
+  pid_t pid = 0;
+  std::string id, out;
+};
+
+Interrupted StartAndWaitForHog(const std::string& name) {
+  Interrupted r;
+  r.out = OutDir(name);
+  auto pid = Spawn({kBinary, "run", kSource + "/scenarios/smoke.toml", "--out", r.out},
+                   SpawnOptions{"", false, 0, "/tmp/swapbench-it/" + name + ".log"});
+  EXPECT_TRUE(pid.ok());
+  if (!pid.ok()) return r;
+  r.pid = *pid;
+  r.id = "sb" + std::to_string(*pid);
+  for (int i = 0; i < 1800; ++i) {
+    auto t = ReadFile(r.out + "/telemetry.jsonl");
+    if (t.ok() && t->find("\"hog_start\"") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return r;
+}
+
+TEST_F(IntegrationTest, SigintTearsEverythingDown) {
+  REQUIRE_CAPABILITIES();
+  Interrupted r = StartAndWaitForHog("sigint");
+  ASSERT_GT(r.pid, 0);
+  ASSERT_NE(Leftovers(r.id, r.out), "") << "the run should be up before the signal";
+  kill(r.pid, SIGINT);
+  int st = 0;
+  waitpid(r.pid, &st, 0);
+  ASSERT_TRUE(WIFEXITED(st));
+  EXPECT_EQ(WEXITSTATUS(st), 3);
+  EXPECT_EQ(Leftovers(r.id, r.out), "");
+  nlohmann::json rep = LoadReport(r.out);
+  ASSERT_TRUE(rep.is_object());
+  EXPECT_EQ(rep["verdict"], "error");
+  EXPECT_NE(rep["runs"][0]["error"].get<std::string>().find("cancelled by signal 2"),
+            std::string::npos);
+}
+
+TEST_F(IntegrationTest, SigkilledRunIsReapedByTheNext) {
+  REQUIRE_CAPABILITIES();
+  Interrupted r = StartAndWaitForHog("sigkill");
+  ASSERT_GT(r.pid, 0);
+  kill(r.pid, SIGKILL);
+  int st = 0;
+  waitpid(r.pid, &st, 0);
+  // A killed run leaves its guest, servers and namespace running ...
+  ASSERT_NE(Leftovers(r.id, r.out), "");
+  // ... until the next swapbench reaps them.
+  auto reap = RunCommand({kBinary, "reap"}, 120);
+  ASSERT_TRUE(reap.ok());
+  EXPECT_EQ(reap->exit_code, 0) << reap->output;
+  EXPECT_NE(reap->output.find("reaped run " + r.id), std::string::npos) << reap->output;
+  for (int i = 0; i < 50 && !Leftovers(r.id, r.out).empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(Leftovers(r.id, r.out), "");
+}
+
+}  // namespace
+}  // namespace swapbench

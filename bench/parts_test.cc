@@ -1,0 +1,121 @@
+// Tests of the small parts that wrap the OS: process spawning, the domain
+// XML, ganesha's config and the run records. None needs root.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "bench/fs_util.h"
+#include "bench/process.h"
+#include "bench/state.h"
+#include "bench/storage.h"
+#include "bench/vm.h"
+
+namespace swapbench {
+namespace {
+
+TEST(ProcessTest, CapturesOutputAndExitCode) {
+  auto r = RunCommand({"sh", "-c", "echo out; echo err >&2; exit 3"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->exit_code, 3);
+  EXPECT_EQ(r->output, "out\nerr\n");
+}
+
+TEST(ProcessTest, MissingProgramIsAHarnessError) {
+  auto r = RunCommand({"swapbench-no-such-tool"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().kind(), Status::Kind::kHarness);
+  EXPECT_EQ(r.status().message(), "exec swapbench-no-such-tool: No such file or directory");
+}
+
+TEST(ProcessTest, TimeoutKills) {
+  auto r = RunCommand({"sleep", "30"}, 1);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->timed_out);
+  EXPECT_EQ(r->exit_code, -1);
+}
+
+TEST(ProcessTest, RunCheckedQuotesOutput) {
+  Status s = RunChecked({"sh", "-c", "echo boom; exit 1"});
+  EXPECT_EQ(s.kind(), Status::Kind::kHarness);
+  EXPECT_EQ(s.message(), "`sh -c echo boom; exit 1` exit 1: boom");
+}
+
+TEST(ProcessTest, SpawnAndTerminate) {
+  auto pid = Spawn({"sleep", "30"}, {});
+  ASSERT_TRUE(pid.ok()) << pid.status().message();
+  EXPECT_TRUE(ChildAlive(*pid));
+  Terminate(*pid, 1000);
+  EXPECT_NE(kill(*pid, 0), 0);
+}
+
+TEST(ProcessTest, SpawnReportsExecFailure) {
+  auto pid = Spawn({"swapbench-no-such-tool"}, {});
+  ASSERT_FALSE(pid.ok());
+  EXPECT_EQ(pid.status().message(),
+            "start swapbench-no-such-tool: swapbench-no-such-tool: No such file or directory");
+}
+
+TEST(DomainXmlTest, UdpNicSerialFileAndChannel) {
+  VmConfig c;
+  c.name = "swapbench-sb1";
+  c.kernel = "/k/vmlinuz";
+  c.initrd = "/r/initrd.img";
+  c.cmdline = "console=ttyS0 a<b";
+  c.console_log = "/r/console.log";
+  c.telemetry_log = "/r/telemetry.jsonl";
+  c.relay_port = 4000;
+  c.guest_port = 4001;
+  std::string x = DomainXml(c);
+  EXPECT_NE(x.find("<domain type='qemu'>"), std::string::npos);
+  EXPECT_NE(x.find("<memory unit='MiB'>256</memory>"), std::string::npos);
+  EXPECT_NE(x.find("<cmdline>console=ttyS0 a&lt;b</cmdline>"), std::string::npos);
+  EXPECT_NE(x.find("<interface type='udp'>"), std::string::npos);
+  EXPECT_NE(x.find("<source address='127.0.0.1' port='4000'>"), std::string::npos);
+  EXPECT_NE(x.find("<local address='127.0.0.1' port='4001'/>"), std::string::npos);
+  EXPECT_NE(x.find("<target type='virtio' name='org.swapbench.agent'/>"), std::string::npos);
+  EXPECT_NE(x.find("<serial type='file'><source path='/r/console.log'/>"), std::string::npos);
+  EXPECT_NE(x.find("<on_reboot>destroy</on_reboot>"), std::string::npos);
+}
+
+TEST(GaneshaConfigTest, ExportOnlyToTheGuest) {
+  NfsConfig c{"/run/netns/x", "/s/nfs", "/out", "10.213.0.2", "4.1", 256};
+  std::string conf = GaneshaConfig(c);
+  EXPECT_NE(conf.find("Access_Type = None;"), std::string::npos);
+  EXPECT_NE(conf.find("CLIENT { Clients = 10.213.0.2; Access_Type = RW; }"), std::string::npos);
+  EXPECT_NE(conf.find("Path = \"/s/nfs/export\";"), std::string::npos);
+  EXPECT_NE(conf.find("Minor_Versions = 1;"), std::string::npos);
+  EXPECT_NE(conf.find("Graceless = true;"), std::string::npos);
+  EXPECT_NE(conf.find("RecoveryRoot = \"/s/nfs/recovery\";"), std::string::npos);
+  EXPECT_NE(conf.find("Protocols = 4;"), std::string::npos);
+  c.version = "3";
+  EXPECT_NE(GaneshaConfig(c).find("Protocols = 3;"), std::string::npos);
+}
+
+TEST(StateTest, ReapTakesOnlyDeadRuns) {
+  std::string dir = testing::TempDir() + "/state-" + std::to_string(getpid());
+  RemoveTree(dir);
+  std::string scratch = dir + "/runs/live";
+  {
+    RunState live(dir, "live");
+    ASSERT_TRUE(live.Begin({"live", "swapbench-live", "", scratch, {}}).ok());
+    ASSERT_TRUE(MakeDirs(scratch).ok());
+    std::vector<std::string> destroyed;
+    // While `live` holds its lock, Reap must leave it alone.
+    auto reaped = Reap(dir, [&](const std::string& d) { destroyed.push_back(d); });
+    EXPECT_TRUE(reaped.empty());
+    EXPECT_TRUE(destroyed.empty());
+    // The owner "dies" without End(): the lock is released, the record stays.
+  }
+  std::vector<std::string> destroyed;
+  auto reaped = Reap(dir, [&](const std::string& d) { destroyed.push_back(d); });
+  ASSERT_EQ(reaped.size(), 1u);
+  ASSERT_EQ(destroyed.size(), 1u);
+  EXPECT_EQ(destroyed[0], "swapbench-live");
+  EXPECT_FALSE(Exists(scratch));
+  EXPECT_FALSE(Exists(dir + "/runs/live.json"));
+  RemoveTree(dir);
+}
+
+}  // namespace
+}  // namespace swapbench

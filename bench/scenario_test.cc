@@ -1,0 +1,115 @@
+#include "bench/scenario.h"
+
+#include <gtest/gtest.h>
+
+namespace swapbench {
+namespace {
+
+std::string Err(const std::string& text) {
+  auto r = ParseScenario(text, "t.toml");
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.status().kind(), Status::Kind::kUsage);
+  return r.status().message();
+}
+
+TEST(ScenarioTest, MinimalGetsDefaults) {
+  auto r = ParseScenario("name = \"x\"\n", "t.toml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->name, "x");
+  EXPECT_EQ(r->seed, 1u);
+  EXPECT_EQ(r->vm.memory_mib, 256);
+  EXPECT_EQ(r->kernel.package, "linux-image-6.1.0-54-amd64");
+  EXPECT_EQ(r->SwapType(), "nfs4.1");
+  EXPECT_FALSE(r->cgroup.enabled);
+}
+
+TEST(ScenarioTest, FullFile) {
+  auto r = ParseScenario(R"(
+name = "loss"
+seed = 77
+[vm]
+memory_mib = 512
+[storage]
+version = "3"
+swapfile_mib = 64
+[cgroup]
+memory_high_mib = 48
+[workload]
+hog_mib = 96
+[link]
+loss = 0.05
+[link.to_guest]
+loss = 0.1
+[expect]
+min_pswpout = 100
+findings = ["memcg_oom_kill"]
+)", "t.toml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->seed, 77u);
+  EXPECT_EQ(r->vm.memory_mib, 512);
+  EXPECT_EQ(r->SwapType(), "nfs3");
+  EXPECT_TRUE(r->cgroup.enabled);
+  EXPECT_EQ(r->cgroup.memory_high_mib, 48);
+  EXPECT_EQ(r->cgroup.memory_max_mib, 0);
+  EXPECT_DOUBLE_EQ(r->to_guest.loss, 0.1);
+  EXPECT_DOUBLE_EQ(r->to_server.loss, 0.05);
+  EXPECT_EQ(r->expect.min_pswpout, 100u);
+  ASSERT_EQ(r->expect.findings.size(), 1u);
+}
+
+TEST(ScenarioTest, OutOfRangeNamesLineAndRange) {
+  EXPECT_EQ(Err("name = \"x\"\n[vm]\nmemory_mib = 64\n"),
+            "t.toml:3: vm.memory_mib 64 out of range [128, 65536]");
+}
+
+TEST(ScenarioTest, UnknownKeyIsAnError) {
+  EXPECT_EQ(Err("name = \"x\"\n[vm]\nmemory = 256\n"), "t.toml:3: unknown key vm.memory");
+  EXPECT_EQ(Err("name = \"x\"\n[vmm]\n"), "t.toml:2: unknown key vmm");
+}
+
+TEST(ScenarioTest, WrongType) {
+  EXPECT_EQ(Err("name = \"x\"\nseed = \"one\"\n"), "t.toml:2: seed: expected an integer");
+  EXPECT_EQ(Err("name = \"x\"\nvm = 3\n"), "t.toml:2: vm: expected a table ([vm])");
+}
+
+TEST(ScenarioTest, EnumListsChoices) {
+  EXPECT_EQ(Err("name = \"x\"\n[storage]\nversion = \"5\"\n"),
+            "t.toml:3: storage.version \"5\": expected one of \"3\", \"4.0\", \"4.1\", \"4.2\"");
+}
+
+TEST(ScenarioTest, LossIsAProbability) {
+  EXPECT_EQ(Err("name = \"x\"\n[link]\nloss = 1.5\n"),
+            "t.toml:3: link.loss 1.500000 out of range [0, 1]");
+}
+
+TEST(ScenarioTest, SyntaxErrorHasLineAndColumn) {
+  std::string e = Err("name = \"x\"\n[vm\n");
+  EXPECT_EQ(e.rfind("t.toml:2:", 0), 0u) << e;
+}
+
+TEST(ScenarioTest, CgroupNeedsALimit) {
+  EXPECT_EQ(Err("name = \"x\"\n[cgroup]\n"),
+            "t.toml:2: [cgroup]: expected memory_max_mib or memory_high_mib");
+}
+
+TEST(ScenarioTest, NameRequired) { EXPECT_EQ(Err("seed = 1\n"), "t.toml:1: name: expected a scenario name"); }
+
+TEST(ScenarioTest, UnknownFindingKind) {
+  std::string e = Err("name = \"x\"\n[expect]\nfindings = [\"oomm\"]\n");
+  EXPECT_EQ(e.rfind("t.toml:3: expect.findings: expected finding kinds (", 0), 0u) << e;
+}
+
+TEST(ScenarioTest, PackageNameIsChecked) {
+  EXPECT_EQ(Err("name = \"x\"\n[kernel]\npackage = \"a; rm -rf /\"\n"),
+            "t.toml:3: kernel.package \"a; rm -rf /\": expected a Debian package name");
+}
+
+TEST(ScenarioTest, ShippedScenariosParse) {
+  for (const char* n : {"smoke", "loss5", "memcg-oom"}) {
+    auto r = LoadScenario(std::string(SWAPBENCH_SOURCE_DIR) + "/scenarios/" + n + ".toml");
+    EXPECT_TRUE(r.ok()) << n << ": " << r.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace swapbench
