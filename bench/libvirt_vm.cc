@@ -2,7 +2,14 @@
 
 #include <libvirt/libvirt-qemu.h>
 #include <libvirt/virterror.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
 #include <pwd.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <chrono>
 #include <thread>
@@ -44,7 +51,21 @@ bool UseKvm(std::string* reason) {
     *reason = "TCG: no /dev/kvm";
     return false;
   }
-  *reason = "KVM: /dev/kvm present";
+  // /dev/kvm must really create a VM, not merely exist.
+  int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    *reason = std::string("TCG: cannot open /dev/kvm: ") + strerror(errno);
+    return false;
+  }
+  int api = ioctl(fd, KVM_GET_API_VERSION, 0);
+  int vm = api == KVM_API_VERSION ? ioctl(fd, KVM_CREATE_VM, 0) : -1;
+  close(fd);
+  if (vm < 0) {
+    *reason = "TCG: /dev/kvm cannot create a VM (API " + std::to_string(api) + ")";
+    return false;
+  }
+  close(vm);
+  *reason = "KVM: /dev/kvm creates VMs";
   return true;
 }
 

@@ -270,8 +270,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
 
   RunReport run;
   run.swap_type = sc.SwapType();
-  UseKvm(&run.accel_reason);
-  run.accel = "tcg";  // UseKvm() may say KVM is there; the guest runs TCG until it is proven.
+  const bool kvm = UseKvm(&run.accel_reason);
+  run.accel = kvm ? "kvm" : "tcg";
 
   std::string id = "sb" + std::to_string(getpid());
   RunState state(o.state_dir, id);
@@ -345,6 +345,7 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     vc.name = record.domain;
     vc.memory_mib = sc.vm.memory_mib;
     vc.cpus = sc.vm.cpus;
+    vc.kvm = kvm;
     vc.kernel = kernel->image;
     vc.initrd = initrd;
     vc.cmdline = "console=ttyS0,115200 ignore_loglevel panic=1 swapbench.run=" + id;
