@@ -16,43 +16,64 @@ void FillKill(const std::smatch& m, Finding* f) {
 const std::vector<ConsoleRow>& ConsoleRows() {
   static const std::vector<ConsoleRow> rows = {
       {"memcg_oom_kill", "Memory cgroup out of memory",
-       std::regex(R"(Memory cgroup out of memory: Killed process (\d+) \(([^)]*)\))"),
+       std::regex(
+           R"(Memory cgroup out of memory: Killed process (\d+) \(([^)]*)\))"),
        [](const std::smatch& m, Finding* f) {
          FillKill(m, f);
          f->title = "memcg OOM kill of " + f->victim;
        }},
       {"oom_kill", "Out of memory",
-       std::regex(R"(Out of memory(?: \(oom_kill_allocating_task\))?: Killed process (\d+) \(([^)]*)\))"),
+       std::regex(
+           R"(Out of memory(?: \(oom_kill_allocating_task\))?: Killed process (\d+) \(([^)]*)\))"),
        [](const std::smatch& m, Finding* f) {
          FillKill(m, f);
          f->title = "OOM kill of " + f->victim;
        }},
       {"hung_task", "blocked for more than",
-       std::regex(R"(INFO: task (.+):(\d+) blocked for more than (\d+) seconds)"),
+       std::regex(
+           R"(INFO: task (.+):(\d+) blocked for more than (\d+) seconds)"),
        [](const std::smatch& m, Finding* f) {
          f->victim = m[1].str();
          f->pid = std::atol(m[2].str().c_str());
-         f->title = "hung task " + f->victim + " blocked for more than " + m[3].str() + " s";
+         f->title = "hung task " + f->victim + " blocked for more than " +
+                    m[3].str() + " s";
        }},
       {"soft_lockup", "soft lockup",
-       std::regex(R"(BUG: soft lockup - CPU#(\d+) stuck for (\d+)s! \[([^:\]]+):(\d+)\])"),
+       std::regex(
+           R"(BUG: soft lockup - CPU#(\d+) stuck for (\d+)s! \[([^:\]]+):(\d+)\])"),
        [](const std::smatch& m, Finding* f) {
          f->victim = m[3].str();
          f->pid = std::atol(m[4].str().c_str());
          f->title = "soft lockup on CPU#" + m[1].str() + " in " + f->victim;
        }},
-      {"panic", "Kernel panic", std::regex(R"(Kernel panic - not syncing: (.*))"),
-       [](const std::smatch& m, Finding* f) { f->title = "kernel panic: " + m[1].str(); }},
-      {"oops", "BUG: unable to handle", std::regex(R"(BUG: unable to handle (.*))"),
-       [](const std::smatch& m, Finding* f) { f->title = "BUG: unable to handle " + m[1].str(); }},
-      {"oops", "BUG: kernel NULL pointer", std::regex(R"(BUG: kernel NULL pointer dereference(.*))"),
-       [](const std::smatch& m, Finding* f) { f->title = "BUG: kernel NULL pointer dereference"; }},
+      {"panic", "Kernel panic",
+       std::regex(R"(Kernel panic - not syncing: (.*))"),
+       [](const std::smatch& m, Finding* f) {
+         f->title = "kernel panic: " + m[1].str();
+       }},
+      {"oops", "BUG: unable to handle",
+       std::regex(R"(BUG: unable to handle (.*))"),
+       [](const std::smatch& m, Finding* f) {
+         f->title = "BUG: unable to handle " + m[1].str();
+       }},
+      {"oops", "BUG: kernel NULL pointer",
+       std::regex(R"(BUG: kernel NULL pointer dereference(.*))"),
+       [](const std::smatch& m, Finding* f) {
+         f->title = "BUG: kernel NULL pointer dereference";
+       }},
       {"oops", "kernel BUG at", std::regex(R"(kernel BUG at ([^!]*)!)"),
-       [](const std::smatch& m, Finding* f) { f->title = "kernel BUG at " + m[1].str(); }},
-      {"oops", "general protection fault", std::regex(R"(general protection fault(.*))"),
-       [](const std::smatch& m, Finding* f) { f->title = "general protection fault"; }},
+       [](const std::smatch& m, Finding* f) {
+         f->title = "kernel BUG at " + m[1].str();
+       }},
+      {"oops", "general protection fault",
+       std::regex(R"(general protection fault(.*))"),
+       [](const std::smatch& m, Finding* f) {
+         f->title = "general protection fault";
+       }},
       {"oops", "Oops:", std::regex(R"(Oops: (.*))"),
-       [](const std::smatch& m, Finding* f) { f->title = "Oops: " + m[1].str(); }},
+       [](const std::smatch& m, Finding* f) {
+         f->title = "Oops: " + m[1].str();
+       }},
   };
   return rows;
 }

@@ -14,11 +14,16 @@ std::vector<Finding> Parse(const std::vector<std::string>& lines) {
 // Lines as the Debian 6.1.0-54 guest printed them in real runs of the bench.
 TEST(ConsoleParserTest, MemcgOomKill) {
   auto f = Parse({
-      "[   15.078320] hog invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
-      "[   15.120693] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,"
+      "[   15.078320] hog invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), "
+      "order=0, oom_score_adj=0",
+      "[   15.120693] "
+      "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/"
+      ",mems_allowed=0,"
       "oom_memcg=/hog,task_memcg=/hog,task=hog,pid=109,uid=0",
-      "[   15.123574] Memory cgroup out of memory: Killed process 109 (hog) total-vm:205920kB, "
-      "anon-rss:56988kB, file-rss:0kB, shmem-rss:328kB, UID:0 pgtables:280kB oom_score_adj:0",
+      "[   15.123574] Memory cgroup out of memory: Killed process 109 (hog) "
+      "total-vm:205920kB, "
+      "anon-rss:56988kB, file-rss:0kB, shmem-rss:328kB, UID:0 pgtables:280kB "
+      "oom_score_adj:0",
   });
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].kind, "memcg_oom_kill");
@@ -32,9 +37,12 @@ TEST(ConsoleParserTest, MemcgOomKill) {
 
 TEST(ConsoleParserTest, GlobalOomKill) {
   auto f = Parse({
-      "[   40.1] oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,"
+      "[   40.1] "
+      "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/"
+      ",mems_allowed=0,"
       "global_oom,task_memcg=/,task=hog,pid=99,uid=0",
-      "[   40.2] Out of memory: Killed process 99 (hog) total-vm:307420kB, anon-rss:200kB",
+      "[   40.2] Out of memory: Killed process 99 (hog) total-vm:307420kB, "
+      "anon-rss:200kB",
   });
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].kind, "oom_kill");
@@ -43,7 +51,9 @@ TEST(ConsoleParserTest, GlobalOomKill) {
 }
 
 TEST(ConsoleParserTest, HungTask) {
-  auto f = Parse({"[  243.1] INFO: task kworker/u2:1:45 blocked for more than 120 seconds."});
+  auto f =
+      Parse({"[  243.1] INFO: task kworker/u2:1:45 blocked for more than 120 "
+             "seconds."});
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].kind, "hung_task");
   EXPECT_EQ(f[0].victim, "kworker/u2:1");
@@ -51,7 +61,9 @@ TEST(ConsoleParserTest, HungTask) {
 }
 
 TEST(ConsoleParserTest, SoftLockup) {
-  auto f = Parse({"[   52.0] watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [rpciod:77]"});
+  auto f =
+      Parse({"[   52.0] watchdog: BUG: soft lockup - CPU#0 stuck for 22s! "
+             "[rpciod:77]"});
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].kind, "soft_lockup");
   EXPECT_EQ(f[0].victim, "rpciod");
@@ -59,7 +71,8 @@ TEST(ConsoleParserTest, SoftLockup) {
 
 TEST(ConsoleParserTest, PanicAndOops) {
   auto f = Parse({
-      "[    9.1] BUG: kernel NULL pointer dereference, address: 0000000000000008",
+      "[    9.1] BUG: kernel NULL pointer dereference, address: "
+      "0000000000000008",
       "[    9.2] Oops: 0000 [#1] PREEMPT SMP NOPTI",
       "[    9.3] Kernel panic - not syncing: Fatal exception in interrupt",
   });
@@ -72,7 +85,8 @@ TEST(ConsoleParserTest, PanicAndOops) {
 
 TEST(ConsoleParserTest, OrdinaryLinesAreNotFindings) {
   auto f = Parse({
-      "[    6.4] Adding 262140k swap on /mnt/swapfile.  Priority:-2 extents:1 across:262140k FS",
+      "[    6.4] Adding 262140k swap on /mnt/swapfile.  Priority:-2 extents:1 "
+      "across:262140k FS",
       "[    1.0] Memory: 200000K/261624K available",
       "swapbench-agent: hog exited after 28.5 s",
       "[    2.0] oom_reaper: reaped process 109 (hog), now anon-rss:0kB",
@@ -81,7 +95,8 @@ TEST(ConsoleParserTest, OrdinaryLinesAreNotFindings) {
 }
 
 TEST(ConsoleParserTest, CarriageReturnsAndUnstampedLines) {
-  auto f = Parse({"Kernel panic - not syncing: VFS: Unable to mount root fs\r"});
+  auto f =
+      Parse({"Kernel panic - not syncing: VFS: Unable to mount root fs\r"});
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].kernel_time, -1);
   EXPECT_EQ(f[0].title, "kernel panic: VFS: Unable to mount root fs");

@@ -9,14 +9,16 @@
 namespace swapbench {
 
 struct Finding {
-  std::string kind;        // oom_kill, memcg_oom_kill, hung_task, ..., deadline, agent_silent
+  std::string
+      kind;  // oom_kill, memcg_oom_kill, hung_task, ..., deadline, agent_silent
   std::string title;       // one line a human reads first
   std::string victim;      // process name, where there is one
   long pid = -1;           // victim pid, where there is one
   std::string constraint;  // OOM constraint (CONSTRAINT_MEMCG, CONSTRAINT_NONE)
-  long console_line = -1;  // 1-based line of console.log; -1 when not from the console
-  double kernel_time = -1; // printk timestamp in seconds, when known
-  std::string excerpt;     // the console line(s) it came from
+  long console_line =
+      -1;  // 1-based line of console.log; -1 when not from the console
+  double kernel_time = -1;  // printk timestamp in seconds, when known
+  std::string excerpt;      // the console line(s) it came from
 };
 
 }  // namespace swapbench

@@ -32,7 +32,8 @@ Status WriteFileAtomic(const std::string& path, const std::string& data) {
   Status s = WriteFile(tmp, data);
   if (!s.ok()) return s;
   if (rename(tmp.c_str(), path.c_str()) != 0)
-    return Status::Harness("rename " + tmp + " " + path + ": " + strerror(errno));
+    return Status::Harness("rename " + tmp + " " + path + ": " +
+                           strerror(errno));
   return Status::Ok();
 }
 

@@ -18,44 +18,58 @@ std::string GaneshaConfig(const NfsConfig& c) {
   if (c.version == "4.0") minor = "0";
   if (c.version == "4.2") minor = "2";
   std::string proto = c.version == "3" ? "3" : "4";
-  return
-      "# Written by swapbench for one run; see bench/ganesha_server.cc.\n"
-      "NFS_CORE_PARAM {\n"
-      "  Enable_NLM = false;\n"
-      "  Enable_UDP = false;\n"
-      "  Enable_RQUOTA = false;\n"
-      "  Protocols = " + proto + ";\n"
-      "}\n"
-      "NFSV4 {\n"
-      "  Graceless = true;\n"
-      "  Lease_Lifetime = 20;\n"
-      "  Minor_Versions = " + minor + ";\n"
-      "  RecoveryBackend = fs;\n"
-      "  RecoveryRoot = \"" + c.dir + "/recovery\";\n"
-      "}\n"
-      "NFS_KRB5 { Active_krb5 = false; }\n"
-      "Plugins_Dir = \"/usr/lib/x86_64-linux-gnu/ganesha\";\n"
-      "EXPORT {\n"
-      "  Export_Id = 1;\n"
-      "  Path = \"" + c.dir + "/export\";\n"
-      "  Pseudo = \"/export\";\n"
-      "  Access_Type = None;\n"
-      "  Squash = No_Root_Squash;\n"
-      "  Protocols = " + proto + ";\n"
-      "  Transports = TCP;\n"
-      "  SecType = sys;\n"
-      "  CLIENT { Clients = " + c.client_ip + "; Access_Type = RW; }\n"
-      "  FSAL { Name = VFS; }\n"
-      "}\n"
-      "LOG { Default_Log_Level = EVENT; }\n";
+  return "# Written by swapbench for one run; see bench/ganesha_server.cc.\n"
+         "NFS_CORE_PARAM {\n"
+         "  Enable_NLM = false;\n"
+         "  Enable_UDP = false;\n"
+         "  Enable_RQUOTA = false;\n"
+         "  Protocols = " +
+         proto +
+         ";\n"
+         "}\n"
+         "NFSV4 {\n"
+         "  Graceless = true;\n"
+         "  Lease_Lifetime = 20;\n"
+         "  Minor_Versions = " +
+         minor +
+         ";\n"
+         "  RecoveryBackend = fs;\n"
+         "  RecoveryRoot = \"" +
+         c.dir +
+         "/recovery\";\n"
+         "}\n"
+         "NFS_KRB5 { Active_krb5 = false; }\n"
+         "Plugins_Dir = \"/usr/lib/x86_64-linux-gnu/ganesha\";\n"
+         "EXPORT {\n"
+         "  Export_Id = 1;\n"
+         "  Path = \"" +
+         c.dir +
+         "/export\";\n"
+         "  Pseudo = \"/export\";\n"
+         "  Access_Type = None;\n"
+         "  Squash = No_Root_Squash;\n"
+         "  Protocols = " +
+         proto +
+         ";\n"
+         "  Transports = TCP;\n"
+         "  SecType = sys;\n"
+         "  CLIENT { Clients = " +
+         c.client_ip +
+         "; Access_Type = RW; }\n"
+         "  FSAL { Name = VFS; }\n"
+         "}\n"
+         "LOG { Default_Log_Level = EVENT; }\n";
 }
 
 Status MakeSwapfile(const std::string& path, int mib) {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::Harness("swapfile " + path + ": " + strerror(errno));
+  if (fd < 0)
+    return Status::Harness("swapfile " + path + ": " + strerror(errno));
   int err = posix_fallocate(fd, 0, static_cast<off_t>(mib) << 20);
   close(fd);
-  if (err) return Status::Harness("swapfile " + path + ": fallocate: " + strerror(err));
+  if (err)
+    return Status::Harness("swapfile " + path +
+                           ": fallocate: " + strerror(err));
   chmod(path.c_str(), 0600);
   return RunChecked({"mkswap", path}, 60).Context("swapfile");
 }
@@ -67,7 +81,8 @@ Status GaneshaServer::Start() {
   if (!(s = MakeSwapfile(c_.dir + "/export/swapfile", c_.swapfile_mib)).ok())
     return s.Context("ganesha");
   std::string conf = c_.log_dir + "/ganesha.conf";
-  if (!(s = WriteFile(conf, GaneshaConfig(c_))).ok()) return s.Context("ganesha");
+  if (!(s = WriteFile(conf, GaneshaConfig(c_))).ok())
+    return s.Context("ganesha");
 
   // rpcbind first, in a mount namespace of its own with a private /run, so
   // nothing on the host's /run is touched; ganesha joins that namespace.
@@ -78,21 +93,25 @@ Status GaneshaServer::Start() {
   auto rp = Spawn({"rpcbind", "-f", "-w"}, ro);
   if (!rp.ok()) return rp.status().Context("rpcbind");
   rpcbind_ = *rp;
-  std::string sock = "/proc/" + std::to_string(rpcbind_) + "/root/run/rpcbind.sock";
+  std::string sock =
+      "/proc/" + std::to_string(rpcbind_) + "/root/run/rpcbind.sock";
   for (int i = 0; i < 100 && !Exists(sock); ++i) {
     if (!ChildAlive(rpcbind_)) {
       rpcbind_ = 0;
-      return Status::Harness("rpcbind exited at start: " + TailFile(ro.log_path, 5));
+      return Status::Harness("rpcbind exited at start: " +
+                             TailFile(ro.log_path, 5));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  if (!Exists(sock)) return Status::Harness("rpcbind: no /run/rpcbind.sock after 5 s");
+  if (!Exists(sock))
+    return Status::Harness("rpcbind: no /run/rpcbind.sock after 5 s");
 
   SpawnOptions go;
   go.netns_path = c_.netns_path;
   go.join_mount_ns_of = rpcbind_;
   go.log_path = c_.log_dir + "/ganesha.stdout";
-  auto gp = Spawn({"ganesha.nfsd", "-F", "-f", conf, "-L", log_path(), "-p", "/run/ganesha.pid"},
+  auto gp = Spawn({"ganesha.nfsd", "-F", "-f", conf, "-L", log_path(), "-p",
+                   "/run/ganesha.pid"},
                   go);
   if (!gp.ok()) return gp.status().Context("ganesha");
   ganesha_ = *gp;
@@ -103,21 +122,22 @@ Status GaneshaServer::Start() {
     int st = 0;
     if (!ChildAlive(ganesha_, &st)) {
       ganesha_ = 0;
-      return Status::Harness("ganesha.nfsd exited at start; last lines of " + log_path() +
-                             ":\n" + TailFile(log_path(), 8));
+      return Status::Harness("ganesha.nfsd exited at start; last lines of " +
+                             log_path() + ":\n" + TailFile(log_path(), 8));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  return Status::Harness("ganesha.nfsd not initialized after 15 s; last lines of " + log_path() +
-                         ":\n" + TailFile(log_path(), 8));
+  return Status::Harness(
+      "ganesha.nfsd not initialized after 15 s; last lines of " + log_path() +
+      ":\n" + TailFile(log_path(), 8));
 }
 
 std::string GaneshaServer::Health() {
   int st = 0;
   if (ganesha_ && !ChildAlive(ganesha_, &st)) {
     ganesha_ = 0;
-    return "ganesha.nfsd exited (status " + std::to_string(st) + "); last lines of " +
-           log_path() + ":\n" + TailFile(log_path(), 8);
+    return "ganesha.nfsd exited (status " + std::to_string(st) +
+           "); last lines of " + log_path() + ":\n" + TailFile(log_path(), 8);
   }
   if (!ganesha_) return "ganesha.nfsd is not running";
   return "";

@@ -20,7 +20,8 @@ namespace swapbench {
 namespace fs = std::filesystem;
 
 const std::vector<std::string> kRequiredKernelConfig = {
-    "CONFIG_SWAP", "CONFIG_MEMCG", "CONFIG_NFS_SWAP", "CONFIG_BLK_DEV_INITRD", "CONFIG_DEVTMPFS"};
+    "CONFIG_SWAP", "CONFIG_MEMCG", "CONFIG_NFS_SWAP", "CONFIG_BLK_DEV_INITRD",
+    "CONFIG_DEVTMPFS"};
 
 uint64_t Fnv1a64(const std::string& data, uint64_t h) {
   for (unsigned char c : data) {
@@ -39,7 +40,9 @@ std::string Hex(uint64_t v) {
 }
 
 std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
+  while (!s.empty() &&
+         (s.back() == '\n' || s.back() == ' ' || s.back() == '\r'))
+    s.pop_back();
   return s;
 }
 
@@ -68,7 +71,8 @@ class FileLock {
   int fd_ = -1;
 };
 
-Result<Kernel> PreparePackageKernel(const std::string& package, const std::string& cache_dir) {
+Result<Kernel> PreparePackageKernel(const std::string& package,
+                                    const std::string& cache_dir) {
   std::string dir = cache_dir + "/kernels/" + package;
   Status s = MakeDirs(dir);
   if (!s.ok()) return s;
@@ -79,11 +83,12 @@ Result<Kernel> PreparePackageKernel(const std::string& package, const std::strin
     RemoveTree(dl);
     RemoveTree(dir + "/root");
     if (!(s = MakeDirs(dl)).ok()) return s;
-    std::vector<std::string> fetch = {"sh", "-c", "cd \"$0\" && exec apt-get download \"$1\"",
-                                      dl, package};
+    std::vector<std::string> fetch = {
+        "sh", "-c", "cd \"$0\" && exec apt-get download \"$1\"", dl, package};
     auto r = RunCommand(fetch, 600);
     if (!r.ok()) return r.status();
-    if (r->exit_code != 0 && r->output.find("Unable to locate package") != std::string::npos) {
+    if (r->exit_code != 0 &&
+        r->output.find("Unable to locate package") != std::string::npos) {
       // A fresh machine has no package lists yet.
       RunCommand({"apt-get", "update", "-q"}, 600);
       r = RunCommand(fetch, 600);
@@ -91,24 +96,31 @@ Result<Kernel> PreparePackageKernel(const std::string& package, const std::strin
     }
     if (r->exit_code != 0) {
       if (r->output.find("Unable to locate package") != std::string::npos)
-        return Status::Usage("kernel package " + package + " is not in the apt sources");
-      return Status::Harness("apt-get download " + package + ": " + Trim(r->output));
+        return Status::Usage("kernel package " + package +
+                             " is not in the apt sources");
+      return Status::Harness("apt-get download " + package + ": " +
+                             Trim(r->output));
     }
     std::string deb;
     for (const auto& e : fs::directory_iterator(dl))
       if (e.path().extension() == ".deb") deb = e.path().string();
-    if (deb.empty()) return Status::Harness("apt-get download " + package + " left no .deb");
+    if (deb.empty())
+      return Status::Harness("apt-get download " + package + " left no .deb");
     auto ver = RunCommand({"dpkg-deb", "-f", deb, "Version"});
-    if (!(s = RunChecked({"dpkg-deb", "-x", deb, dir + "/root"}, 300)).ok()) return s;
+    if (!(s = RunChecked({"dpkg-deb", "-x", deb, dir + "/root"}, 300)).ok())
+      return s;
     std::string release;
     for (const auto& e : fs::directory_iterator(dir + "/root/lib/modules"))
       release = e.path().filename().string();
-    if (release.empty()) return Status::Harness(package + ": no lib/modules/RELEASE inside");
+    if (release.empty())
+      return Status::Harness(package + ": no lib/modules/RELEASE inside");
     // Debian's kernel packages ship no modules.dep: the postinst makes it.
-    if (!(s = RunChecked({"depmod", "-b", dir + "/root", release}, 300)).ok()) return s;
+    if (!(s = RunChecked({"depmod", "-b", dir + "/root", release}, 300)).ok())
+      return s;
     RemoveTree(dl);
     std::string version = ver.ok() ? Trim(ver->output) : "unknown";
-    if (!(s = WriteFileAtomic(ready, release + "\n" + version + "\n")).ok()) return s;
+    if (!(s = WriteFileAtomic(ready, release + "\n" + version + "\n")).ok())
+      return s;
   }
   auto text = ReadFile(ready);
   if (!text.ok()) return text.status();
@@ -125,13 +137,16 @@ Result<Kernel> PreparePackageKernel(const std::string& package, const std::strin
 }
 
 Result<Kernel> PrepareBzImageKernel(const KernelSpec& spec) {
-  if (!Exists(spec.bzimage)) return Status::Usage("--kernel " + spec.bzimage + ": no such file");
+  if (!Exists(spec.bzimage))
+    return Status::Usage("--kernel " + spec.bzimage + ": no such file");
   if (spec.modules_dir.empty())
-    return Status::Usage("--kernel " + spec.bzimage + " needs --modules DIR (lib/modules/RELEASE)");
+    return Status::Usage("--kernel " + spec.bzimage +
+                         " needs --modules DIR (lib/modules/RELEASE)");
   std::string mdir = fs::absolute(spec.modules_dir).lexically_normal().string();
   while (mdir.size() > 1 && mdir.back() == '/') mdir.pop_back();
   if (!Exists(mdir + "/modules.dep"))
-    return Status::Usage("--modules " + mdir + " has no modules.dep: run `depmod -b ROOT RELEASE`" +
+    return Status::Usage("--modules " + mdir +
+                         " has no modules.dep: run `depmod -b ROOT RELEASE`" +
                          " on it first");
   Kernel k;
   k.release = fs::path(mdir).filename().string();
@@ -142,7 +157,8 @@ Result<Kernel> PrepareBzImageKernel(const KernelSpec& spec) {
   } else {
     // A kernel build tree keeps .config two levels above arch/x86/boot/bzImage.
     fs::path guess = fs::path(k.image).parent_path() / "../../../.config";
-    if (Exists(guess.string())) k.config_path = guess.lexically_normal().string();
+    if (Exists(guess.string()))
+      k.config_path = guess.lexically_normal().string();
   }
   k.source = "bzimage:" + k.image;
   return k;
@@ -150,7 +166,8 @@ Result<Kernel> PrepareBzImageKernel(const KernelSpec& spec) {
 
 }  // namespace
 
-Status CheckKernelConfig(const std::string& config_text, const std::string& where) {
+Status CheckKernelConfig(const std::string& config_text,
+                         const std::string& where) {
   std::set<std::string> set;
   std::istringstream in(config_text);
   std::string line;
@@ -168,9 +185,11 @@ Status CheckKernelConfig(const std::string& config_text, const std::string& wher
                        " (swap over the network needs them)");
 }
 
-Result<Kernel> PrepareKernel(const KernelSpec& spec, const std::string& cache_dir) {
-  Result<Kernel> k = spec.bzimage.empty() ? PreparePackageKernel(spec.package, cache_dir)
-                                          : PrepareBzImageKernel(spec);
+Result<Kernel> PrepareKernel(const KernelSpec& spec,
+                             const std::string& cache_dir) {
+  Result<Kernel> k = spec.bzimage.empty()
+                         ? PreparePackageKernel(spec.package, cache_dir)
+                         : PrepareBzImageKernel(spec);
   if (!k.ok()) return k.status().Context("kernel");
   if (!k->config_path.empty()) {
     auto text = ReadFile(k->config_path);
@@ -181,9 +200,9 @@ Result<Kernel> PrepareKernel(const KernelSpec& spec, const std::string& cache_di
   return k;
 }
 
-Result<std::vector<std::string>> ResolveModules(const std::string& modules_dep,
-                                                const std::string& builtin,
-                                                const std::vector<std::string>& roots) {
+Result<std::vector<std::string>> ResolveModules(
+    const std::string& modules_dep, const std::string& builtin,
+    const std::vector<std::string>& roots) {
   std::map<std::string, std::pair<std::string, std::vector<std::string>>> mods;
   std::istringstream in(modules_dep);
   std::string line;
@@ -209,7 +228,8 @@ Result<std::vector<std::string>> ResolveModules(const std::string& modules_dep,
     if (!error.empty() || done.count(name)) return;
     auto it = mods.find(name);
     if (it == mods.end()) {
-      if (!builtins.count(name)) error = "module " + name + " is not in modules.dep";
+      if (!builtins.count(name))
+        error = "module " + name + " is not in modules.dep";
       return;
     }
     if (!visiting.insert(name).second) {
@@ -229,12 +249,15 @@ Result<std::vector<std::string>> ResolveModules(const std::string& modules_dep,
   return order;
 }
 
-void CpioWriter::Entry(const std::string& path, uint32_t mode, const std::string& data,
-                       uint32_t rmajor, uint32_t rminor) {
+void CpioWriter::Entry(const std::string& path, uint32_t mode,
+                       const std::string& data, uint32_t rmajor,
+                       uint32_t rminor) {
   std::string name = path[0] == '/' ? path.substr(1) : path;
   char hdr[111];
-  snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X",
-           ino_++, mode, 0u, 0u, 1u, 0u, data.size(), 0u, 0u, rmajor, rminor, name.size() + 1, 0u);
+  snprintf(hdr, sizeof(hdr),
+           "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X",
+           ino_++, mode, 0u, 0u, 1u, 0u, data.size(), 0u, 0u, rmajor, rminor,
+           name.size() + 1, 0u);
   out_.append(hdr, 110);
   out_.append(name);
   out_.push_back('\0');
@@ -243,15 +266,19 @@ void CpioWriter::Entry(const std::string& path, uint32_t mode, const std::string
   while (out_.size() % 4) out_.push_back('\0');
 }
 
-void CpioWriter::AddDir(const std::string& path, uint32_t mode) { Entry(path, S_IFDIR | mode, ""); }
-void CpioWriter::AddFile(const std::string& path, const std::string& data, uint32_t mode) {
+void CpioWriter::AddDir(const std::string& path, uint32_t mode) {
+  Entry(path, S_IFDIR | mode, "");
+}
+void CpioWriter::AddFile(const std::string& path, const std::string& data,
+                         uint32_t mode) {
   Entry(path, S_IFREG | mode, data);
 }
-void CpioWriter::AddSymlink(const std::string& path, const std::string& target) {
+void CpioWriter::AddSymlink(const std::string& path,
+                            const std::string& target) {
   Entry(path, S_IFLNK | 0777, target);
 }
-void CpioWriter::AddCharDev(const std::string& path, uint32_t major, uint32_t minor,
-                            uint32_t mode) {
+void CpioWriter::AddCharDev(const std::string& path, uint32_t major,
+                            uint32_t minor, uint32_t mode) {
   Entry(path, S_IFCHR | mode, "", major, minor);
 }
 std::string CpioWriter::Finish() {
@@ -268,26 +295,32 @@ Result<GuestImage> BuildImage(const Kernel& kernel, const ImageInputs& in,
   if (!dep.ok()) return dep.status().Context("image");
   auto builtin = ReadFile(kernel.modules_dir + "/modules.builtin");
   auto order = ResolveModules(*dep, builtin.ok() ? *builtin : "", in.modules);
-  if (!order.ok()) return order.status().Context("image: " + kernel.modules_dir);
+  if (!order.ok())
+    return order.status().Context("image: " + kernel.modules_dir);
 
   auto agent = ReadFile(in.agent);
   if (!agent.ok()) return agent.status().Context("image: agent");
   auto busybox = ReadFile(in.busybox);
-  if (!busybox.ok()) return busybox.status().Context("image: busybox (apt-get install busybox-static)");
+  if (!busybox.ok())
+    return busybox.status().Context(
+        "image: busybox (apt-get install busybox-static)");
 
   // Hash every input byte; the archive layout version is part of the key.
   uint64_t h = Fnv1a64("swapbench-initramfs-v1 " + kernel.release);
   h = Fnv1a64(*agent, h);
   h = Fnv1a64(*busybox, h);
-  std::vector<std::pair<std::string, std::string>> modules;  // guest path, bytes
+  std::vector<std::pair<std::string, std::string>>
+      modules;  // guest path, bytes
   std::string list;
   for (const auto& rel : *order) {
     if (rel.size() < 3 || rel.substr(rel.size() - 3) != ".ko")
-      return Status::Usage("image: compressed module " + rel + " is not supported; "
+      return Status::Usage("image: compressed module " + rel +
+                           " is not supported; "
                            "decompress the modules directory first");
     auto bytes = ReadFile(kernel.modules_dir + "/" + rel);
     if (!bytes.ok()) return bytes.status().Context("image");
-    std::string guest = "/lib/modules/" + kernel.release + "/" + rel.substr(rel.rfind('/') + 1);
+    std::string guest =
+        "/lib/modules/" + kernel.release + "/" + rel.substr(rel.rfind('/') + 1);
     h = Fnv1a64(guest, h);
     h = Fnv1a64(*bytes, h);
     list += guest + "\n";
@@ -307,8 +340,8 @@ Result<GuestImage> BuildImage(const Kernel& kernel, const ImageInputs& in,
     return img;
   }
   CpioWriter w;
-  for (const char* d : {"/bin", "/dev", "/proc", "/sys", "/mnt", "/tmp", "/run", "/etc",
-                        "/etc/swapbench", "/lib", "/lib/modules"})
+  for (const char* d : {"/bin", "/dev", "/proc", "/sys", "/mnt", "/tmp", "/run",
+                        "/etc", "/etc/swapbench", "/lib", "/lib/modules"})
     w.AddDir(d);
   w.AddDir("/lib/modules/" + kernel.release);
   w.AddCharDev("/dev/console", 5, 1);
@@ -323,7 +356,8 @@ Result<GuestImage> BuildImage(const Kernel& kernel, const ImageInputs& in,
   return img;
 }
 
-Status WriteRunInitrd(const GuestImage& image, const std::map<std::string, std::string>& files,
+Status WriteRunInitrd(const GuestImage& image,
+                      const std::map<std::string, std::string>& files,
                       const std::string& out) {
   auto base = ReadFile(image.initramfs);
   if (!base.ok()) return base.status().Context("initrd");

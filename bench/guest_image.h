@@ -40,48 +40,52 @@ struct Kernel {
 extern const std::vector<std::string> kRequiredKernelConfig;
 
 // Fetches (or finds in cache_dir) and checks the kernel.
-Result<Kernel> PrepareKernel(const KernelSpec& spec, const std::string& cache_dir);
+Result<Kernel> PrepareKernel(const KernelSpec& spec,
+                             const std::string& cache_dir);
 
 // Usage error naming every missing symbol, e.g.
 // "kernel config lacks CONFIG_NFS_SWAP=y (needed for swap over NFS)".
-Status CheckKernelConfig(const std::string& config_text, const std::string& where);
+Status CheckKernelConfig(const std::string& config_text,
+                         const std::string& where);
 
 // Resolves `roots` (module names; '-' and '_' alike) against the text of a
 // modules.dep and returns module paths (as written in modules.dep) in an
 // order where every module follows its dependencies. Builtin modules
 // (listed in `builtin`, e.g. from modules.builtin) are skipped.
-Result<std::vector<std::string>> ResolveModules(const std::string& modules_dep,
-                                                const std::string& builtin,
-                                                const std::vector<std::string>& roots);
+Result<std::vector<std::string>> ResolveModules(
+    const std::string& modules_dep, const std::string& builtin,
+    const std::vector<std::string>& roots);
 
 // Writes a cpio archive in the "newc" format the kernel unpacks. Entries
 // carry mtime 0 and uid/gid 0, so equal inputs give equal bytes.
 class CpioWriter {
  public:
   void AddDir(const std::string& path, uint32_t mode = 0755);
-  void AddFile(const std::string& path, const std::string& data, uint32_t mode = 0644);
+  void AddFile(const std::string& path, const std::string& data,
+               uint32_t mode = 0644);
   void AddSymlink(const std::string& path, const std::string& target);
-  void AddCharDev(const std::string& path, uint32_t major, uint32_t minor, uint32_t mode = 0600);
+  void AddCharDev(const std::string& path, uint32_t major, uint32_t minor,
+                  uint32_t mode = 0600);
   // Appends the trailer and returns the archive.
   std::string Finish();
 
  private:
-  void Entry(const std::string& path, uint32_t mode, const std::string& data, uint32_t rmajor = 0,
-             uint32_t rminor = 0);
+  void Entry(const std::string& path, uint32_t mode, const std::string& data,
+             uint32_t rmajor = 0, uint32_t rminor = 0);
   std::string out_;
   uint32_t ino_ = 1;
 };
 
 struct ImageInputs {
-  std::string agent;    // static agent binary
-  std::string busybox;  // busybox-static binary
+  std::string agent;                 // static agent binary
+  std::string busybox;               // busybox-static binary
   std::vector<std::string> modules;  // root module names
 };
 
 struct GuestImage {
-  std::string initramfs;  // cached base archive
-  std::string hash;       // content hash (hex)
-  bool reused = false;    // true when found in cache
+  std::string initramfs;             // cached base archive
+  std::string hash;                  // content hash (hex)
+  bool reused = false;               // true when found in cache
   std::vector<std::string> modules;  // resolved load order (module paths)
 };
 
@@ -89,7 +93,8 @@ Result<GuestImage> BuildImage(const Kernel& kernel, const ImageInputs& in,
                               const std::string& cache_dir);
 
 // Copies the base archive to `out` and appends an archive holding `files`.
-Status WriteRunInitrd(const GuestImage& image, const std::map<std::string, std::string>& files,
+Status WriteRunInitrd(const GuestImage& image,
+                      const std::map<std::string, std::string>& files,
                       const std::string& out);
 
 uint64_t Fnv1a64(const std::string& data, uint64_t h = 0xcbf29ce484222325ULL);

@@ -6,7 +6,8 @@ namespace swapbench {
 namespace {
 
 const char* kDep =
-    "kernel/fs/nfs/nfsv4.ko: kernel/net/dns_resolver/dns_resolver.ko kernel/fs/nfs/nfs.ko "
+    "kernel/fs/nfs/nfsv4.ko: kernel/net/dns_resolver/dns_resolver.ko "
+    "kernel/fs/nfs/nfs.ko "
     "kernel/net/sunrpc/sunrpc.ko\n"
     "kernel/fs/nfs/nfs.ko: kernel/net/sunrpc/sunrpc.ko\n"
     "kernel/net/sunrpc/sunrpc.ko:\n"
@@ -26,9 +27,11 @@ TEST(ResolveModulesTest, DependenciesComeFirst) {
   auto r = ResolveModules(kDep, "", {"nfsv4", "virtio-net"});
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->size(), 7u);
-  EXPECT_LT(Pos(*r, "kernel/net/sunrpc/sunrpc.ko"), Pos(*r, "kernel/fs/nfs/nfs.ko"));
+  EXPECT_LT(Pos(*r, "kernel/net/sunrpc/sunrpc.ko"),
+            Pos(*r, "kernel/fs/nfs/nfs.ko"));
   EXPECT_LT(Pos(*r, "kernel/fs/nfs/nfs.ko"), Pos(*r, "kernel/fs/nfs/nfsv4.ko"));
-  EXPECT_LT(Pos(*r, "kernel/net/core/failover.ko"), Pos(*r, "kernel/drivers/net/net_failover.ko"));
+  EXPECT_LT(Pos(*r, "kernel/net/core/failover.ko"),
+            Pos(*r, "kernel/drivers/net/net_failover.ko"));
   EXPECT_EQ(r->back(), "kernel/drivers/net/virtio_net.ko");
 }
 
@@ -45,7 +48,8 @@ TEST(ResolveModulesTest, UnknownModuleIsAnError) {
 }
 
 TEST(ResolveModulesTest, BuiltinIsSkipped) {
-  auto r = ResolveModules(kDep, "kernel/drivers/virtio/virtio_pci.ko\n", {"virtio_pci", "nfs"});
+  auto r = ResolveModules(kDep, "kernel/drivers/virtio/virtio_pci.ko\n",
+                          {"virtio_pci", "nfs"});
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->size(), 2u);
 }
@@ -57,12 +61,14 @@ TEST(KernelConfigTest, AcceptsCompleteConfig) {
 }
 
 TEST(KernelConfigTest, NamesWhatIsMissing) {
-  std::string c = "CONFIG_SWAP=y\nCONFIG_MEMCG=y\n# CONFIG_NFS_SWAP is not set\n"
-                  "CONFIG_BLK_DEV_INITRD=y\nCONFIG_DEVTMPFS=m\n";
+  std::string c =
+      "CONFIG_SWAP=y\nCONFIG_MEMCG=y\n# CONFIG_NFS_SWAP is not set\n"
+      "CONFIG_BLK_DEV_INITRD=y\nCONFIG_DEVTMPFS=m\n";
   Status s = CheckKernelConfig(c, "/boot/config-x");
   EXPECT_EQ(s.kind(), Status::Kind::kUsage);
   EXPECT_EQ(s.message(),
-            "/boot/config-x: kernel config lacks CONFIG_NFS_SWAP=y, CONFIG_DEVTMPFS=y (swap over "
+            "/boot/config-x: kernel config lacks CONFIG_NFS_SWAP=y, "
+            "CONFIG_DEVTMPFS=y (swap over "
             "the network needs them)");
 }
 

@@ -23,18 +23,21 @@ const std::string kBinary = SWAPBENCH_BINARY;
 const std::string kSource = SWAPBENCH_SOURCE_DIR;
 
 std::string MissingCapability() {
-  if (geteuid() != 0) return "needs root (network namespaces, TAP, libvirt as root)";
+  if (geteuid() != 0)
+    return "needs root (network namespaces, TAP, libvirt as root)";
   if (!Exists("/dev/net/tun")) return "no /dev/net/tun";
-  for (const char* tool : {"/usr/bin/qemu-system-x86_64", "/usr/bin/ganesha.nfsd",
-                           "/usr/sbin/rpcbind", "/bin/busybox"})
-    if (!Exists(tool)) return std::string("missing ") + tool + " (run bench/setup.sh)";
+  for (const char* tool :
+       {"/usr/bin/qemu-system-x86_64", "/usr/bin/ganesha.nfsd",
+        "/usr/sbin/rpcbind", "/bin/busybox"})
+    if (!Exists(tool))
+      return std::string("missing ") + tool + " (run bench/setup.sh)";
   return "";
 }
 
-#define REQUIRE_CAPABILITIES()                              \
-  do {                                                      \
-    std::string missing = MissingCapability();              \
-    if (!missing.empty()) GTEST_SKIP() << missing;          \
+#define REQUIRE_CAPABILITIES()                     \
+  do {                                             \
+    std::string missing = MissingCapability();     \
+    if (!missing.empty()) GTEST_SKIP() << missing; \
   } while (0)
 
 std::string OutDir(const std::string& name) {
@@ -46,7 +49,8 @@ std::string OutDir(const std::string& name) {
 nlohmann::json LoadReport(const std::string& dir) {
   auto text = ReadFile(dir + "/report.json");
   EXPECT_TRUE(text.ok()) << "no report.json in " << dir;
-  return text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
+  return text.ok() ? nlohmann::json::parse(*text, nullptr, false)
+                   : nlohmann::json();
 }
 
 // What a run with this id could have left behind: its domain's QEMU, its
@@ -55,17 +59,20 @@ std::string Leftovers(const std::string& run_id, const std::string& out_dir) {
   std::string left;
   auto q = RunCommand({"pgrep", "-af", "guest=swapbench-" + run_id + "[, ]"});
   if (q.ok() && q->exit_code == 0) left += "qemu: " + q->output;
-  if (Exists("/run/netns/swapbench-" + run_id)) left += "netns swapbench-" + run_id + "\n";
+  if (Exists("/run/netns/swapbench-" + run_id))
+    left += "netns swapbench-" + run_id + "\n";
   auto g = RunCommand({"pgrep", "-af", "ganesha.nfsd.*" + out_dir + "/"});
   if (g.ok() && g->exit_code == 0) left += "ganesha: " + g->output;
   return left;
 }
 
 // Runs swapbench to completion; returns the exit code and sets run_id.
-int RunBench(const std::vector<std::string>& args, std::string* run_id, std::string* output) {
+int RunBench(const std::vector<std::string>& args, std::string* run_id,
+             std::string* output) {
   std::vector<std::string> argv = {kBinary};
   argv.insert(argv.end(), args.begin(), args.end());
-  auto pid = Spawn(argv, SpawnOptions{"", false, 0, "/tmp/swapbench-it/last.log"});
+  auto pid =
+      Spawn(argv, SpawnOptions{"", false, 0, "/tmp/swapbench-it/last.log"});
   EXPECT_TRUE(pid.ok());
   if (!pid.ok()) return -1;
   *run_id = "sb" + std::to_string(*pid);
@@ -85,7 +92,8 @@ class IntegrationTest : public testing::Test {
 TEST_F(IntegrationTest, SmokePasses) {
   REQUIRE_CAPABILITIES();
   std::string out = OutDir("smoke"), id, log;
-  int rc = RunBench({"run", kSource + "/scenarios/smoke.toml", "--out", out}, &id, &log);
+  int rc = RunBench({"run", kSource + "/scenarios/smoke.toml", "--out", out},
+                    &id, &log);
   EXPECT_EQ(rc, 0) << log;
   nlohmann::json r = LoadReport(out);
   ASSERT_TRUE(r.is_object());
@@ -105,7 +113,8 @@ TEST_F(IntegrationTest, SmokePasses) {
 TEST_F(IntegrationTest, Loss5PassesWithDropsBothWays) {
   REQUIRE_CAPABILITIES();
   std::string out = OutDir("loss5"), id, log;
-  int rc = RunBench({"run", kSource + "/scenarios/loss5.toml", "--out", out}, &id, &log);
+  int rc = RunBench({"run", kSource + "/scenarios/loss5.toml", "--out", out},
+                    &id, &log);
   EXPECT_EQ(rc, 0) << log;
   nlohmann::json r = LoadReport(out);
   ASSERT_TRUE(r.is_object());
@@ -120,7 +129,8 @@ TEST_F(IntegrationTest, Loss5PassesWithDropsBothWays) {
 TEST_F(IntegrationTest, MemcgOomIsAFinding) {
   REQUIRE_CAPABILITIES();
   std::string out = OutDir("memcg-oom"), id, log;
-  int rc = RunBench({"run", kSource + "/scenarios/memcg-oom.toml", "--out", out}, &id, &log);
+  int rc = RunBench(
+      {"run", kSource + "/scenarios/memcg-oom.toml", "--out", out}, &id, &log);
   EXPECT_EQ(rc, 1) << log;
   nlohmann::json r = LoadReport(out);
   ASSERT_TRUE(r.is_object());
@@ -140,9 +150,12 @@ TEST_F(IntegrationTest, BadScenarioExits2AndTouchesNothing) {
   MakeDirs(dir);
   WriteFile(dir + "/bad.toml", "name = \"bad\"\n[vm]\nmemory_mib = 64\n");
   std::string id, log;
-  int rc = RunBench({"run", dir + "/bad.toml", "--out", dir + "/out"}, &id, &log);
+  int rc =
+      RunBench({"run", dir + "/bad.toml", "--out", dir + "/out"}, &id, &log);
   EXPECT_EQ(rc, 2);
-  EXPECT_EQ(log, "swapbench: " + dir + "/bad.toml:3: vm.memory_mib 64 out of range [128, 65536]\n");
+  EXPECT_EQ(log,
+            "swapbench: " + dir +
+                "/bad.toml:3: vm.memory_mib 64 out of range [128, 65536]\n");
   EXPECT_FALSE(Exists(dir + "/out"));
 }
 
@@ -155,8 +168,9 @@ struct Interrupted {
 Interrupted StartAndWaitForHog(const std::string& name) {
   Interrupted r;
   r.out = OutDir(name);
-  auto pid = Spawn({kBinary, "run", kSource + "/scenarios/smoke.toml", "--out", r.out},
-                   SpawnOptions{"", false, 0, "/tmp/swapbench-it/" + name + ".log"});
+  auto pid =
+      Spawn({kBinary, "run", kSource + "/scenarios/smoke.toml", "--out", r.out},
+            SpawnOptions{"", false, 0, "/tmp/swapbench-it/" + name + ".log"});
   EXPECT_TRUE(pid.ok());
   if (!pid.ok()) return r;
   r.pid = *pid;
@@ -173,7 +187,8 @@ TEST_F(IntegrationTest, SigintTearsEverythingDown) {
   REQUIRE_CAPABILITIES();
   Interrupted r = StartAndWaitForHog("sigint");
   ASSERT_GT(r.pid, 0);
-  ASSERT_NE(Leftovers(r.id, r.out), "") << "the run should be up before the signal";
+  ASSERT_NE(Leftovers(r.id, r.out), "")
+      << "the run should be up before the signal";
   kill(r.pid, SIGINT);
   int st = 0;
   waitpid(r.pid, &st, 0);
@@ -183,8 +198,9 @@ TEST_F(IntegrationTest, SigintTearsEverythingDown) {
   nlohmann::json rep = LoadReport(r.out);
   ASSERT_TRUE(rep.is_object());
   EXPECT_EQ(rep["verdict"], "error");
-  EXPECT_NE(rep["runs"][0]["error"].get<std::string>().find("cancelled by signal 2"),
-            std::string::npos);
+  EXPECT_NE(
+      rep["runs"][0]["error"].get<std::string>().find("cancelled by signal 2"),
+      std::string::npos);
 }
 
 TEST_F(IntegrationTest, SigkilledRunIsReapedByTheNext) {
@@ -200,10 +216,42 @@ TEST_F(IntegrationTest, SigkilledRunIsReapedByTheNext) {
   auto reap = RunCommand({kBinary, "reap"}, 120);
   ASSERT_TRUE(reap.ok());
   EXPECT_EQ(reap->exit_code, 0) << reap->output;
-  EXPECT_NE(reap->output.find("reaped run " + r.id), std::string::npos) << reap->output;
+  EXPECT_NE(reap->output.find("reaped run " + r.id), std::string::npos)
+      << reap->output;
   for (int i = 0; i < 50 && !Leftovers(r.id, r.out).empty(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(Leftovers(r.id, r.out), "");
+}
+
+}  // namespace
+}  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+TEST_F(IntegrationTest, DeadlineIsAFindingWithSysrqDumps) {
+  REQUIRE_CAPABILITIES();
+  std::string dir = OutDir("deadline");
+  MakeDirs(dir);
+  // A hog far too large to finish within the deadline.
+  WriteFile(dir + "/deadline.toml",
+            "name = \"deadline\"\n[storage]\nswapfile_mib = "
+            "512\n[cgroup]\nmemory_max_mib = 48\n"
+            "[workload]\nhog_mib = 400\n[limits]\ndeadline_s = 30\n");
+  std::string id, log;
+  int rc = RunBench({"run", dir + "/deadline.toml", "--out", dir + "/out"}, &id,
+                    &log);
+  EXPECT_EQ(rc, 1) << log;
+  nlohmann::json r = LoadReport(dir + "/out");
+  ASSERT_TRUE(r.is_object());
+  const auto& findings = r["runs"][0]["findings"];
+  ASSERT_EQ(findings.size(), 1u) << findings.dump();
+  EXPECT_EQ(findings[0]["kind"], "deadline");
+  auto console = ReadFile(dir + "/out/console.log");
+  ASSERT_TRUE(console.ok());
+  EXPECT_NE(console->find("sysrq: Show Blocked State"), std::string::npos);
+  EXPECT_NE(console->find("sysrq: Show Memory"), std::string::npos);
+  EXPECT_EQ(Leftovers(id, dir + "/out"), "");
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 #include "bench/libvirt_vm.h"
 
+#include <fcntl.h>
 #include <libvirt/libvirt-qemu.h>
 #include <libvirt/virterror.h>
-#include <fcntl.h>
 #include <linux/kvm.h>
 #include <pwd.h>
 #include <string.h>
@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-
 #include <chrono>
 #include <thread>
 
@@ -25,12 +24,23 @@ std::string XmlEscape(const std::string& s) {
   std::string o;
   for (char ch : s) {
     switch (ch) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '\'': o += "&apos;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += ch;
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '\'':
+        o += "&apos;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      default:
+        o += ch;
     }
   }
   return o;
@@ -44,7 +54,9 @@ std::string LibvirtError() {
 
 bool UseKvm(std::string* reason) {
   if (Exists("/sys/module/kvm_pvm")) {
-    *reason = "TCG: /dev/kvm is PVM-based (module kvm_pvm), which hangs stock guest kernels";
+    *reason =
+        "TCG: /dev/kvm is PVM-based (module kvm_pvm), which hangs stock guest "
+        "kernels";
     return false;
   }
   if (!Exists("/dev/kvm")) {
@@ -61,7 +73,8 @@ bool UseKvm(std::string* reason) {
   int vm = api == KVM_API_VERSION ? ioctl(fd, KVM_CREATE_VM, 0) : -1;
   close(fd);
   if (vm < 0) {
-    *reason = "TCG: /dev/kvm cannot create a VM (API " + std::to_string(api) + ")";
+    *reason =
+        "TCG: /dev/kvm cannot create a VM (API " + std::to_string(api) + ")";
     return false;
   }
   close(vm);
@@ -81,7 +94,8 @@ std::string DomainXml(const VmConfig& c) {
   x += "    <cmdline>" + XmlEscape(c.cmdline) + "</cmdline>\n  </os>\n";
   x += "  <features><acpi/></features>\n";
   x += "  <clock offset='utc'/>\n";
-  x += "  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>destroy</on_reboot>\n";
+  x += "  <on_poweroff>destroy</on_poweroff>\n  "
+       "<on_reboot>destroy</on_reboot>\n";
   x += "  <on_crash>destroy</on_crash>\n";
   x += "  <devices>\n";
   x += "    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n";
@@ -90,8 +104,10 @@ std::string DomainXml(const VmConfig& c) {
   x += "    <channel type='file'><source path='" + XmlEscape(c.telemetry_log) +
        "'/><target type='virtio' name='org.swapbench.agent'/></channel>\n";
   x += "    <interface type='udp'>\n      <mac address='" + c.mac + "'/>\n";
-  x += "      <source address='127.0.0.1' port='" + std::to_string(c.relay_port) + "'>\n";
-  x += "        <local address='127.0.0.1' port='" + std::to_string(c.guest_port) + "'/>\n";
+  x += "      <source address='127.0.0.1' port='" +
+       std::to_string(c.relay_port) + "'>\n";
+  x += "        <local address='127.0.0.1' port='" +
+       std::to_string(c.guest_port) + "'/>\n";
   x += "      </source>\n      <model type='virtio'/>\n    </interface>\n";
   x += "    <memballoon model='none'/>\n";
   x += "  </devices>\n</domain>\n";
@@ -129,14 +145,16 @@ Result<std::unique_ptr<Libvirt>> Libvirt::Open(const std::string& root) {
   std::unique_ptr<Libvirt> lv(new Libvirt());
   lv->root_ = root;
   // The loop thread must wake up to notice stop_: a periodic no-op timer.
-  lv->timer_ = virEventAddTimeout(200, [](int, void*) {}, nullptr, nullptr);
+  lv->timer_ = virEventAddTimeout(
+      200, [](int, void*) {}, nullptr, nullptr);
   Libvirt* raw = lv.get();
   lv->loop_ = std::thread([raw] {
     while (!raw->stop_) virEventRunDefaultImpl();
   });
   std::string uri = "qemu:///embed?root=" + root;
   lv->conn_ = virConnectOpen(uri.c_str());
-  if (!lv->conn_) return Status::Harness("libvirt: open " + uri + ": " + LibvirtError());
+  if (!lv->conn_)
+    return Status::Harness("libvirt: open " + uri + ": " + LibvirtError());
   return lv;
 }
 
@@ -149,16 +167,23 @@ void Libvirt::DestroyStale(const std::string& name) {
 
 LibvirtVm::~LibvirtVm() { Destroy(); }
 
-void LibvirtVm::OnLifecycle(virConnectPtr, virDomainPtr, int event, int detail, void* opaque) {
+void LibvirtVm::OnLifecycle(virConnectPtr, virDomainPtr, int event, int detail,
+                            void* opaque) {
   auto* vm = static_cast<LibvirtVm*>(opaque);
-  if (event != VIR_DOMAIN_EVENT_STOPPED && event != VIR_DOMAIN_EVENT_CRASHED) return;
+  if (event != VIR_DOMAIN_EVENT_STOPPED && event != VIR_DOMAIN_EVENT_CRASHED)
+    return;
   std::lock_guard<std::mutex> l(vm->mu_);
   if (vm->reason_.empty()) {
-    if (event == VIR_DOMAIN_EVENT_CRASHED) vm->reason_ = "crashed";
-    else if (detail == VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN) vm->reason_ = "shutdown";
-    else if (detail == VIR_DOMAIN_EVENT_STOPPED_CRASHED) vm->reason_ = "crashed";
-    else if (detail == VIR_DOMAIN_EVENT_STOPPED_FAILED) vm->reason_ = "failed";
-    else vm->reason_ = "destroyed";
+    if (event == VIR_DOMAIN_EVENT_CRASHED)
+      vm->reason_ = "crashed";
+    else if (detail == VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN)
+      vm->reason_ = "shutdown";
+    else if (detail == VIR_DOMAIN_EVENT_STOPPED_CRASHED)
+      vm->reason_ = "crashed";
+    else if (detail == VIR_DOMAIN_EVENT_STOPPED_FAILED)
+      vm->reason_ = "failed";
+    else
+      vm->reason_ = "destroyed";
   }
   vm->stopped_ = true;
 }
@@ -172,7 +197,9 @@ Status LibvirtVm::Start() {
       lv_->conn(), nullptr, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
       VIR_DOMAIN_EVENT_CALLBACK(&LibvirtVm::OnLifecycle), this, nullptr);
   dom_ = virDomainCreateXML(lv_->conn(), xml.c_str(), 0);
-  if (!dom_) return Status::Harness("libvirt: create domain " + c_.name + ": " + LibvirtError());
+  if (!dom_)
+    return Status::Harness("libvirt: create domain " + c_.name + ": " +
+                           LibvirtError());
   return Status::Ok();
 }
 
@@ -188,7 +215,8 @@ bool LibvirtVm::Running() {
   }
   if (state == VIR_DOMAIN_SHUTOFF || state == VIR_DOMAIN_CRASHED) {
     std::lock_guard<std::mutex> l(mu_);
-    if (reason_.empty()) reason_ = state == VIR_DOMAIN_CRASHED ? "crashed" : "shutdown";
+    if (reason_.empty())
+      reason_ = state == VIR_DOMAIN_CRASHED ? "crashed" : "shutdown";
     stopped_ = true;
     return false;
   }
@@ -229,6 +257,8 @@ Status LibvirtVm::MonitorCommand(const std::string& hmp, std::string* reply) {
   return Status::Ok();
 }
 
-std::string LibvirtVm::qemu_log() const { return lv_->root() + "/log/qemu/" + c_.name + ".log"; }
+std::string LibvirtVm::qemu_log() const {
+  return lv_->root() + "/log/qemu/" + c_.name + ".log";
+}
 
 }  // namespace swapbench

@@ -13,9 +13,9 @@
 
 #include "bench/fs_util.h"
 #include "bench/libvirt_vm.h"
-#include "bench/state.h"
 #include "bench/runner.h"
 #include "bench/scenario.h"
+#include "bench/state.h"
 
 namespace {
 
@@ -56,33 +56,45 @@ std::string EnvOr(const char* name, const std::string& fallback) {
 
 int main(int argc, char** argv) {
   using namespace swapbench;
-  CLI::App app{"swapbench: fault-injection test bench for Linux swap over the network"};
+  CLI::App app{
+      "swapbench: fault-injection test bench for Linux swap over the network"};
   app.require_subcommand(1);
-  app.footer("Exit codes: 0 pass, 1 finding or unmet expectation, 2 usage or scenario error, "
-             "3 harness failure.");
+  app.footer(
+      "Exit codes: 0 pass, 1 finding or unmet expectation, 2 usage or scenario "
+      "error, "
+      "3 harness failure.");
 
-  std::string scenario_path, out_dir, kernel, modules, kernel_config, kernel_package;
+  std::string scenario_path, out_dir, kernel, modules, kernel_config,
+      kernel_package;
   std::optional<uint64_t> seed;
   std::string state_dir = EnvOr("SWAPBENCH_STATE", "/var/lib/swapbench");
   std::string cache_dir = EnvOr("SWAPBENCH_CACHE", "/var/cache/swapbench");
   auto* run = app.add_subcommand("run", "run a scenario in a real guest");
-  run->add_option("scenario", scenario_path, "scenario file (scenarios/*.toml)")->required();
-  run->add_option("--out", out_dir, "report directory (default reports/runs/NAME-TIME)");
+  run->add_option("scenario", scenario_path, "scenario file (scenarios/*.toml)")
+      ->required();
+  run->add_option("--out", out_dir,
+                  "report directory (default reports/runs/NAME-TIME)");
   run->add_option("--seed", seed, "override the scenario's seed");
-  run->add_option("--kernel", kernel, "kernel image (bzImage) instead of the scenario's");
-  run->add_option("--modules", modules, "lib/modules/RELEASE directory for --kernel");
-  run->add_option("--kernel-config", kernel_config, "kernel .config for --kernel");
+  run->add_option("--kernel", kernel,
+                  "kernel image (bzImage) instead of the scenario's");
+  run->add_option("--modules", modules,
+                  "lib/modules/RELEASE directory for --kernel");
+  run->add_option("--kernel-config", kernel_config,
+                  "kernel .config for --kernel");
   run->add_option("--kernel-package", kernel_package,
                   "Debian kernel package instead of the scenario's");
-  run->add_option("--state", state_dir, "state directory (libvirt root, run records)");
+  run->add_option("--state", state_dir,
+                  "state directory (libvirt root, run records)");
   run->add_option("--cache", cache_dir, "cache directory (kernels, images)");
 
-  auto* reap = app.add_subcommand(
-      "reap", "tear down what killed runs left behind (each run also does this at start)");
+  auto* reap = app.add_subcommand("reap",
+                                  "tear down what killed runs left behind "
+                                  "(each run also does this at start)");
   reap->add_option("--state", state_dir, "state directory");
 
   std::vector<std::string> check_paths;
-  auto* check = app.add_subcommand("check", "validate scenario files; touches nothing");
+  auto* check =
+      app.add_subcommand("check", "validate scenario files; touches nothing");
   check->add_option("scenarios", check_paths, "scenario files")->required();
 
   try {
@@ -114,7 +126,8 @@ int main(int argc, char** argv) {
     if (geteuid() != 0) return ExitFor(Status::Harness("reap needs root"));
     auto lv = Libvirt::Open(state_dir + "/libvirt");
     if (!lv.ok()) return ExitFor(lv.status());
-    auto lines = Reap(state_dir, [&](const std::string& d) { (*lv)->DestroyStale(d); });
+    auto lines =
+        Reap(state_dir, [&](const std::string& d) { (*lv)->DestroyStale(d); });
     for (const auto& l : lines) printf("%s\n", l.c_str());
     printf("reaped %zu run(s)\n", lines.size());
     return 0;
@@ -132,18 +145,20 @@ int main(int argc, char** argv) {
     o.kernel = KernelSpec{kernel_package, "", "", ""};
   }
   if (geteuid() != 0)
-    return ExitFor(Status::Harness("run needs root (network namespaces, TAP, libvirt as root)"));
+    return ExitFor(Status::Harness(
+        "run needs root (network namespaces, TAP, libvirt as root)"));
   if (out_dir.empty()) {
     char ts[32];
     time_t now = time(nullptr);
     strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", localtime(&now));
-    out_dir = std::string(SWAPBENCH_SOURCE_DIR) + "/reports/runs/" + sc->name + "-" + ts;
+    out_dir = std::string(SWAPBENCH_SOURCE_DIR) + "/reports/runs/" + sc->name +
+              "-" + ts;
   }
   o.out_dir = std::filesystem::absolute(out_dir).lexically_normal().string();
   // A reused --out must not mix this run's files with an older run's.
-  for (const char* f : {"report.json", "console.log", "telemetry.jsonl", "ganesha.log",
-                        "ganesha.stdout", "rpcbind.log", "qemu.log", "agent.conf",
-                        "domain.xml", "ganesha.conf"})
+  for (const char* f : {"report.json", "console.log", "telemetry.jsonl",
+                        "ganesha.log", "ganesha.stdout", "rpcbind.log",
+                        "qemu.log", "agent.conf", "domain.xml", "ganesha.conf"})
     unlink((o.out_dir + "/" + f).c_str());
   o.seed = seed;
   o.state_dir = state_dir;

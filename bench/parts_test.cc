@@ -25,7 +25,8 @@ TEST(ProcessTest, MissingProgramIsAHarnessError) {
   auto r = RunCommand({"swapbench-no-such-tool"});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().kind(), Status::Kind::kHarness);
-  EXPECT_EQ(r.status().message(), "exec swapbench-no-such-tool: No such file or directory");
+  EXPECT_EQ(r.status().message(),
+            "exec swapbench-no-such-tool: No such file or directory");
 }
 
 TEST(ProcessTest, TimeoutKills) {
@@ -53,7 +54,8 @@ TEST(ProcessTest, SpawnReportsExecFailure) {
   auto pid = Spawn({"swapbench-no-such-tool"}, {});
   ASSERT_FALSE(pid.ok());
   EXPECT_EQ(pid.status().message(),
-            "start swapbench-no-such-tool: swapbench-no-such-tool: No such file or directory");
+            "start swapbench-no-such-tool: swapbench-no-such-tool: No such "
+            "file or directory");
 }
 
 TEST(DomainXmlTest, UdpNicSerialFileAndChannel) {
@@ -69,12 +71,17 @@ TEST(DomainXmlTest, UdpNicSerialFileAndChannel) {
   std::string x = DomainXml(c);
   EXPECT_NE(x.find("<domain type='qemu'>"), std::string::npos);
   EXPECT_NE(x.find("<memory unit='MiB'>256</memory>"), std::string::npos);
-  EXPECT_NE(x.find("<cmdline>console=ttyS0 a&lt;b</cmdline>"), std::string::npos);
+  EXPECT_NE(x.find("<cmdline>console=ttyS0 a&lt;b</cmdline>"),
+            std::string::npos);
   EXPECT_NE(x.find("<interface type='udp'>"), std::string::npos);
-  EXPECT_NE(x.find("<source address='127.0.0.1' port='4000'>"), std::string::npos);
-  EXPECT_NE(x.find("<local address='127.0.0.1' port='4001'/>"), std::string::npos);
-  EXPECT_NE(x.find("<target type='virtio' name='org.swapbench.agent'/>"), std::string::npos);
-  EXPECT_NE(x.find("<serial type='file'><source path='/r/console.log'/>"), std::string::npos);
+  EXPECT_NE(x.find("<source address='127.0.0.1' port='4000'>"),
+            std::string::npos);
+  EXPECT_NE(x.find("<local address='127.0.0.1' port='4001'/>"),
+            std::string::npos);
+  EXPECT_NE(x.find("<target type='virtio' name='org.swapbench.agent'/>"),
+            std::string::npos);
+  EXPECT_NE(x.find("<serial type='file'><source path='/r/console.log'/>"),
+            std::string::npos);
   EXPECT_NE(x.find("<on_reboot>destroy</on_reboot>"), std::string::npos);
 }
 
@@ -82,11 +89,13 @@ TEST(GaneshaConfigTest, ExportOnlyToTheGuest) {
   NfsConfig c{"/run/netns/x", "/s/nfs", "/out", "10.213.0.2", "4.1", 256};
   std::string conf = GaneshaConfig(c);
   EXPECT_NE(conf.find("Access_Type = None;"), std::string::npos);
-  EXPECT_NE(conf.find("CLIENT { Clients = 10.213.0.2; Access_Type = RW; }"), std::string::npos);
+  EXPECT_NE(conf.find("CLIENT { Clients = 10.213.0.2; Access_Type = RW; }"),
+            std::string::npos);
   EXPECT_NE(conf.find("Path = \"/s/nfs/export\";"), std::string::npos);
   EXPECT_NE(conf.find("Minor_Versions = 1;"), std::string::npos);
   EXPECT_NE(conf.find("Graceless = true;"), std::string::npos);
-  EXPECT_NE(conf.find("RecoveryRoot = \"/s/nfs/recovery\";"), std::string::npos);
+  EXPECT_NE(conf.find("RecoveryRoot = \"/s/nfs/recovery\";"),
+            std::string::npos);
   EXPECT_NE(conf.find("Protocols = 4;"), std::string::npos);
   c.version = "3";
   EXPECT_NE(GaneshaConfig(c).find("Protocols = 3;"), std::string::npos);
@@ -102,13 +111,15 @@ TEST(StateTest, ReapTakesOnlyDeadRuns) {
     ASSERT_TRUE(MakeDirs(scratch).ok());
     std::vector<std::string> destroyed;
     // While `live` holds its lock, Reap must leave it alone.
-    auto reaped = Reap(dir, [&](const std::string& d) { destroyed.push_back(d); });
+    auto reaped =
+        Reap(dir, [&](const std::string& d) { destroyed.push_back(d); });
     EXPECT_TRUE(reaped.empty());
     EXPECT_TRUE(destroyed.empty());
     // The owner "dies" without End(): the lock is released, the record stays.
   }
   std::vector<std::string> destroyed;
-  auto reaped = Reap(dir, [&](const std::string& d) { destroyed.push_back(d); });
+  auto reaped =
+      Reap(dir, [&](const std::string& d) { destroyed.push_back(d); });
   ASSERT_EQ(reaped.size(), 1u);
   ASSERT_EQ(destroyed.size(), 1u);
   EXPECT_EQ(destroyed[0], "swapbench-live");

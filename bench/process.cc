@@ -49,9 +49,11 @@ std::string Join(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-Result<CommandResult> RunCommand(const std::vector<std::string>& argv, int timeout_s) {
+Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
+                                 int timeout_s) {
   int p[2];
-  if (pipe2(p, O_CLOEXEC) != 0) return Status::Harness(std::string("pipe: ") + strerror(errno));
+  if (pipe2(p, O_CLOEXEC) != 0)
+    return Status::Harness(std::string("pipe: ") + strerror(errno));
   auto args = Argv(argv);
   pid_t pid = fork();
   if (pid < 0) {
@@ -106,20 +108,25 @@ Status RunChecked(const std::vector<std::string>& argv, int timeout_s) {
   std::string out = r->output;
   if (out.size() > 800) out = "..." + out.substr(out.size() - 800);
   while (!out.empty() && out.back() == '\n') out.pop_back();
-  std::string why = r->timed_out ? "timed out after " + std::to_string(timeout_s) + " s"
-                                 : "exit " + std::to_string(r->exit_code);
-  return Status::Harness("`" + Join(argv) + "` " + why + (out.empty() ? "" : ": " + out));
+  std::string why = r->timed_out
+                        ? "timed out after " + std::to_string(timeout_s) + " s"
+                        : "exit " + std::to_string(r->exit_code);
+  return Status::Harness("`" + Join(argv) + "` " + why +
+                         (out.empty() ? "" : ": " + out));
 }
 
-Result<pid_t> Spawn(const std::vector<std::string>& argv, const SpawnOptions& opts) {
+Result<pid_t> Spawn(const std::vector<std::string>& argv,
+                    const SpawnOptions& opts) {
   auto args = Argv(argv);
   // Everything the child needs is prepared before fork(): after it, only
   // async-signal-safe calls.
-  std::string mntns = opts.join_mount_ns_of
-                          ? "/proc/" + std::to_string(opts.join_mount_ns_of) + "/ns/mnt"
-                          : "";
+  std::string mntns =
+      opts.join_mount_ns_of
+          ? "/proc/" + std::to_string(opts.join_mount_ns_of) + "/ns/mnt"
+          : "";
   int errp[2];
-  if (pipe2(errp, O_CLOEXEC) != 0) return Status::Harness(std::string("pipe: ") + strerror(errno));
+  if (pipe2(errp, O_CLOEXEC) != 0)
+    return Status::Harness(std::string("pipe: ") + strerror(errno));
   pid_t pid = fork();
   if (pid < 0) return Status::Harness(std::string("fork: ") + strerror(errno));
   if (pid == 0) {
@@ -134,9 +141,9 @@ Result<pid_t> Spawn(const std::vector<std::string>& argv, const SpawnOptions& op
       _exit(127);
     };
     int in = open("/dev/null", O_RDONLY);
-    int out = opts.log_path.empty()
-                  ? open("/dev/null", O_WRONLY)
-                  : open(opts.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int out = opts.log_path.empty() ? open("/dev/null", O_WRONLY)
+                                    : open(opts.log_path.c_str(),
+                                           O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (in < 0 || out < 0) die("open log");
     dup2(in, 0);
     dup2(out, 1);
@@ -151,15 +158,18 @@ Result<pid_t> Spawn(const std::vector<std::string>& argv, const SpawnOptions& op
     }
     if (opts.private_run) {
       if (unshare(CLONE_NEWNS) != 0) die("unshare mount namespace");
-      if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) die("make / private");
-      if (mount("tmpfs", "/run", "tmpfs", 0, "mode=0755,size=16m") != 0) die("mount tmpfs /run");
+      if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+        die("make / private");
+      if (mount("tmpfs", "/run", "tmpfs", 0, "mode=0755,size=16m") != 0)
+        die("mount tmpfs /run");
       mkdir("/run/rpcbind", 0755);
     }
     execvp(args[0], args.data());
     die(args[0]);
   }
   close(errp[1]);
-  // The pipe closes on a successful exec (CLOEXEC); data means the child failed.
+  // The pipe closes on a successful exec (CLOEXEC); data means the child
+  // failed.
   char buf[512];
   ssize_t n = 0;
   for (;;) {

@@ -25,21 +25,23 @@ struct CommandResult {
 
 // Runs argv[0] (searched in PATH) and waits at most timeout_s seconds.
 // Fails only when the command cannot be started; a non-zero exit is data.
-Result<CommandResult> RunCommand(const std::vector<std::string>& argv, int timeout_s = 120);
+Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
+                                 int timeout_s = 120);
 
 // Runs argv and returns a Harness error naming the command (with the tail
 // of its output) unless it exits 0.
 Status RunChecked(const std::vector<std::string>& argv, int timeout_s = 120);
 
 struct SpawnOptions {
-  std::string netns_path;     // setns(CLONE_NEWNET) into this, if set
-  bool private_run = false;   // new mount namespace with a private tmpfs on /run
-  pid_t join_mount_ns_of = 0; // setns into this process's mount namespace
-  std::string log_path;       // stdout+stderr appended here (else /dev/null)
+  std::string netns_path;    // setns(CLONE_NEWNET) into this, if set
+  bool private_run = false;  // new mount namespace with a private tmpfs on /run
+  pid_t join_mount_ns_of = 0;  // setns into this process's mount namespace
+  std::string log_path;        // stdout+stderr appended here (else /dev/null)
 };
 
 // Starts a long-running process; returns its pid.
-Result<pid_t> Spawn(const std::vector<std::string>& argv, const SpawnOptions& opts);
+Result<pid_t> Spawn(const std::vector<std::string>& argv,
+                    const SpawnOptions& opts);
 
 // SIGCONT + SIGTERM, waits up to grace_ms, then SIGKILL; reaps the child.
 void Terminate(pid_t pid, int grace_ms);

@@ -25,7 +25,9 @@ nlohmann::json Counters(const DirectionCounters& c) {
 double Round(double v, int digits) {
   double m = 1;
   for (int i = 0; i < digits; ++i) m *= 10;
-  return static_cast<double>(static_cast<int64_t>(v * m + (v < 0 ? -0.5 : 0.5))) / m;
+  return static_cast<double>(
+             static_cast<int64_t>(v * m + (v < 0 ? -0.5 : 0.5))) /
+         m;
 }
 
 nlohmann::json FindingJson(const Finding& f) {
@@ -70,7 +72,9 @@ nlohmann::json ReportJson(const Report& r) {
           {"pages_verified", u.pages_verified},
           {"pages_corrupted", u.pages_corrupted},
           {"hog_status", u.hog_status}}},
-        {"link", {{"to_guest", Counters(u.link.to_guest)}, {"to_server", Counters(u.link.to_server)}}},
+        {"link",
+         {{"to_guest", Counters(u.link.to_guest)},
+          {"to_server", Counters(u.link.to_server)}}},
         {"findings", findings},
         {"unmet_expectations", u.unmet},
         {"events", u.events},
@@ -79,16 +83,17 @@ nlohmann::json ReportJson(const Report& r) {
     if (!u.error.empty()) j["error"] = u.error;
     runs.push_back(std::move(j));
   }
-  return {{"schema", "swapbench.report/1"},
-          {"verdict", r.verdict},
-          {"scenario", r.scenario},
-          {"scenario_path", r.scenario_path},
-          {"description", r.description},
-          {"seed", r.seed},
-          {"kernel", {{"release", r.kernel_release}, {"source", r.kernel_source}}},
-          {"image", {{"hash", r.image_hash}}},
-          {"out_dir", r.out_dir},
-          {"runs", runs}};
+  return {
+      {"schema", "swapbench.report/1"},
+      {"verdict", r.verdict},
+      {"scenario", r.scenario},
+      {"scenario_path", r.scenario_path},
+      {"description", r.description},
+      {"seed", r.seed},
+      {"kernel", {{"release", r.kernel_release}, {"source", r.kernel_source}}},
+      {"image", {{"hash", r.image_hash}}},
+      {"out_dir", r.out_dir},
+      {"runs", runs}};
 }
 
 Status WriteReport(const Report& r, const std::string& path) {
@@ -103,19 +108,23 @@ std::string Summary(const Report& r) {
              "%s: %s (kernel %s, seed %llu, %.1f s)\n"
              "  swap %s on %s: pswpout %lld, pswpin %lld, swap-out %.1f MiB/s\n"
              "  hog: %lld/%lld pages verified, %lld corrupted (%s)\n"
-             "  link: to_guest %llu frames %llu dropped, to_server %llu frames %llu dropped\n",
+             "  link: to_guest %llu frames %llu dropped, to_server %llu frames "
+             "%llu dropped\n",
              r.scenario.c_str(), u.verdict.c_str(), r.kernel_release.c_str(),
              static_cast<unsigned long long>(r.seed), u.duration_s,
              u.swap_activated ? "active" : "NOT active", u.swap_type.c_str(),
-             static_cast<long long>(u.pswpout), static_cast<long long>(u.pswpin),
-             u.swapout_mib_per_s, static_cast<long long>(u.pages_verified),
-             static_cast<long long>(u.hog_pages), static_cast<long long>(u.pages_corrupted),
-             u.hog_status.c_str(), static_cast<unsigned long long>(u.link.to_guest.frames),
+             static_cast<long long>(u.pswpout),
+             static_cast<long long>(u.pswpin), u.swapout_mib_per_s,
+             static_cast<long long>(u.pages_verified),
+             static_cast<long long>(u.hog_pages),
+             static_cast<long long>(u.pages_corrupted), u.hog_status.c_str(),
+             static_cast<unsigned long long>(u.link.to_guest.frames),
              static_cast<unsigned long long>(u.link.to_guest.dropped),
              static_cast<unsigned long long>(u.link.to_server.frames),
              static_cast<unsigned long long>(u.link.to_server.dropped));
     s += buf;
-    for (const auto& f : u.findings) s += "  finding: " + f.kind + ": " + f.title + "\n";
+    for (const auto& f : u.findings)
+      s += "  finding: " + f.kind + ": " + f.title + "\n";
     for (const auto& x : u.unmet) s += "  unmet: " + x + "\n";
     if (!u.error.empty()) s += "  error: " + u.error + "\n";
   }

@@ -18,7 +18,8 @@ struct RunReport {
   std::string verdict = "error";  // pass | fail | error
   std::string error;              // harness error, when verdict is error
   double duration_s = 0;
-  double boot_s = -1;  // host seconds from domain start to the agent's first report
+  double boot_s =
+      -1;  // host seconds from domain start to the agent's first report
   std::string stop_reason;
   std::string accel, accel_reason;
 
@@ -30,7 +31,8 @@ struct RunReport {
   double swapout_mib_per_s = 0, swapin_mib_per_s = 0;
   double hog_seconds = 0;
 
-  int64_t hog_pages = 0, pages_written = 0, pages_verified = 0, pages_corrupted = 0;
+  int64_t hog_pages = 0, pages_written = 0, pages_verified = 0,
+          pages_corrupted = 0;
   std::string hog_status;  // exited N | killed SIG | not started
 
   RelayCounters link;

@@ -39,7 +39,8 @@ TEST(ReportTest, ContractKeys) {
   EXPECT_EQ(j["scenario"], "smoke");
   EXPECT_EQ(j["seed"], 1);
   EXPECT_EQ(j["kernel"]["release"], "6.1.0-54-amd64");
-  EXPECT_EQ(j["kernel"]["source"], "debian:linux-image-6.1.0-54-amd64 6.1.190-1");
+  EXPECT_EQ(j["kernel"]["source"],
+            "debian:linux-image-6.1.0-54-amd64 6.1.190-1");
   const auto& run = j["runs"][0];
   EXPECT_EQ(run["verdict"], "fail");
   EXPECT_DOUBLE_EQ(run["duration_s"].get<double>(), 47.2);

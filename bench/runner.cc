@@ -133,7 +133,9 @@ struct RunResources {
   ~RunResources() { Teardown(); }
 };
 
-std::string Mib(int mib) { return std::to_string(static_cast<uint64_t>(mib) << 20); }
+std::string Mib(int mib) {
+  return std::to_string(static_cast<uint64_t>(mib) << 20);
+}
 
 // MiB/s of a page counter over the window in which it moved: from the last
 // sample before it left `base` to the first sample at its final value. A
@@ -170,7 +172,8 @@ void Summarize(const Telemetry& t, RunReport* run) {
       pswpout0 = s.pswpout;
       pswpin0 = s.pswpin;
     }
-    run->swap_used_kib_max = std::max(run->swap_used_kib_max, s.swap_total_kib - s.swap_free_kib);
+    run->swap_used_kib_max =
+        std::max(run->swap_used_kib_max, s.swap_total_kib - s.swap_free_kib);
   }
   if (!samples.empty()) {
     const Sample& last = samples.back();
@@ -188,7 +191,8 @@ void Summarize(const Telemetry& t, RunReport* run) {
     run->pages_verified = hog_exit->value("verified", run->pages_verified);
     run->pages_corrupted = hog_exit->value("corrupted", run->pages_corrupted);
     if (hog_exit->value("status", "") == "killed")
-      run->hog_status = "killed by signal " + std::to_string(hog_exit->value("signal", 0));
+      run->hog_status =
+          "killed by signal " + std::to_string(hog_exit->value("signal", 0));
     else
       run->hog_status = "exited " + std::to_string(hog_exit->value("code", -1));
   } else if (hog_start) {
@@ -198,7 +202,8 @@ void Summarize(const Telemetry& t, RunReport* run) {
     run->hog_status = "not started";
   }
   if (hog_start) {
-    run->swapout_mib_per_s = ActiveRate(samples, t0, pswpout0, &Sample::pswpout);
+    run->swapout_mib_per_s =
+        ActiveRate(samples, t0, pswpout0, &Sample::pswpout);
     run->swapin_mib_per_s = ActiveRate(samples, t0, pswpin0, &Sample::pswpin);
   }
 }
@@ -207,21 +212,28 @@ void CheckExpectations(const Scenario& s, RunReport* run) {
   const auto& e = s.expect;
   if (!run->swap_activated) run->unmet.push_back("swap was not activated");
   if (run->pswpout < static_cast<int64_t>(e.min_pswpout))
-    run->unmet.push_back("pswpout " + std::to_string(run->pswpout) + " < expected minimum " +
+    run->unmet.push_back("pswpout " + std::to_string(run->pswpout) +
+                         " < expected minimum " +
                          std::to_string(e.min_pswpout));
-  if (e.all_pages_verified && (run->hog_pages == 0 || run->pages_verified != run->hog_pages))
-    run->unmet.push_back("pages_verified " + std::to_string(run->pages_verified) + " != hog pages " +
-                         std::to_string(run->hog_pages));
+  if (e.all_pages_verified &&
+      (run->hog_pages == 0 || run->pages_verified != run->hog_pages))
+    run->unmet.push_back("pages_verified " +
+                         std::to_string(run->pages_verified) +
+                         " != hog pages " + std::to_string(run->hog_pages));
   if (run->link.to_guest.dropped < e.min_dropped_to_guest)
-    run->unmet.push_back("link.to_guest.dropped " + std::to_string(run->link.to_guest.dropped) +
-                         " < expected minimum " + std::to_string(e.min_dropped_to_guest));
+    run->unmet.push_back(
+        "link.to_guest.dropped " + std::to_string(run->link.to_guest.dropped) +
+        " < expected minimum " + std::to_string(e.min_dropped_to_guest));
   if (run->link.to_server.dropped < e.min_dropped_to_server)
-    run->unmet.push_back("link.to_server.dropped " + std::to_string(run->link.to_server.dropped) +
-                         " < expected minimum " + std::to_string(e.min_dropped_to_server));
+    run->unmet.push_back("link.to_server.dropped " +
+                         std::to_string(run->link.to_server.dropped) +
+                         " < expected minimum " +
+                         std::to_string(e.min_dropped_to_server));
   for (const auto& kind : e.findings) {
     bool seen = false;
     for (const auto& f : run->findings) seen |= f.kind == kind;
-    if (!seen) run->unmet.push_back("expected finding " + kind + " did not occur");
+    if (!seen)
+      run->unmet.push_back("expected finding " + kind + " did not occur");
   }
 }
 
@@ -251,12 +263,13 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   rep.kernel_source = kernel->source;
   auto mods = ReadFile(o.modules_list);
   if (!mods.ok()) return mods.status().Context("image: module list");
-  auto image = BuildImage(*kernel, {o.agent_path, o.busybox_path, ReadModuleList(*mods)},
-                          o.cache_dir);
+  auto image =
+      BuildImage(*kernel, {o.agent_path, o.busybox_path, ReadModuleList(*mods)},
+                 o.cache_dir);
   if (!image.ok()) return image.status();
   rep.image_hash = image->hash;
-  log("image " + image->hash + (image->reused ? " (cached)" : " (built)") + ", " +
-      std::to_string(image->modules.size()) + " modules");
+  log("image " + image->hash + (image->reused ? " (cached)" : " (built)") +
+      ", " + std::to_string(image->modules.size()) + " modules");
   if (cancelled()) return Status::Cancelled("cancelled before the run started");
 
   Status s = MakeDirs(o.out_dir);
@@ -276,7 +289,11 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   std::string id = "sb" + std::to_string(getpid());
   RunState state(o.state_dir, id);
   RunResources res;
-  RunRecord record{id, "swapbench-" + id, "swapbench-" + id, o.state_dir + "/runs/" + id, {}};
+  RunRecord record{id,
+                   "swapbench-" + id,
+                   "swapbench-" + id,
+                   o.state_dir + "/runs/" + id,
+                   {}};
   double t_start = Monotonic();
 
   // Everything from here on is a harness failure if it fails; the report
@@ -304,7 +321,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     for (auto args : std::vector<std::vector<std::string>>{
              {"ip", "-n", record.netns, "link", "set", "lo", "up"},
              {"ip", "-n", record.netns, "addr", "add",
-              std::string(kServerIp) + "/" + std::to_string(kPrefix), "dev", kTapName},
+              std::string(kServerIp) + "/" + std::to_string(kPrefix), "dev",
+              kTapName},
              {"ip", "-n", record.netns, "link", "set", kTapName, "up"}}) {
       if (!(st = RunChecked(args)).ok()) return st.Context("netns");
     }
@@ -314,32 +332,40 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
       return Status::Harness("relay: " + res.relay->error());
 
     // The NFS server, inside the namespace.
-    NfsConfig nc{ns_path, record.scratch + "/nfs", o.out_dir, kGuestIp, sc.storage.version,
-                 sc.storage.swapfile_mib};
+    NfsConfig nc{ns_path,  record.scratch + "/nfs", o.out_dir,
+                 kGuestIp, sc.storage.version,      sc.storage.swapfile_mib};
     auto ganesha = std::make_unique<GaneshaServer>(nc);
     st = ganesha->Start();
     record.pids = ganesha->pids();
     state.Update(record);
     res.storage = std::move(ganesha);
     if (!st.ok()) return st;
-    log("storage: ganesha NFSv" + sc.storage.version + " in netns " + record.netns + ", " +
-        std::to_string(sc.storage.swapfile_mib) + " MiB swapfile");
+    log("storage: ganesha NFSv" + sc.storage.version + " in netns " +
+        record.netns + ", " + std::to_string(sc.storage.swapfile_mib) +
+        " MiB swapfile");
 
     // The per-run initrd: cached image + this run's agent config.
     Rng hog_rng = Rng::ForStream(rep.seed, "hog");
     std::string conf;
-    conf += "guest_ip=" + std::string(kGuestIp) + "\nprefix=" + std::to_string(kPrefix) + "\n";
+    conf += "guest_ip=" + std::string(kGuestIp) +
+            "\nprefix=" + std::to_string(kPrefix) + "\n";
     conf += "server_ip=" + std::string(kServerIp) + "\nstorage=nfs\n";
-    conf += "nfs_vers=" + sc.storage.version + "\nnfs_export=" + res.storage->export_path() + "\n";
+    conf += "nfs_vers=" + sc.storage.version +
+            "\nnfs_export=" + res.storage->export_path() + "\n";
     conf += "mount_opts=" + sc.storage.mount_options + "\nswapfile=swapfile\n";
     conf += "cgroup=" + std::string(sc.cgroup.enabled ? "1" : "0") + "\n";
-    if (sc.cgroup.memory_max_mib) conf += "memory_max=" + Mib(sc.cgroup.memory_max_mib) + "\n";
-    if (sc.cgroup.memory_high_mib) conf += "memory_high=" + Mib(sc.cgroup.memory_high_mib) + "\n";
+    if (sc.cgroup.memory_max_mib)
+      conf += "memory_max=" + Mib(sc.cgroup.memory_max_mib) + "\n";
+    if (sc.cgroup.memory_high_mib)
+      conf += "memory_high=" + Mib(sc.cgroup.memory_high_mib) + "\n";
     conf += "hog_bytes=" + Mib(sc.workload.hog_mib) + "\n";
-    conf += "hog_seed=" + std::to_string(hog_rng.Next()) + "\ntelemetry_ms=250\n";
+    conf +=
+        "hog_seed=" + std::to_string(hog_rng.Next()) + "\ntelemetry_ms=250\n";
     if (!(st = WriteFile(o.out_dir + "/agent.conf", conf)).ok()) return st;
     std::string initrd = record.scratch + "/initrd.img";
-    if (!(st = WriteRunInitrd(*image, {{"/etc/swapbench.conf", conf}}, initrd)).ok()) return st;
+    if (!(st = WriteRunInitrd(*image, {{"/etc/swapbench.conf", conf}}, initrd))
+             .ok())
+      return st;
 
     VmConfig vc;
     vc.name = record.domain;
@@ -348,14 +374,21 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     vc.kvm = kvm;
     vc.kernel = kernel->image;
     vc.initrd = initrd;
-    vc.cmdline = "console=ttyS0,115200 ignore_loglevel panic=1 swapbench.run=" + id;
+    // ignore_loglevel and sysrq_always_enabled: the SysRq dumps asked for on a
+    // stall must reach the console (Debian's default kernel.sysrq=438 has no
+    // dumps).
+    vc.cmdline =
+        "console=ttyS0,115200 ignore_loglevel sysrq_always_enabled panic=1 "
+        "swapbench.run=" +
+        id;
     vc.console_log = o.out_dir + "/console.log";
     vc.telemetry_log = o.out_dir + "/telemetry.jsonl";
     vc.relay_port = res.relay->local_port();
     vc.guest_port = *guest_port;
     WriteFile(o.out_dir + "/domain.xml", DomainXml(vc));
     res.vm = std::make_unique<LibvirtVm>(lv->get(), vc);
-    if (cancelled()) return Status::Cancelled("cancelled before the guest started");
+    if (cancelled())
+      return Status::Cancelled("cancelled before the guest started");
     return res.vm->Start();
   }();
 
@@ -365,7 +398,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   FileTail telemetry_tail(o.out_dir + "/telemetry.jsonl");
   auto drain = [&](bool flush) {
     console_tail.Drain([&](const std::string& l) { console.Feed(l); }, flush);
-    telemetry_tail.Drain([&](const std::string& l) { telemetry.Feed(l); }, flush);
+    telemetry_tail.Drain([&](const std::string& l) { telemetry.Feed(l); },
+                         flush);
   };
 
   std::vector<Finding> runner_findings;
@@ -385,12 +419,14 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
         seen_lines = lines;
         last_report = now;
       }
-      if (!telemetry.samples().empty() && telemetry.samples().back().phase != last_phase) {
+      if (!telemetry.samples().empty() &&
+          telemetry.samples().back().phase != last_phase) {
         last_phase = telemetry.samples().back().phase;
         log("guest phase: " + last_phase);
       }
       if (cancelled()) {
-        harness = Status::Cancelled("cancelled by signal " + std::to_string(o.cancel->load()));
+        harness = Status::Cancelled("cancelled by signal " +
+                                    std::to_string(o.cancel->load()));
         break;
       }
       if (!res.vm->Running()) break;
@@ -408,15 +444,19 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
       Finding f;
       if (elapsed > sc.limits.deadline_s) {
         f.kind = "deadline";
-        f.title = "run exceeded its deadline of " + std::to_string(sc.limits.deadline_s) +
-                  " s (guest phase: " + (last_phase.empty() ? "boot" : last_phase) + ")";
+        f.title = "run exceeded its deadline of " +
+                  std::to_string(sc.limits.deadline_s) + " s (guest phase: " +
+                  (last_phase.empty() ? "boot" : last_phase) + ")";
       } else if (seen_lines == 0 && elapsed > sc.limits.boot_timeout_s) {
         f.kind = "agent_silent";
-        f.title = "no report from the agent " + std::to_string(sc.limits.boot_timeout_s) +
+        f.title = "no report from the agent " +
+                  std::to_string(sc.limits.boot_timeout_s) +
                   " s after the guest started";
-      } else if (seen_lines > 0 && now - last_report > sc.limits.agent_silence_s) {
+      } else if (seen_lines > 0 &&
+                 now - last_report > sc.limits.agent_silence_s) {
         f.kind = "agent_silent";
-        f.title = "agent silent for " + std::to_string(sc.limits.agent_silence_s) +
+        f.title = "agent silent for " +
+                  std::to_string(sc.limits.agent_silence_s) +
                   " s (last phase: " + last_phase + ")";
       }
       if (!f.kind.empty()) {
@@ -436,13 +476,15 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1500));
       }
     }
-    run.stop_reason = res.vm->Running() ? "destroyed by the runner" : res.vm->StopReason();
+    run.stop_reason =
+        res.vm->Running() ? "destroyed by the runner" : res.vm->StopReason();
   }
   run.duration_s = Monotonic() - t_start;
 
   // Keep the server-side logs with the report, then tear everything down.
   if (res.vm && Exists(res.vm->qemu_log()))
-    if (auto q = ReadFile(res.vm->qemu_log()); q.ok()) WriteFile(o.out_dir + "/qemu.log", *q);
+    if (auto q = ReadFile(res.vm->qemu_log()); q.ok())
+      WriteFile(o.out_dir + "/qemu.log", *q);
   if (res.relay) run.link = res.relay->counters();
   res.Teardown();
   drain(true);
@@ -460,7 +502,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   if (run.pages_corrupted > 0) {
     Finding f;
     f.kind = "corruption";
-    f.title = std::to_string(run.pages_corrupted) + " hog pages came back from swap corrupted";
+    f.title = std::to_string(run.pages_corrupted) +
+              " hog pages came back from swap corrupted";
     run.findings.push_back(f);
   }
   const nlohmann::json* guest_error = telemetry.Event("error");
@@ -469,7 +512,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
       console.findings().empty()) {
     Finding f;
     f.kind = "unexpected_stop";
-    f.title = "guest stopped (" + run.stop_reason + ") before the agent finished";
+    f.title =
+        "guest stopped (" + run.stop_reason + ") before the agent finished";
     run.findings.push_back(f);
   }
 
@@ -478,8 +522,9 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     run.error = harness.message();
   } else if (guest_error) {
     run.verdict = "error";
-    run.error = "guest setup failed at " + guest_error->value("step", "?") + ": " +
-                guest_error->value("error", "") + " (" + guest_error->value("detail", "") + ")";
+    run.error = "guest setup failed at " + guest_error->value("step", "?") +
+                ": " + guest_error->value("error", "") + " (" +
+                guest_error->value("detail", "") + ")";
   } else {
     CheckExpectations(sc, &run);
     run.verdict = run.findings.empty() && run.unmet.empty() ? "pass" : "fail";

@@ -30,7 +30,7 @@ struct RunnerOptions {
   std::string cache_dir;             // kernels, images
   std::string agent_path;            // static agent binary
   std::string busybox_path = "/bin/busybox";
-  std::string modules_list;          // images/modules.txt
+  std::string modules_list;            // images/modules.txt
   std::atomic<int>* cancel = nullptr;  // signal number once cancelled
   bool verbose = false;
 };

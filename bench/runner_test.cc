@@ -10,15 +10,16 @@ namespace {
 // Telemetry lines as the agent writes them (shape of a real smoke run).
 Telemetry SmokeTelemetry() {
   Telemetry t;
-  for (const char* l : {
-           R"({"t":6.491,"event":"swapon","device":"/mnt/swapfile"})",
-           R"({"t":6.4,"seq":1,"phase":"swapon","pswpin":0,"pswpout":0,"swap_total_kib":262140,"swap_free_kib":262140,"hog_pages":0,"hog_written":0,"hog_verified":0,"hog_corrupted":0})",
-           R"({"t":6.519,"event":"hog_start","pid":108,"pages":32768,"seed":1})",
-           R"({"t":20.0,"seq":50,"phase":"hog","pswpin":100,"pswpout":30000,"swap_total_kib":262140,"swap_free_kib":142140,"hog_pages":32768,"hog_written":32768,"hog_verified":10,"hog_corrupted":0})",
-           R"({"t":35.035,"event":"hog_exit","pid":108,"status":"exited","code":0,"seconds":28.5,"written":32768,"verified":32768,"corrupted":0})",
-           R"({"t":35.3,"seq":99,"phase":"done","pswpin":32775,"pswpout":32833,"swap_total_kib":262140,"swap_free_kib":200000,"hog_pages":32768,"hog_written":32768,"hog_verified":32768,"hog_corrupted":0})",
-           R"({"t":35.4,"event":"poweroff"})",
-       })
+  for (
+      const char* l : {
+          R"({"t":6.491,"event":"swapon","device":"/mnt/swapfile"})",
+          R"({"t":6.4,"seq":1,"phase":"swapon","pswpin":0,"pswpout":0,"swap_total_kib":262140,"swap_free_kib":262140,"hog_pages":0,"hog_written":0,"hog_verified":0,"hog_corrupted":0})",
+          R"({"t":6.519,"event":"hog_start","pid":108,"pages":32768,"seed":1})",
+          R"({"t":20.0,"seq":50,"phase":"hog","pswpin":100,"pswpout":30000,"swap_total_kib":262140,"swap_free_kib":142140,"hog_pages":32768,"hog_written":32768,"hog_verified":10,"hog_corrupted":0})",
+          R"({"t":35.035,"event":"hog_exit","pid":108,"status":"exited","code":0,"seconds":28.5,"written":32768,"verified":32768,"corrupted":0})",
+          R"({"t":35.3,"seq":99,"phase":"done","pswpin":32775,"pswpout":32833,"swap_total_kib":262140,"swap_free_kib":200000,"hog_pages":32768,"hog_written":32768,"hog_verified":32768,"hog_corrupted":0})",
+          R"({"t":35.4,"event":"poweroff"})",
+      })
     EXPECT_TRUE(t.Feed(l)) << l;
   return t;
 }
@@ -35,13 +36,15 @@ TEST(SummarizeTest, SmokeRun) {
   EXPECT_EQ(run.swap_used_kib_max, 120000);
   // From hog start (no sample at the baseline after it) to the first sample
   // at the final count.
-  EXPECT_NEAR(run.swapout_mib_per_s, 32833 * 4096.0 / (1 << 20) / (35.3 - 6.519), 1e-9);
+  EXPECT_NEAR(run.swapout_mib_per_s,
+              32833 * 4096.0 / (1 << 20) / (35.3 - 6.519), 1e-9);
 }
 
 TEST(SummarizeTest, KilledHog) {
   Telemetry t;
   t.Feed(R"({"t":1,"event":"hog_start","pid":5,"pages":100})");
-  t.Feed(R"({"t":2,"event":"hog_exit","pid":5,"status":"killed","signal":9,"seconds":1.0,"written":60,"verified":0,"corrupted":0})");
+  t.Feed(
+      R"({"t":2,"event":"hog_exit","pid":5,"status":"killed","signal":9,"seconds":1.0,"written":60,"verified":0,"corrupted":0})");
   RunReport run;
   Summarize(t, &run);
   EXPECT_EQ(run.hog_status, "killed by signal 9");
@@ -58,7 +61,8 @@ TEST(SummarizeTest, TornLinesAreCountedNotFatal) {
 }
 
 Scenario SmokeScenario() {
-  auto s = ParseScenario("name = \"s\"\n[expect]\nmin_pswpout = 30000\n", "s.toml");
+  auto s =
+      ParseScenario("name = \"s\"\n[expect]\nmin_pswpout = 30000\n", "s.toml");
   return *s;
 }
 
@@ -105,17 +109,25 @@ namespace {
 TEST(SummarizeTest, RateCoversOnlyTheWindowWhereTheCounterMoved) {
   Telemetry t;
   t.Feed(R"({"t":0.5,"event":"hog_start","pid":5,"pages":256})");
-  for (auto [time, out, in] : std::vector<std::tuple<double, int, int>>{
-           {1, 0, 0}, {2, 128, 0}, {3, 256, 0}, {4, 256, 0}, {5, 256, 64}, {7, 256, 128}, {10, 256, 128}}) {
+  for (auto [time, out, in] :
+       std::vector<std::tuple<double, int, int>>{{1, 0, 0},
+                                                 {2, 128, 0},
+                                                 {3, 256, 0},
+                                                 {4, 256, 0},
+                                                 {5, 256, 64},
+                                                 {7, 256, 128},
+                                                 {10, 256, 128}}) {
     char line[256];
-    snprintf(line, sizeof(line),
-             R"({"t":%g,"seq":1,"phase":"hog","pswpin":%d,"pswpout":%d,"hog_pages":256})", time, in,
-             out);
+    snprintf(
+        line, sizeof(line),
+        R"({"t":%g,"seq":1,"phase":"hog","pswpin":%d,"pswpout":%d,"hog_pages":256})",
+        time, in, out);
     ASSERT_TRUE(t.Feed(line));
   }
   RunReport run;
   Summarize(t, &run);
-  // 256 pages (1 MiB) out between t=1 and t=3; 128 pages (0.5 MiB) in between t=4 and t=7.
+  // 256 pages (1 MiB) out between t=1 and t=3; 128 pages (0.5 MiB) in between
+  // t=4 and t=7.
   EXPECT_DOUBLE_EQ(run.swapout_mib_per_s, 1.0 / 2);
   EXPECT_DOUBLE_EQ(run.swapin_mib_per_s, 0.5 / 3);
 }

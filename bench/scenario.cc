@@ -1,8 +1,9 @@
 #include "bench/scenario.h"
 
+#include <toml++/toml.h>
+
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "bench/fs_util.h"
 
@@ -11,8 +12,8 @@ namespace swapbench {
 namespace {
 
 const std::set<std::string> kFindingKinds = {
-    "oom_kill", "memcg_oom_kill", "hung_task", "soft_lockup", "panic",
-    "oops",     "deadline",       "agent_silent"};
+    "oom_kill", "memcg_oom_kill", "hung_task", "soft_lockup",
+    "panic",    "oops",           "deadline",  "agent_silent"};
 
 // Walks one table, remembering which keys were read so that the rest can
 // be reported as unknown. The first error wins.
@@ -28,52 +29,62 @@ class Reader {
   }
 
   // Marks `key` of `table` (named `prefix`) read and returns it, or null.
-  const toml::node* Get(const toml::table& t, const std::string& prefix, const std::string& key) {
+  const toml::node* Get(const toml::table& t, const std::string& prefix,
+                        const std::string& key) {
     seen_.insert(prefix + key);
     return t.get(key);
   }
 
-  void Int(const toml::table& t, const std::string& prefix, const std::string& key, int64_t lo,
-           int64_t hi, auto* out) {
+  void Int(const toml::table& t, const std::string& prefix,
+           const std::string& key, int64_t lo, int64_t hi, auto* out) {
     const toml::node* n = Get(t, prefix, key);
     if (!n) return;
     auto v = n->value<int64_t>();
-    if (!n->is_integer() || !v) return Error(*n, prefix + key + ": expected an integer");
+    if (!n->is_integer() || !v)
+      return Error(*n, prefix + key + ": expected an integer");
     if (*v < lo || *v > hi)
-      return Error(*n, prefix + key + " " + std::to_string(*v) + " out of range [" +
-                           std::to_string(lo) + ", " + std::to_string(hi) + "]");
+      return Error(*n, prefix + key + " " + std::to_string(*v) +
+                           " out of range [" + std::to_string(lo) + ", " +
+                           std::to_string(hi) + "]");
     *out = static_cast<std::remove_reference_t<decltype(*out)>>(*v);
   }
 
-  void Prob(const toml::table& t, const std::string& prefix, const std::string& key,
-            double* out) {
+  void Prob(const toml::table& t, const std::string& prefix,
+            const std::string& key, double* out) {
     const toml::node* n = Get(t, prefix, key);
     if (!n) return;
-    if (!n->is_number()) return Error(*n, prefix + key + ": expected a probability in [0, 1]");
+    if (!n->is_number())
+      return Error(*n, prefix + key + ": expected a probability in [0, 1]");
     double v = n->value<double>().value_or(-1);
     if (v < 0 || v > 1)
-      return Error(*n, prefix + key + " " + std::to_string(v) + " out of range [0, 1]");
+      return Error(
+          *n, prefix + key + " " + std::to_string(v) + " out of range [0, 1]");
     *out = v;
   }
 
-  void Str(const toml::table& t, const std::string& prefix, const std::string& key,
-           std::string* out, const std::set<std::string>& allowed = {}) {
+  void Str(const toml::table& t, const std::string& prefix,
+           const std::string& key, std::string* out,
+           const std::set<std::string>& allowed = {}) {
     const toml::node* n = Get(t, prefix, key);
     if (!n) return;
     if (!n->is_string()) return Error(*n, prefix + key + ": expected a string");
     std::string v = *n->value<std::string>();
     if (!allowed.empty() && !allowed.count(v)) {
       std::string list;
-      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + ("\"" + a + "\"");
-      return Error(*n, prefix + key + " \"" + v + "\": expected one of " + list);
+      for (const auto& a : allowed)
+        list += (list.empty() ? "" : ", ") + ("\"" + a + "\"");
+      return Error(*n,
+                   prefix + key + " \"" + v + "\": expected one of " + list);
     }
     *out = v;
   }
 
-  void Bool(const toml::table& t, const std::string& prefix, const std::string& key, bool* out) {
+  void Bool(const toml::table& t, const std::string& prefix,
+            const std::string& key, bool* out) {
     const toml::node* n = Get(t, prefix, key);
     if (!n) return;
-    if (!n->is_boolean()) return Error(*n, prefix + key + ": expected true or false");
+    if (!n->is_boolean())
+      return Error(*n, prefix + key + ": expected true or false");
     *out = *n->value<bool>();
   }
 
@@ -104,13 +115,14 @@ class Reader {
 
 }  // namespace
 
-Result<Scenario> ParseScenario(const std::string& text, const std::string& path) {
+Result<Scenario> ParseScenario(const std::string& text,
+                               const std::string& path) {
   toml::table root;
   try {
     root = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
-    return Status::Usage(path + ":" + std::to_string(e.source().begin.line) + ":" +
-                         std::to_string(e.source().begin.column) + ": " +
+    return Status::Usage(path + ":" + std::to_string(e.source().begin.line) +
+                         ":" + std::to_string(e.source().begin.column) + ": " +
                          std::string(e.description()));
   }
   Scenario s;
@@ -131,7 +143,8 @@ Result<Scenario> ParseScenario(const std::string& text, const std::string& path)
     r.Str(*t, "kernel.", "config", &s.kernel.config);
     r.Unknown(*t, "kernel.");
     for (char c : s.kernel.package)
-      if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '+')) {
+      if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ||
+            c == '+')) {
         r.Error(*t->get("package"), "kernel.package \"" + s.kernel.package +
                                         "\": expected a Debian package name");
         break;
@@ -144,12 +157,14 @@ Result<Scenario> ParseScenario(const std::string& text, const std::string& path)
   }
   if (const auto* t = r.Table(root, "", "storage")) {
     r.Str(*t, "storage.", "kind", &s.storage.kind, {"nfs"});
-    r.Str(*t, "storage.", "version", &s.storage.version, {"3", "4.0", "4.1", "4.2"});
+    r.Str(*t, "storage.", "version", &s.storage.version,
+          {"3", "4.0", "4.1", "4.2"});
     r.Int(*t, "storage.", "swapfile_mib", 16, 65536, &s.storage.swapfile_mib);
     r.Str(*t, "storage.", "mount_options", &s.storage.mount_options);
     r.Unknown(*t, "storage.");
     for (char c : s.storage.mount_options)
-      if (!(isalnum(static_cast<unsigned char>(c)) || c == ',' || c == '=' || c == '_')) {
+      if (!(isalnum(static_cast<unsigned char>(c)) || c == ',' || c == '=' ||
+            c == '_')) {
         r.Error(*t->get("mount_options"),
                 "storage.mount_options: expected comma-separated NFS options");
         break;
@@ -158,7 +173,8 @@ Result<Scenario> ParseScenario(const std::string& text, const std::string& path)
   if (const auto* t = r.Table(root, "", "cgroup")) {
     s.cgroup.enabled = true;
     r.Int(*t, "cgroup.", "memory_max_mib", 8, 65536, &s.cgroup.memory_max_mib);
-    r.Int(*t, "cgroup.", "memory_high_mib", 8, 65536, &s.cgroup.memory_high_mib);
+    r.Int(*t, "cgroup.", "memory_high_mib", 8, 65536,
+          &s.cgroup.memory_high_mib);
     r.Unknown(*t, "cgroup.");
     if (err.ok() && !s.cgroup.memory_max_mib && !s.cgroup.memory_high_mib)
       r.Error(*t, "[cgroup]: expected memory_max_mib or memory_high_mib");
@@ -171,7 +187,8 @@ Result<Scenario> ParseScenario(const std::string& text, const std::string& path)
     double both = -1;
     r.Prob(*t, "link.", "loss", &both);
     if (both >= 0) s.to_guest.loss = s.to_server.loss = both;
-    for (auto [key, dir] : {std::pair{"to_guest", &s.to_guest}, {"to_server", &s.to_server}}) {
+    for (auto [key, dir] :
+         {std::pair{"to_guest", &s.to_guest}, {"to_server", &s.to_server}}) {
       if (const auto* d = r.Table(*t, "link.", key)) {
         std::string prefix = std::string("link.") + key + ".";
         r.Prob(*d, prefix, "loss", &dir->loss);
@@ -206,8 +223,10 @@ Result<Scenario> ParseScenario(const std::string& text, const std::string& path)
           auto k = e.value<std::string>();
           if (!k || !kFindingKinds.count(*k)) {
             std::string list;
-            for (const auto& f : kFindingKinds) list += (list.empty() ? "" : ", ") + f;
-            r.Error(e, "expect.findings: expected finding kinds (" + list + ")");
+            for (const auto& f : kFindingKinds)
+              list += (list.empty() ? "" : ", ") + f;
+            r.Error(e,
+                    "expect.findings: expected finding kinds (" + list + ")");
             break;
           }
           s.expect.findings.push_back(*k);
@@ -218,7 +237,8 @@ Result<Scenario> ParseScenario(const std::string& text, const std::string& path)
   }
   r.Unknown(root, "");
   if (!err.ok()) return err;
-  if (s.name.empty()) return Status::Usage(path + ":1: name: expected a scenario name");
+  if (s.name.empty())
+    return Status::Usage(path + ":1: name: expected a scenario name");
   if (!s.kernel.bzimage.empty() && s.kernel.modules_dir.empty())
     return Status::Usage(path + ": kernel.bzimage needs kernel.modules");
   return s;
@@ -226,7 +246,8 @@ Result<Scenario> ParseScenario(const std::string& text, const std::string& path)
 
 Result<Scenario> LoadScenario(const std::string& path) {
   auto text = ReadFile(path);
-  if (!text.ok()) return Status::Usage(path + ": cannot read the scenario file");
+  if (!text.ok())
+    return Status::Usage(path + ": cannot read the scenario file");
   return ParseScenario(*text, path);
 }
 

@@ -50,9 +50,9 @@ struct Scenario {
   DirectionConfig to_server;
 
   struct Limits {
-    int deadline_s = 300;       // whole run, boot to power-off
-    int boot_timeout_s = 120;   // until the agent's first report
-    int agent_silence_s = 30;   // no telemetry for this long: agent_silent
+    int deadline_s = 300;      // whole run, boot to power-off
+    int boot_timeout_s = 120;  // until the agent's first report
+    int agent_silence_s = 30;  // no telemetry for this long: agent_silent
   } limits;
 
   struct Expect {
@@ -68,7 +68,8 @@ struct Scenario {
 };
 
 // Parses and validates; a Usage status on any error.
-Result<Scenario> ParseScenario(const std::string& text, const std::string& path);
+Result<Scenario> ParseScenario(const std::string& text,
+                               const std::string& path);
 Result<Scenario> LoadScenario(const std::string& path);
 
 }  // namespace swapbench

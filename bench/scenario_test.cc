@@ -43,7 +43,8 @@ loss = 0.1
 [expect]
 min_pswpout = 100
 findings = ["memcg_oom_kill"]
-)", "t.toml");
+)",
+                         "t.toml");
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->seed, 77u);
   EXPECT_EQ(r->vm.memory_mib, 512);
@@ -63,18 +64,22 @@ TEST(ScenarioTest, OutOfRangeNamesLineAndRange) {
 }
 
 TEST(ScenarioTest, UnknownKeyIsAnError) {
-  EXPECT_EQ(Err("name = \"x\"\n[vm]\nmemory = 256\n"), "t.toml:3: unknown key vm.memory");
+  EXPECT_EQ(Err("name = \"x\"\n[vm]\nmemory = 256\n"),
+            "t.toml:3: unknown key vm.memory");
   EXPECT_EQ(Err("name = \"x\"\n[vmm]\n"), "t.toml:2: unknown key vmm");
 }
 
 TEST(ScenarioTest, WrongType) {
-  EXPECT_EQ(Err("name = \"x\"\nseed = \"one\"\n"), "t.toml:2: seed: expected an integer");
-  EXPECT_EQ(Err("name = \"x\"\nvm = 3\n"), "t.toml:2: vm: expected a table ([vm])");
+  EXPECT_EQ(Err("name = \"x\"\nseed = \"one\"\n"),
+            "t.toml:2: seed: expected an integer");
+  EXPECT_EQ(Err("name = \"x\"\nvm = 3\n"),
+            "t.toml:2: vm: expected a table ([vm])");
 }
 
 TEST(ScenarioTest, EnumListsChoices) {
   EXPECT_EQ(Err("name = \"x\"\n[storage]\nversion = \"5\"\n"),
-            "t.toml:3: storage.version \"5\": expected one of \"3\", \"4.0\", \"4.1\", \"4.2\"");
+            "t.toml:3: storage.version \"5\": expected one of \"3\", \"4.0\", "
+            "\"4.1\", \"4.2\"");
 }
 
 TEST(ScenarioTest, LossIsAProbability) {
@@ -92,21 +97,27 @@ TEST(ScenarioTest, CgroupNeedsALimit) {
             "t.toml:2: [cgroup]: expected memory_max_mib or memory_high_mib");
 }
 
-TEST(ScenarioTest, NameRequired) { EXPECT_EQ(Err("seed = 1\n"), "t.toml:1: name: expected a scenario name"); }
+TEST(ScenarioTest, NameRequired) {
+  EXPECT_EQ(Err("seed = 1\n"), "t.toml:1: name: expected a scenario name");
+}
 
 TEST(ScenarioTest, UnknownFindingKind) {
   std::string e = Err("name = \"x\"\n[expect]\nfindings = [\"oomm\"]\n");
-  EXPECT_EQ(e.rfind("t.toml:3: expect.findings: expected finding kinds (", 0), 0u) << e;
+  EXPECT_EQ(e.rfind("t.toml:3: expect.findings: expected finding kinds (", 0),
+            0u)
+      << e;
 }
 
 TEST(ScenarioTest, PackageNameIsChecked) {
   EXPECT_EQ(Err("name = \"x\"\n[kernel]\npackage = \"a; rm -rf /\"\n"),
-            "t.toml:3: kernel.package \"a; rm -rf /\": expected a Debian package name");
+            "t.toml:3: kernel.package \"a; rm -rf /\": expected a Debian "
+            "package name");
 }
 
 TEST(ScenarioTest, ShippedScenariosParse) {
   for (const char* n : {"smoke", "loss5", "memcg-oom"}) {
-    auto r = LoadScenario(std::string(SWAPBENCH_SOURCE_DIR) + "/scenarios/" + n + ".toml");
+    auto r = LoadScenario(std::string(SWAPBENCH_SOURCE_DIR) + "/scenarios/" +
+                          n + ".toml");
     EXPECT_TRUE(r.ok()) << n << ": " << r.status().message();
   }
 }

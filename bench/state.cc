@@ -24,8 +24,9 @@ RunState::~RunState() {
 
 namespace {
 std::string RecordJson(const RunRecord& r) {
-  nlohmann::json j = {{"id", r.id},       {"domain", r.domain}, {"netns", r.netns},
-                      {"scratch", r.scratch}, {"pids", r.pids}, {"owner", getpid()}};
+  nlohmann::json j = {{"id", r.id},       {"domain", r.domain},
+                      {"netns", r.netns}, {"scratch", r.scratch},
+                      {"pids", r.pids},   {"owner", getpid()}};
   return j.dump(2) + "\n";
 }
 }  // namespace
@@ -33,7 +34,8 @@ std::string RecordJson(const RunRecord& r) {
 Status RunState::Begin(const RunRecord& r) {
   Status s = MakeDirs(dir_);
   if (!s.ok()) return s;
-  lock_fd_ = open((dir_ + "/" + id_ + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  lock_fd_ = open((dir_ + "/" + id_ + ".lock").c_str(),
+                  O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock_fd_ < 0 || flock(lock_fd_, LOCK_EX | LOCK_NB) != 0)
     return Status::Harness("state: cannot lock run " + id_);
   return Update(r);
@@ -55,8 +57,9 @@ void DeleteNetns(const std::string& name) {
   RunCommand({"ip", "netns", "del", name}, 30);
 }
 
-std::vector<std::string> Reap(const std::string& state_dir,
-                              const std::function<void(const std::string&)>& destroy_domain) {
+std::vector<std::string> Reap(
+    const std::string& state_dir,
+    const std::function<void(const std::string&)>& destroy_domain) {
   std::vector<std::string> out;
   std::string dir = state_dir + "/runs";
   std::error_code ec;
@@ -72,21 +75,24 @@ std::vector<std::string> Reap(const std::string& state_dir,
     std::string json = e.path().string();
     json.replace(json.size() - 5, 5, ".json");
     auto text = ReadFile(json);
-    nlohmann::json j = text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
+    nlohmann::json j = text.ok() ? nlohmann::json::parse(*text, nullptr, false)
+                                 : nlohmann::json();
     if (j.is_object()) {
       std::string domain = j.value("domain", "");
       if (!domain.empty()) destroy_domain(domain);
       for (const auto& p : j.value("pids", std::vector<int>{})) {
         // Only our servers: a recycled pid may belong to anything else.
         auto comm = ReadFile("/proc/" + std::to_string(p) + "/comm");
-        if (comm.ok() && (comm->rfind("ganesha.nfsd", 0) == 0 || comm->rfind("rpcbind", 0) == 0))
+        if (comm.ok() && (comm->rfind("ganesha.nfsd", 0) == 0 ||
+                          comm->rfind("rpcbind", 0) == 0))
           kill(p, SIGKILL);
       }
       DeleteNetns(j.value("netns", ""));
       std::string scratch = j.value("scratch", "");
-      if (!scratch.empty() && scratch.find("/runs/") != std::string::npos) RemoveTree(scratch);
-      out.push_back("reaped run " + j.value("id", "?") + " (domain " + domain + ", netns " +
-                    j.value("netns", "") + ")");
+      if (!scratch.empty() && scratch.find("/runs/") != std::string::npos)
+        RemoveTree(scratch);
+      out.push_back("reaped run " + j.value("id", "?") + " (domain " + domain +
+                    ", netns " + j.value("netns", "") + ")");
     }
     unlink(json.c_str());
     unlink(e.path().c_str());

@@ -43,8 +43,9 @@ class RunState {
 
 // Tears down the leftovers of dead runs. `destroy_domain` is called for
 // each recorded domain. Returns a line per reaped run (for the log).
-std::vector<std::string> Reap(const std::string& state_dir,
-                              const std::function<void(const std::string&)>& destroy_domain);
+std::vector<std::string> Reap(
+    const std::string& state_dir,
+    const std::function<void(const std::string&)>& destroy_domain);
 
 // Deletes a network namespace made with `ip netns add`; ignores a missing one.
 void DeleteNetns(const std::string& name);

@@ -22,11 +22,17 @@ class Status {
   Status() = default;
   static Status Ok() { return Status(); }
   // A bad scenario file, flag or kernel the user handed us: exit 2.
-  static Status Usage(std::string msg) { return Status(Kind::kUsage, std::move(msg)); }
+  static Status Usage(std::string msg) {
+    return Status(Kind::kUsage, std::move(msg));
+  }
   // The bench's own machinery failed (server, libvirt, relay): exit 3.
-  static Status Harness(std::string msg) { return Status(Kind::kHarness, std::move(msg)); }
+  static Status Harness(std::string msg) {
+    return Status(Kind::kHarness, std::move(msg));
+  }
   // SIGINT/SIGTERM arrived; everything was torn down: exit 3.
-  static Status Cancelled(std::string msg) { return Status(Kind::kCancelled, std::move(msg)); }
+  static Status Cancelled(std::string msg) {
+    return Status(Kind::kCancelled, std::move(msg));
+  }
 
   bool ok() const { return kind_ == Kind::kOk; }
   Kind kind() const { return kind_; }

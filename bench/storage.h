@@ -23,7 +23,8 @@ class Storage {
   virtual void Stop() = 0;
   // Empty while the server runs; otherwise why it is gone.
   virtual std::string Health() = 0;
-  // Processes to reap if swapbench itself is killed (recorded in the state dir).
+  // Processes to reap if swapbench itself is killed (recorded in the state
+  // dir).
   virtual std::vector<pid_t> pids() const = 0;
   // Where the guest mounts from and what it swaps on (agent config).
   virtual std::string export_path() const = 0;
@@ -33,9 +34,10 @@ class Storage {
 struct NfsConfig {
   std::string netns_path;  // /run/netns/NAME
   std::string dir;         // scratch: export/ (the swapfile), recovery/
-  std::string log_dir;     // kept with the report: ganesha.conf, ganesha.log, rpcbind.log
-  std::string client_ip;   // the only address the export admits
-  std::string version;     // "3", "4.0", "4.1", "4.2"
+  std::string
+      log_dir;  // kept with the report: ganesha.conf, ganesha.log, rpcbind.log
+  std::string client_ip;  // the only address the export admits
+  std::string version;    // "3", "4.0", "4.1", "4.2"
   int swapfile_mib = 256;
 };
 

@@ -4,7 +4,8 @@ namespace swapbench {
 
 bool Telemetry::Feed(const std::string& line) {
   if (line.empty()) return true;
-  nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json j =
+      nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
     ++garbage_;
     return false;
@@ -14,25 +15,28 @@ bool Telemetry::Feed(const std::string& line) {
     return true;
   }
   Sample s;
-  auto get = [&](const char* k, int64_t* out) {
-    auto it = j.find(k);
-    if (it != j.end() && it->is_number_integer()) *out = it->get<int64_t>();
-  };
   if (j.contains("t") && j["t"].is_number()) s.t = j["t"].get<double>();
   if (j.contains("phase") && j["phase"].is_string()) s.phase = j["phase"];
-  get("pswpin", &s.pswpin);
-  get("pswpout", &s.pswpout);
-  get("swap_total_kib", &s.swap_total_kib);
-  get("swap_free_kib", &s.swap_free_kib);
-  get("mem_free_kib", &s.mem_free_kib);
-  get("vm_oom_kill", &s.vm_oom_kill);
-  get("cg_current", &s.cg_current);
-  get("cg_oom", &s.cg_oom);
-  get("cg_oom_kill", &s.cg_oom_kill);
-  get("hog_pages", &s.hog_pages);
-  get("hog_written", &s.hog_written);
-  get("hog_verified", &s.hog_verified);
-  get("hog_corrupted", &s.hog_corrupted);
+  static const std::pair<const char*, int64_t Sample::*> kFields[] = {
+      {"pswpin", &Sample::pswpin},
+      {"pswpout", &Sample::pswpout},
+      {"swap_total_kib", &Sample::swap_total_kib},
+      {"swap_free_kib", &Sample::swap_free_kib},
+      {"mem_free_kib", &Sample::mem_free_kib},
+      {"vm_oom_kill", &Sample::vm_oom_kill},
+      {"cg_current", &Sample::cg_current},
+      {"cg_oom", &Sample::cg_oom},
+      {"cg_oom_kill", &Sample::cg_oom_kill},
+      {"hog_pages", &Sample::hog_pages},
+      {"hog_written", &Sample::hog_written},
+      {"hog_verified", &Sample::hog_verified},
+      {"hog_corrupted", &Sample::hog_corrupted},
+  };
+  for (const auto& [key, member] : kFields) {
+    auto it = j.find(key);
+    if (it != j.end() && it->is_number_integer())
+      s.*member = it->get<int64_t>();
+  }
   samples_.push_back(s);
   return true;
 }

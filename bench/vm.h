@@ -14,11 +14,11 @@
 namespace swapbench {
 
 struct VmConfig {
-  std::string name;      // domain name, unique per run
+  std::string name;  // domain name, unique per run
   int memory_mib = 256;
   int cpus = 1;
-  std::string kernel;    // bzImage path
-  std::string initrd;    // per-run initrd
+  std::string kernel;  // bzImage path
+  std::string initrd;  // per-run initrd
   std::string cmdline;
   std::string console_log;    // serial console is written here
   std::string telemetry_log;  // the agent's virtio-serial port is written here

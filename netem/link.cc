@@ -7,7 +7,8 @@ const char* DirectionName(Direction d) {
 }
 
 namespace {
-void Build(const DirectionConfig& c, std::vector<std::unique_ptr<Impairment>>& out) {
+void Build(const DirectionConfig& c,
+           std::vector<std::unique_ptr<Impairment>>& out) {
   if (c.loss > 0) out.push_back(std::make_unique<BernoulliLoss>(c.loss));
 }
 }  // namespace

@@ -35,7 +35,9 @@ class BernoulliLoss : public Impairment {
  public:
   explicit BernoulliLoss(double p) : p_(p) {}
   const char* name() const override { return "loss"; }
-  bool Drop(const uint8_t*, size_t, Rng& rng) override { return rng.Bernoulli(p_); }
+  bool Drop(const uint8_t*, size_t, Rng& rng) override {
+    return rng.Bernoulli(p_);
+  }
 
  private:
   double p_;

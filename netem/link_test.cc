@@ -11,7 +11,8 @@ std::string Decisions(const LinkConfig& c, Direction d, int n) {
   Link link(c);
   uint8_t frame[60] = {};
   std::string s;
-  for (int i = 0; i < n; ++i) s += link.Decide(d, frame, sizeof(frame)) ? '.' : 'x';
+  for (int i = 0; i < n; ++i)
+    s += link.Decide(d, frame, sizeof(frame)) ? '.' : 'x';
   return s;
 }
 
@@ -19,7 +20,8 @@ TEST(LinkTest, NoImpairmentDeliversEverything) {
   LinkConfig c;
   Link link(c);
   uint8_t frame[100] = {};
-  for (int i = 0; i < 50; ++i) EXPECT_TRUE(link.Decide(Direction::kToGuest, frame, 100));
+  for (int i = 0; i < 50; ++i)
+    EXPECT_TRUE(link.Decide(Direction::kToGuest, frame, 100));
   EXPECT_EQ(link.counters(Direction::kToGuest).frames, 50u);
   EXPECT_EQ(link.counters(Direction::kToGuest).dropped, 0u);
   EXPECT_EQ(link.counters(Direction::kToGuest).bytes, 5000u);
@@ -30,7 +32,8 @@ TEST(LinkTest, SameSeedSameDropSchedule) {
   LinkConfig c;
   c.seed = 5;
   c.to_guest.loss = 0.1;
-  EXPECT_EQ(Decisions(c, Direction::kToGuest, 500), Decisions(c, Direction::kToGuest, 500));
+  EXPECT_EQ(Decisions(c, Direction::kToGuest, 500),
+            Decisions(c, Direction::kToGuest, 500));
 }
 
 TEST(LinkTest, OtherSeedOtherSchedule) {
@@ -38,7 +41,8 @@ TEST(LinkTest, OtherSeedOtherSchedule) {
   a.seed = 5;
   b.seed = 6;
   a.to_guest.loss = b.to_guest.loss = 0.1;
-  EXPECT_NE(Decisions(a, Direction::kToGuest, 500), Decisions(b, Direction::kToGuest, 500));
+  EXPECT_NE(Decisions(a, Direction::kToGuest, 500),
+            Decisions(b, Direction::kToGuest, 500));
 }
 
 TEST(LinkTest, DirectionsDrawFromSeparateStreams) {

@@ -19,7 +19,8 @@ constexpr int kBatch = 64;
 constexpr size_t kFrameMax = 65536;
 }  // namespace
 
-Relay::Relay(const LinkConfig& config, int tap_fd) : link_(config), tap_fd_(tap_fd) {}
+Relay::Relay(const LinkConfig& config, int tap_fd)
+    : link_(config), tap_fd_(tap_fd) {}
 
 Relay::~Relay() {
   Stop();
@@ -52,8 +53,8 @@ bool Relay::Open(uint16_t guest_port) {
   peer.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   peer.sin_port = htons(guest_port);
   if (connect(udp_fd_, reinterpret_cast<sockaddr*>(&peer), sizeof(peer)) != 0) {
-    Fail(std::string("udp connect 127.0.0.1:") + std::to_string(guest_port) + ": " +
-         strerror(errno));
+    Fail(std::string("udp connect 127.0.0.1:") + std::to_string(guest_port) +
+         ": " + strerror(errno));
     return false;
   }
   stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -118,7 +119,8 @@ void Relay::Loop() {
     out_msgs[i].msg_hdr.msg_iov = &out_iov[i];
     out_msgs[i].msg_hdr.msg_iovlen = 1;
   }
-  pollfd fds[3] = {{udp_fd_, POLLIN, 0}, {tap_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+  pollfd fds[3] = {
+      {udp_fd_, POLLIN, 0}, {tap_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
   for (;;) {
     int n = poll(fds, 3, -1);
     if (n < 0) {
@@ -130,7 +132,8 @@ void Relay::Loop() {
     if (fds[0].revents & POLLIN) {
       // Guest -> server: UDP datagrams (one Ethernet frame each) into the TAP.
       int got = recvmmsg(udp_fd_, in_msgs, kBatch, MSG_DONTWAIT, nullptr);
-      if (got < 0 && errno != EAGAIN && errno != ECONNREFUSED && errno != EINTR) {
+      if (got < 0 && errno != EAGAIN && errno != ECONNREFUSED &&
+          errno != EINTR) {
         Fail(std::string("recvmmsg: ") + strerror(errno));
         return;
       }
@@ -155,7 +158,8 @@ void Relay::Loop() {
           Fail(std::string("tap read: ") + strerror(errno));
           return;
         }
-        if (!link_.Decide(Direction::kToGuest, f, static_cast<size_t>(len))) continue;
+        if (!link_.Decide(Direction::kToGuest, f, static_cast<size_t>(len)))
+          continue;
         out_iov[k] = {f, static_cast<size_t>(len)};
         ++k;
       }

@@ -7,7 +7,8 @@ namespace {
 
 TEST(RngTest, SameSeedSameSequence) {
   Rng a(42), b(42);
-  for (int i = 0; i < 1000; ++i) ASSERT_EQ(a.Next(), b.Next()) << "seed 42, draw " << i;
+  for (int i = 0; i < 1000; ++i)
+    ASSERT_EQ(a.Next(), b.Next()) << "seed 42, draw " << i;
 }
 
 TEST(RngTest, DifferentSeedsDiffer) {

@@ -127,8 +127,8 @@ void Event(const char* name, const char* fmt = nullptr, ...) {
     vsnprintf(extra, sizeof(extra), fmt, ap);
     va_end(ap);
   }
-  int n = snprintf(buf, sizeof(buf), "{\"t\":%.3f,\"event\":\"%s\"%s%s}\n", Now(), name,
-                   extra[0] ? "," : "", extra);
+  int n = snprintf(buf, sizeof(buf), "{\"t\":%.3f,\"event\":\"%s\"%s%s}\n",
+                   Now(), name, extra[0] ? "," : "", extra);
   if (n > (int)sizeof(buf) - 1) n = sizeof(buf) - 1;
   PortWrite(buf, n);
   pthread_mutex_unlock(&mu);
@@ -165,7 +165,8 @@ int PreadAll(int fd, char* buf, int cap) {
   return n;
 }
 
-// Finds "key" at a line start followed by a space or ':' and returns its number.
+// Finds "key" at a line start followed by a space or ':' and returns its
+// number.
 long long Field(const char* text, const char* key) {
   size_t kl = strlen(key);
   const char* p = text;
@@ -192,8 +193,9 @@ long long Field(const char* text, const char* key) {
 
 [[noreturn]] void Fail(const char* step, int err, const char* detail) {
   Log("%s failed: %s (%s)", step, strerror(err), detail);
-  Event("error", "\"step\":\"%s\",\"errno\":%d,\"error\":\"%s\",\"detail\":\"%s\"", step, err,
-        strerror(err), detail);
+  Event("error",
+        "\"step\":\"%s\",\"errno\":%d,\"error\":\"%s\",\"detail\":\"%s\"", step,
+        err, strerror(err), detail);
   PowerOff();
 }
 
@@ -215,20 +217,34 @@ void LoadConfig() {
     *eq = 0;
     const char* k = line;
     const char* v = eq + 1;
-    if (!strcmp(k, "guest_ip")) Copy(cfg.guest_ip, sizeof(cfg.guest_ip), v);
-    else if (!strcmp(k, "prefix")) cfg.prefix = atoi(v);
-    else if (!strcmp(k, "server_ip")) Copy(cfg.server_ip, sizeof(cfg.server_ip), v);
-    else if (!strcmp(k, "storage")) Copy(cfg.storage, sizeof(cfg.storage), v);
-    else if (!strcmp(k, "nfs_vers")) Copy(cfg.nfs_vers, sizeof(cfg.nfs_vers), v);
-    else if (!strcmp(k, "nfs_export")) Copy(cfg.nfs_export, sizeof(cfg.nfs_export), v);
-    else if (!strcmp(k, "mount_opts")) Copy(cfg.mount_opts, sizeof(cfg.mount_opts), v);
-    else if (!strcmp(k, "swapfile")) Copy(cfg.swapfile, sizeof(cfg.swapfile), v);
-    else if (!strcmp(k, "cgroup")) cfg.cgroup = atoi(v);
-    else if (!strcmp(k, "memory_max")) cfg.cg_max = strtoull(v, nullptr, 10);
-    else if (!strcmp(k, "memory_high")) cfg.cg_high = strtoull(v, nullptr, 10);
-    else if (!strcmp(k, "hog_bytes")) cfg.hog_bytes = strtoull(v, nullptr, 10);
-    else if (!strcmp(k, "hog_seed")) cfg.hog_seed = strtoull(v, nullptr, 10);
-    else if (!strcmp(k, "telemetry_ms")) cfg.telemetry_ms = atoi(v);
+    if (!strcmp(k, "guest_ip"))
+      Copy(cfg.guest_ip, sizeof(cfg.guest_ip), v);
+    else if (!strcmp(k, "prefix"))
+      cfg.prefix = atoi(v);
+    else if (!strcmp(k, "server_ip"))
+      Copy(cfg.server_ip, sizeof(cfg.server_ip), v);
+    else if (!strcmp(k, "storage"))
+      Copy(cfg.storage, sizeof(cfg.storage), v);
+    else if (!strcmp(k, "nfs_vers"))
+      Copy(cfg.nfs_vers, sizeof(cfg.nfs_vers), v);
+    else if (!strcmp(k, "nfs_export"))
+      Copy(cfg.nfs_export, sizeof(cfg.nfs_export), v);
+    else if (!strcmp(k, "mount_opts"))
+      Copy(cfg.mount_opts, sizeof(cfg.mount_opts), v);
+    else if (!strcmp(k, "swapfile"))
+      Copy(cfg.swapfile, sizeof(cfg.swapfile), v);
+    else if (!strcmp(k, "cgroup"))
+      cfg.cgroup = atoi(v);
+    else if (!strcmp(k, "memory_max"))
+      cfg.cg_max = strtoull(v, nullptr, 10);
+    else if (!strcmp(k, "memory_high"))
+      cfg.cg_high = strtoull(v, nullptr, 10);
+    else if (!strcmp(k, "hog_bytes"))
+      cfg.hog_bytes = strtoull(v, nullptr, 10);
+    else if (!strcmp(k, "hog_seed"))
+      cfg.hog_seed = strtoull(v, nullptr, 10);
+    else if (!strcmp(k, "telemetry_ms"))
+      cfg.telemetry_ms = atoi(v);
   }
   fclose(f);
 }
@@ -259,7 +275,8 @@ void LoadModules() {
     if (!path[0]) continue;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) Fail("modules", errno, path);
-    if (syscall(SYS_finit_module, fd, "", 0) != 0 && errno != EEXIST) Fail("modules", errno, path);
+    if (syscall(SYS_finit_module, fd, "", 0) != 0 && errno != EEXIST)
+      Fail("modules", errno, path);
     close(fd);
     ++loaded;
   }
@@ -303,7 +320,8 @@ void IfUp(int s, const char* ifname, const char* ip, int prefix) {
     inet_pton(AF_INET, ip, &a->sin_addr);
     if (ioctl(s, SIOCSIFADDR, &ifr) != 0) Fail("network", errno, "SIOCSIFADDR");
     a->sin_addr.s_addr = htonl(prefix ? ~0u << (32 - prefix) : 0);
-    if (ioctl(s, SIOCSIFNETMASK, &ifr) != 0) Fail("network", errno, "SIOCSIFNETMASK");
+    if (ioctl(s, SIOCSIFNETMASK, &ifr) != 0)
+      Fail("network", errno, "SIOCSIFNETMASK");
   }
   if (ioctl(s, SIOCGIFFLAGS, &ifr) != 0) Fail("network", errno, ifname);
   ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
@@ -312,7 +330,8 @@ void IfUp(int s, const char* ifname, const char* ip, int prefix) {
 
 void SetupNetwork() {
   phase = "network";
-  for (int i = 0; i < 100 && access("/sys/class/net/eth0", F_OK) != 0; ++i) usleep(50000);
+  for (int i = 0; i < 100 && access("/sys/class/net/eth0", F_OK) != 0; ++i)
+    usleep(50000);
   int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   IfUp(s, "lo", "127.0.0.1", 8);
   IfUp(s, "eth0", cfg.guest_ip, cfg.prefix);
@@ -327,12 +346,12 @@ void MountNfs() {
   snprintf(src, sizeof(src), "%s:%s", cfg.server_ip, cfg.nfs_export);
   bool v4 = cfg.nfs_vers[0] == '4';
   if (v4) {
-    snprintf(opts, sizeof(opts), "vers=%s,addr=%s,clientaddr=%s,proto=tcp,%s", cfg.nfs_vers,
-             cfg.server_ip, cfg.guest_ip, cfg.mount_opts);
+    snprintf(opts, sizeof(opts), "vers=%s,addr=%s,clientaddr=%s,proto=tcp,%s",
+             cfg.nfs_vers, cfg.server_ip, cfg.guest_ip, cfg.mount_opts);
   } else {
     snprintf(opts, sizeof(opts),
-             "vers=3,addr=%s,mountaddr=%s,proto=tcp,mountproto=tcp,nolock,%s", cfg.server_ip,
-             cfg.server_ip, cfg.mount_opts);
+             "vers=3,addr=%s,mountaddr=%s,proto=tcp,mountproto=tcp,nolock,%s",
+             cfg.server_ip, cfg.server_ip, cfg.mount_opts);
   }
   double t0 = Now();
   int err = 0;
@@ -346,7 +365,8 @@ void MountNfs() {
     usleep(500000);
   }
   if (err) Fail("mount", err, opts);
-  Event("mount", "\"source\":\"%s\",\"options\":\"%s\",\"seconds\":%.3f", src, opts, Now() - t0);
+  Event("mount", "\"source\":\"%s\",\"options\":\"%s\",\"seconds\":%.3f", src,
+        opts, Now() - t0);
   Log("mounted %s on /mnt (%s)", src, opts);
 }
 
@@ -370,16 +390,18 @@ void SetupCgroup() {
   char v[32];
   if (cfg.cg_max) {
     snprintf(v, sizeof(v), "%llu", cfg.cg_max);
-    if (!WriteFile("/sys/fs/cgroup/hog/memory.max", v)) Fail("cgroup", errno, "memory.max");
+    if (!WriteFile("/sys/fs/cgroup/hog/memory.max", v))
+      Fail("cgroup", errno, "memory.max");
   }
   if (cfg.cg_high) {
     snprintf(v, sizeof(v), "%llu", cfg.cg_high);
-    if (!WriteFile("/sys/fs/cgroup/hog/memory.high", v)) Fail("cgroup", errno, "memory.high");
+    if (!WriteFile("/sys/fs/cgroup/hog/memory.high", v))
+      Fail("cgroup", errno, "memory.high");
   }
   events_fd = open("/sys/fs/cgroup/hog/memory.events", O_RDONLY | O_CLOEXEC);
   current_fd = open("/sys/fs/cgroup/hog/memory.current", O_RDONLY | O_CLOEXEC);
-  Event("cgroup", "\"path\":\"/hog\",\"memory_max\":%llu,\"memory_high\":%llu", cfg.cg_max,
-        cfg.cg_high);
+  Event("cgroup", "\"path\":\"/hog\",\"memory_max\":%llu,\"memory_high\":%llu",
+        cfg.cg_max, cfg.cg_high);
 }
 
 // ---- telemetry -----------------------------------------------------------
@@ -390,7 +412,8 @@ std::atomic<bool> stop_telemetry{false};
 void Sample() {
   static char vm[16384], mi[8192], ev[1024], cur[64], line[1536];
   static unsigned long long seq = 0;
-  long long pswpin = -1, pswpout = -1, swap_total = -1, swap_free = -1, mem_free = -1;
+  long long pswpin = -1, pswpout = -1, swap_total = -1, swap_free = -1,
+            mem_free = -1;
   if (PreadAll(vmstat_fd, vm, sizeof(vm)) > 0) {
     pswpin = Field(vm, "pswpin");
     pswpout = Field(vm, "pswpout");
@@ -407,19 +430,24 @@ void Sample() {
     ev_max = Field(ev, "max");
     ev_high = Field(ev, "high");
   }
-  if (PreadAll(current_fd, cur, sizeof(cur)) > 0) current = strtoll(cur, nullptr, 10);
+  if (PreadAll(current_fd, cur, sizeof(cur)) > 0)
+    current = strtoll(cur, nullptr, 10);
   // /proc/vmstat's oom_kill counts global and memcg kills alike.
   long long vm_oom_kill = Field(vm, "oom_kill");
   int n = snprintf(
       line, sizeof(line),
-      "{\"t\":%.3f,\"seq\":%llu,\"phase\":\"%s\",\"pswpin\":%lld,\"pswpout\":%lld,"
+      "{\"t\":%.3f,\"seq\":%llu,\"phase\":\"%s\",\"pswpin\":%lld,\"pswpout\":%"
+      "lld,"
       "\"swap_total_kib\":%lld,\"swap_free_kib\":%lld,\"mem_free_kib\":%lld,"
-      "\"vm_oom_kill\":%lld,\"cg_current\":%lld,\"cg_oom\":%lld,\"cg_oom_kill\":%lld,"
+      "\"vm_oom_kill\":%lld,\"cg_current\":%lld,\"cg_oom\":%lld,\"cg_oom_"
+      "kill\":%lld,"
       "\"cg_max_events\":%lld,\"cg_high_events\":%lld,"
-      "\"hog_pages\":%llu,\"hog_written\":%llu,\"hog_verified\":%llu,\"hog_corrupted\":%llu}\n",
-      Now(), seq++, phase.load(), pswpin, pswpout, swap_total, swap_free, mem_free, vm_oom_kill,
-      current, oom, oom_kill, ev_max, ev_high, hog->pages.load(), hog->written.load(),
-      hog->verified.load(), hog->corrupted.load());
+      "\"hog_pages\":%llu,\"hog_written\":%llu,\"hog_verified\":%llu,\"hog_"
+      "corrupted\":%llu}\n",
+      Now(), seq++, phase.load(), pswpin, pswpout, swap_total, swap_free,
+      mem_free, vm_oom_kill, current, oom, oom_kill, ev_max, ev_high,
+      hog->pages.load(), hog->written.load(), hog->verified.load(),
+      hog->corrupted.load());
   if (n > (int)sizeof(line) - 1) n = sizeof(line) - 1;
   PortWrite(line, n);
 }
@@ -444,10 +472,12 @@ void* TelemetryThread(void*) {
 [[noreturn]] void HogMain() {
   prctl(PR_SET_NAME, "hog", 0, 0, 0);
   munlockall();
-  if (cfg.cgroup && !WriteFile("/sys/fs/cgroup/hog/cgroup.procs", "0")) _exit(120);
+  if (cfg.cgroup && !WriteFile("/sys/fs/cgroup/hog/cgroup.procs", "0"))
+    _exit(120);
   size_t pages = cfg.hog_bytes / kPageSize;
-  auto* mem = static_cast<uint64_t*>(mmap(nullptr, pages * kPageSize, PROT_READ | PROT_WRITE,
-                                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0));
+  auto* mem = static_cast<uint64_t*>(
+      mmap(nullptr, pages * kPageSize, PROT_READ | PROT_WRITE,
+           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0));
   if (mem == MAP_FAILED) _exit(121);
   hog->phase = 1;
   for (size_t i = 0; i < pages; ++i) {
@@ -471,8 +501,8 @@ void RunHog() {
   pid_t pid = fork();
   if (pid < 0) Fail("hog", errno, "fork");
   if (pid == 0) HogMain();
-  Event("hog_start", "\"pid\":%d,\"pages\":%llu,\"seed\":%llu", pid, hog->pages.load(),
-        cfg.hog_seed);
+  Event("hog_start", "\"pid\":%d,\"pages\":%llu,\"seed\":%llu", pid,
+        hog->pages.load(), cfg.hog_seed);
   double t0 = Now();
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -480,16 +510,18 @@ void RunHog() {
   double secs = Now() - t0;
   if (WIFEXITED(status)) {
     Event("hog_exit",
-          "\"pid\":%d,\"status\":\"exited\",\"code\":%d,\"seconds\":%.3f,\"written\":%llu,"
+          "\"pid\":%d,\"status\":\"exited\",\"code\":%d,\"seconds\":%.3f,"
+          "\"written\":%llu,"
           "\"verified\":%llu,\"corrupted\":%llu",
-          pid, WEXITSTATUS(status), secs, hog->written.load(), hog->verified.load(),
-          hog->corrupted.load());
+          pid, WEXITSTATUS(status), secs, hog->written.load(),
+          hog->verified.load(), hog->corrupted.load());
   } else {
     Event("hog_exit",
-          "\"pid\":%d,\"status\":\"killed\",\"signal\":%d,\"seconds\":%.3f,\"written\":%llu,"
+          "\"pid\":%d,\"status\":\"killed\",\"signal\":%d,\"seconds\":%.3f,"
+          "\"written\":%llu,"
           "\"verified\":%llu,\"corrupted\":%llu",
-          pid, WTERMSIG(status), secs, hog->written.load(), hog->verified.load(),
-          hog->corrupted.load());
+          pid, WTERMSIG(status), secs, hog->written.load(),
+          hog->verified.load(), hog->corrupted.load());
   }
   Log("hog exited after %.1f s", secs);
 }
@@ -503,10 +535,12 @@ int main() {
   }
   MountBasics();
   Log("starting");
-  hog = static_cast<HogProgress*>(
-      mmap(nullptr, kPageSize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+  hog =
+      static_cast<HogProgress*>(mmap(nullptr, kPageSize, PROT_READ | PROT_WRITE,
+                                     MAP_SHARED | MAP_ANONYMOUS, -1, 0));
   if (hog == MAP_FAILED) Fail("init", errno, "mmap progress page");
-  if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0) Log("mlockall: %s", strerror(errno));
+  if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
+    Log("mlockall: %s", strerror(errno));
   LoadModules();
   OpenPort();
   LoadConfig();

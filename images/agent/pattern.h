@@ -19,7 +19,8 @@ constexpr size_t kWordsPerPage = kPageSize / sizeof(uint64_t);
 inline void FillPage(uint64_t* page, uint64_t seed, uint64_t index) {
   uint64_t base = SplitMix64(seed ^ (index * 0x9e3779b97f4a7c15ULL));
   page[0] = index;
-  for (size_t w = 1; w < kWordsPerPage; ++w) page[w] = base + w * 0xd6e8feb86659fd93ULL;
+  for (size_t w = 1; w < kWordsPerPage; ++w)
+    page[w] = base + w * 0xd6e8feb86659fd93ULL;
 }
 
 inline bool CheckPage(const uint64_t* page, uint64_t seed, uint64_t index) {
