@@ -110,6 +110,7 @@ void ConsoleParser::Feed(const std::string& raw) {
     pending_constraint_ = m[1].str();
     return;
   }
+  if (FeedEvent(text, t, line)) return;
   for (const ConsoleRow& row : ConsoleRows()) {
     if (text.find(row.literal) == std::string::npos) continue;
     if (!std::regex_search(text, m, row.re)) continue;
@@ -126,6 +127,47 @@ void ConsoleParser::Feed(const std::string& raw) {
     findings_.push_back(std::move(f));
     return;
   }
+}
+
+}  // namespace swapbench
+
+namespace swapbench {
+
+bool ConsoleParser::FeedEvent(const std::string& text, double t, const std::string& line) {
+  if (text.compare(0, 13, "nfs: server ") != 0 && text.find("nfs: server ") == std::string::npos)
+    return false;
+  static const std::regex not_responding(R"(nfs: server (\S+) not responding, (still trying|timed out))");
+  static const std::regex ok(R"(nfs: server (\S+) OK)");
+  std::smatch m;
+  ConsoleEvent e;
+  if (std::regex_search(text, m, not_responding)) {
+    e.kind = "nfs_not_responding";
+  } else if (std::regex_search(text, m, ok)) {
+    e.kind = "nfs_ok";
+  } else {
+    return false;
+  }
+  e.subject = m[1].str();
+  e.kernel_time = t;
+  e.console_line = line_no_;
+  e.excerpt = line;
+  e.last_kernel_time = t;
+  e.last_console_line = line_no_;
+  // The latest event about this server: fold a repeat into it.
+  ConsoleEvent* prev = nullptr;
+  for (auto it = events_.rbegin(); it != events_.rend() && !prev; ++it)
+    if (it->subject == e.subject) prev = &*it;
+  if (prev && prev->kind == e.kind) {
+    ++prev->count;
+    prev->last_kernel_time = t;
+    prev->last_console_line = line_no_;
+    return true;
+  }
+  if (e.kind == "nfs_ok" && prev && prev->kind == "nfs_not_responding" && t >= 0 &&
+      prev->kernel_time >= 0)
+    e.outage_s = t - prev->kernel_time;
+  events_.push_back(std::move(e));
+  return true;
 }
 
 }  // namespace swapbench

@@ -112,3 +112,40 @@ TEST(SplitTimestampTest, Splits) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+TEST(ConsoleParserTest, NfsOutageIsAnEventPair) {
+  ConsoleParser p;
+  p.Feed("[   30.500000] nfs: server 10.213.0.1 not responding, still trying");
+  p.Feed("[   35.500000] nfs: server 10.213.0.1 not responding, still trying");
+  p.Feed("[   52.250000] nfs: server 10.213.0.1 OK");
+  EXPECT_TRUE(p.findings().empty());
+  p.Feed("[   52.260000] nfs: server 10.213.0.1 not responding, still trying");
+  p.Feed("[   52.270000] nfs: server 10.213.0.1 OK");
+  ASSERT_EQ(p.events().size(), 4u);
+  const ConsoleEvent& down = p.events()[0];
+  EXPECT_EQ(down.kind, "nfs_not_responding");
+  EXPECT_EQ(down.subject, "10.213.0.1");
+  EXPECT_EQ(down.count, 2);
+  EXPECT_DOUBLE_EQ(down.last_kernel_time, 35.5);
+  EXPECT_EQ(down.last_console_line, 2);
+  const ConsoleEvent& up = p.events()[1];
+  EXPECT_EQ(up.kind, "nfs_ok");
+  EXPECT_EQ(up.console_line, 3);
+  EXPECT_DOUBLE_EQ(up.outage_s, 52.25 - 30.5);
+  // A straggler after the OK is a short outage of its own.
+  EXPECT_EQ(p.events()[2].kind, "nfs_not_responding");
+  EXPECT_NEAR(p.events()[3].outage_s, 0.01, 1e-9);
+}
+
+TEST(ConsoleParserTest, NfsTimedOutIsAnEvent) {
+  ConsoleParser p;
+  p.Feed("[    9.0] nfs: server 10.213.0.1 not responding, timed out");
+  ASSERT_EQ(p.events().size(), 1u);
+  EXPECT_EQ(p.events()[0].kind, "nfs_not_responding");
+}
+
+}  // namespace
+}  // namespace swapbench

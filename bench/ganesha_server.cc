@@ -1,6 +1,8 @@
 #include <fcntl.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -106,6 +108,23 @@ Status GaneshaServer::Start() {
   if (!Exists(sock))
     return Status::Harness("rpcbind: no /run/rpcbind.sock after 5 s");
 
+  return StartGanesha();
+}
+
+namespace {
+size_t Count(const std::string& s, const std::string& what) {
+  size_t n = 0;
+  for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+  return n;
+}
+}  // namespace
+
+Status GaneshaServer::StartGanesha() {
+  // The log is appended to across restarts: wait for one more banner.
+  const std::string kReady = "NFS SERVER INITIALIZED";
+  auto before = ReadFile(log_path());
+  size_t banners = before.ok() ? Count(*before, kReady) : 0;
+  std::string conf = c_.log_dir + "/ganesha.conf";
   SpawnOptions go;
   go.netns_path = c_.netns_path;
   go.join_mount_ns_of = rpcbind_;
@@ -117,8 +136,7 @@ Status GaneshaServer::Start() {
   ganesha_ = *gp;
   for (int i = 0; i < 300; ++i) {
     auto log = ReadFile(log_path());
-    if (log.ok() && log->find("NFS SERVER INITIALIZED") != std::string::npos)
-      return Status::Ok();
+    if (log.ok() && Count(*log, kReady) > banners) return Status::Ok();
     int st = 0;
     if (!ChildAlive(ganesha_, &st)) {
       ganesha_ = 0;
@@ -149,6 +167,32 @@ void GaneshaServer::Stop() {
   ganesha_ = 0;
   Terminate(rpcbind_, 2000);
   rpcbind_ = 0;
+}
+
+}  // namespace swapbench
+
+namespace swapbench {
+
+Status GaneshaServer::Pause() {
+  if (!ganesha_ || kill(ganesha_, SIGSTOP) != 0)
+    return Status::Harness("ganesha: SIGSTOP: not running");
+  return Status::Ok();
+}
+
+Status GaneshaServer::Resume() {
+  if (!ganesha_ || kill(ganesha_, SIGCONT) != 0)
+    return Status::Harness("ganesha: SIGCONT: not running");
+  return Status::Ok();
+}
+
+Status GaneshaServer::Restart() {
+  if (ganesha_) {
+    kill(ganesha_, SIGKILL);
+    int st;
+    waitpid(ganesha_, &st, 0);
+    ganesha_ = 0;
+  }
+  return StartGanesha().Context("ganesha restart");
 }
 
 }  // namespace swapbench

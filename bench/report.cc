@@ -78,6 +78,7 @@ nlohmann::json ReportJson(const Report& r) {
         {"findings", findings},
         {"unmet_expectations", u.unmet},
         {"events", u.events},
+        {"timeline", u.timeline},
         {"console_lines", u.console_lines},
     };
     if (!u.error.empty()) j["error"] = u.error;

@@ -39,6 +39,9 @@ struct RunReport {
   std::vector<Finding> findings;
   std::vector<std::string> unmet;  // expectations that did not hold
   std::vector<nlohmann::json> events;
+  // Server faults the runner applied and storage events the kernel
+  // reported, ordered by (estimated) guest time.
+  std::vector<nlohmann::json> timeline;
   int console_lines = 0;
 };
 

@@ -6,7 +6,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -131,6 +133,13 @@ struct RunResources {
     if (state) state->End();
   }
   ~RunResources() { Teardown(); }
+};
+
+// A fault of the scenario and how far the runner got with it.
+struct FaultRun {
+  const Scenario::Fault* fault;
+  bool started = false, ended = false;
+  double end_at = 0;
 };
 
 std::string Mib(int mib) {
@@ -403,10 +412,49 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   };
 
   std::vector<Finding> runner_findings;
+  std::vector<nlohmann::json> timeline;
   if (harness.ok()) {
     log("guest " + record.domain + " started (" + run.accel_reason + ")");
     double vm_start = Monotonic();
     double last_report = vm_start;
+    double hog_start_host = -1;
+    std::vector<FaultRun> faults;
+    for (const auto& f : sc.faults) faults.push_back({&f});
+    // Estimated guest clock now: the last sample's time plus the host time
+    // since it arrived (good to one sample period).
+    auto guest_now = [&](double now) {
+      return telemetry.samples().empty() ? -1.0
+                                         : telemetry.samples().back().t + (now - last_report);
+    };
+    auto apply = [&](FaultRun& fr, bool begin, double now) -> Status {
+      const Scenario::Fault& f = *fr.fault;
+      Status st;
+      std::string ev = f.kind;
+      if (f.kind == "server_stall") {
+        st = begin ? res.storage->Pause() : res.storage->Resume();
+        ev += begin ? "_begin" : "_end";
+      } else if (f.kind == "server_restart") {
+        st = res.storage->Restart();
+      } else if (f.kind == "server_slow") {
+        // A token bucket on the TAP's egress: what the server sends the guest.
+        st = begin ? RunChecked({"tc", "-n", record.netns, "qdisc", "replace", "dev", kTapName,
+                                 "root", "tbf", "rate", std::to_string(f.rate_kbit) + "kbit",
+                                 "burst", "16kb", "latency", "400ms"})
+                   : RunChecked({"tc", "-n", record.netns, "qdisc", "del", "dev", kTapName,
+                                 "root"});
+        ev += begin ? "_begin" : "_end";
+      }
+      nlohmann::json e = {{"source", "runner"},
+                          {"event", ev},
+                          {"host_s", std::round((now - vm_start) * 1000) / 1000},
+                          {"guest_s", std::round(guest_now(now) * 1000) / 1000},
+                          {"scenario_line", f.line}};
+      if (begin && f.duration_s > 0) e["duration_s"] = f.duration_s;
+      if (!st.ok()) e["error"] = st.message();
+      timeline.push_back(e);
+      log("fault: " + ev + (st.ok() ? "" : " failed: " + st.message()));
+      return st.Context("fault " + f.kind + " (" + sc.path + ":" + std::to_string(f.line) + ")");
+    };
     size_t seen_lines = 0;
     bool stalled = false;
     std::string last_phase;
@@ -423,6 +471,29 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
           telemetry.samples().back().phase != last_phase) {
         last_phase = telemetry.samples().back().phase;
         log("guest phase: " + last_phase);
+      }
+      if (hog_start_host < 0 && telemetry.Event("hog_start")) hog_start_host = now;
+      int64_t written = telemetry.samples().empty() ? 0 : telemetry.samples().back().hog_written;
+      Status fault_status;
+      for (FaultRun& fr : faults) {
+        if (!fault_status.ok() || hog_start_host < 0) break;
+        const Scenario::Fault& f = *fr.fault;
+        if (!fr.started) {
+          bool fire = f.at_s >= 0 ? now - hog_start_host >= f.at_s
+                                  : written * 4096 >= (int64_t{f.after_hog_mib} << 20);
+          if (!fire) continue;
+          fr.started = true;
+          fr.end_at = now + f.duration_s;
+          fr.ended = f.duration_s <= 0;
+          fault_status = apply(fr, true, now);
+        } else if (!fr.ended && now >= fr.end_at) {
+          fr.ended = true;
+          fault_status = apply(fr, false, now);
+        }
+      }
+      if (!fault_status.ok()) {
+        harness = fault_status;
+        break;
       }
       if (cancelled()) {
         harness = Status::Cancelled("cancelled by signal " +
@@ -495,6 +566,22 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   for (auto& f : runner_findings) run.findings.push_back(f);
   Summarize(telemetry, &run);
   run.events = telemetry.events();
+  for (const ConsoleEvent& e : console.events()) {
+    nlohmann::json j = {{"source", "console"},     {"event", e.kind},
+                        {"subject", e.subject},    {"guest_s", e.kernel_time},
+                        {"console_line", e.console_line}, {"excerpt", e.excerpt}};
+    if (e.outage_s >= 0) j["outage_s"] = std::round(e.outage_s * 1000) / 1000;
+    if (e.count > 1) {
+      j["count"] = e.count;
+      j["last_guest_s"] = e.last_kernel_time;
+      j["last_console_line"] = e.last_console_line;
+    }
+    timeline.push_back(j);
+  }
+  std::stable_sort(timeline.begin(), timeline.end(), [](const auto& a, const auto& b) {
+    return a.value("guest_s", -1.0) < b.value("guest_s", -1.0);
+  });
+  run.timeline = timeline;
   if (const nlohmann::json* sw = telemetry.Event("swapon")) {
     run.swap_activated = true;
     run.swap_device = sw->value("device", "");

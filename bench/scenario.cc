@@ -235,6 +235,42 @@ Result<Scenario> ParseScenario(const std::string& text,
     }
     r.Unknown(*t, "expect.");
   }
+  if (const toml::node* n = r.Get(root, "", "fault")) {
+    const toml::array* a = n->as_array();
+    if (!a || !a->is_array_of_tables()) {
+      r.Error(*n, "fault: expected [[fault]] tables");
+    } else {
+      for (const auto& e : *a) {
+        const toml::table& t = *e.as_table();
+        Scenario::Fault f;
+        f.line = static_cast<int>(t.source().begin.line);
+        r.Str(t, "fault.", "kind", &f.kind, {"server_stall", "server_restart", "server_slow"});
+        int64_t at_ms = -1;
+        if (const toml::node* at = r.Get(t, "fault.", "at_s")) {
+          if (!at->is_number() || at->value<double>().value_or(-1) < 0)
+            r.Error(*at, "fault.at_s: expected seconds >= 0");
+          else
+            at_ms = static_cast<int64_t>(*at->value<double>() * 1000);
+        }
+        f.at_s = at_ms < 0 ? -1 : at_ms / 1000.0;
+        r.Int(t, "fault.", "after_hog_mib", 0, 65536, &f.after_hog_mib);
+        int duration = 0;
+        r.Int(t, "fault.", "duration_s", 1, 86400, &duration);
+        f.duration_s = duration;
+        r.Int(t, "fault.", "rate_kbit", 8, 10000000, &f.rate_kbit);
+        r.Unknown(t, "fault.");
+        if (!err.ok()) break;
+        if (f.kind.empty()) r.Error(t, "[[fault]]: expected kind");
+        else if ((f.at_s < 0) == (f.after_hog_mib < 0))
+          r.Error(t, "[[fault]]: expected exactly one of at_s, after_hog_mib");
+        else if (f.kind != "server_restart" && duration == 0)
+          r.Error(t, "[[fault]] " + f.kind + ": expected duration_s");
+        else if (f.kind == "server_slow" && f.rate_kbit == 0)
+          r.Error(t, "[[fault]] server_slow: expected rate_kbit");
+        s.faults.push_back(f);
+      }
+    }
+  }
   r.Unknown(root, "");
   if (!err.ok()) return err;
   if (s.name.empty())

@@ -55,6 +55,18 @@ struct Scenario {
     int agent_silence_s = 30;  // no telemetry for this long: agent_silent
   } limits;
 
+  // A server-side fault on the run's timeline. It fires `at_s` seconds after
+  // the hog started, or once the hog has written `after_hog_mib`.
+  struct Fault {
+    std::string kind;        // server_stall | server_restart | server_slow
+    double at_s = -1;        // seconds after the hog started
+    int after_hog_mib = -1;  // or: once the hog has written this much
+    double duration_s = 0;   // stall / slow: how long
+    int rate_kbit = 0;       // slow: server-to-guest rate
+    int line = 0;            // where it was declared, for messages
+  };
+  std::vector<Fault> faults;
+
   struct Expect {
     uint64_t min_pswpout = 0;
     uint64_t min_dropped_to_guest = 0;

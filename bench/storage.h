@@ -29,6 +29,12 @@ class Storage {
   // Where the guest mounts from and what it swaps on (agent config).
   virtual std::string export_path() const = 0;
   virtual std::string log_path() const = 0;
+  // Server-side faults. Pause stops the server process (SIGSTOP) with its
+  // sockets open, as a hung server; Resume continues it. Restart kills it
+  // (SIGKILL) and starts it again on the same export and state.
+  virtual Status Pause() = 0;
+  virtual Status Resume() = 0;
+  virtual Status Restart() = 0;
 };
 
 struct NfsConfig {
@@ -54,8 +60,14 @@ class GaneshaServer : public Storage {
   std::vector<pid_t> pids() const override { return {ganesha_, rpcbind_}; }
   std::string export_path() const override { return "/export"; }
   std::string log_path() const override { return c_.log_dir + "/ganesha.log"; }
+  Status Pause() override;
+  Status Resume() override;
+  Status Restart() override;
 
  private:
+  // Starts ganesha.nfsd in rpcbind's namespaces and waits until it serves.
+  Status StartGanesha();
+
   NfsConfig c_;
   pid_t rpcbind_ = 0;
   pid_t ganesha_ = 0;
