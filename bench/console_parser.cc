@@ -133,10 +133,13 @@ void ConsoleParser::Feed(const std::string& raw) {
 
 namespace swapbench {
 
-bool ConsoleParser::FeedEvent(const std::string& text, double t, const std::string& line) {
-  if (text.compare(0, 13, "nfs: server ") != 0 && text.find("nfs: server ") == std::string::npos)
+bool ConsoleParser::FeedEvent(const std::string& text, double t,
+                              const std::string& line) {
+  if (text.compare(0, 13, "nfs: server ") != 0 &&
+      text.find("nfs: server ") == std::string::npos)
     return false;
-  static const std::regex not_responding(R"(nfs: server (\S+) not responding, (still trying|timed out))");
+  static const std::regex not_responding(
+      R"(nfs: server (\S+) not responding, (still trying|timed out))");
   static const std::regex ok(R"(nfs: server (\S+) OK)");
   std::smatch m;
   ConsoleEvent e;
@@ -163,8 +166,8 @@ bool ConsoleParser::FeedEvent(const std::string& text, double t, const std::stri
     prev->last_console_line = line_no_;
     return true;
   }
-  if (e.kind == "nfs_ok" && prev && prev->kind == "nfs_not_responding" && t >= 0 &&
-      prev->kernel_time >= 0)
+  if (e.kind == "nfs_ok" && prev && prev->kind == "nfs_not_responding" &&
+      t >= 0 && prev->kernel_time >= 0)
     e.outage_s = t - prev->kernel_time;
   events_.push_back(std::move(e));
   return true;

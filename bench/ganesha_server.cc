@@ -1,6 +1,6 @@
 #include <fcntl.h>
-#include <string.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +25,8 @@ std::string GaneshaConfig(const NfsConfig& c) {
          "  Enable_NLM = false;\n"
          "  Enable_UDP = false;\n"
          "  Enable_RQUOTA = false;\n"
+         // NFSv3 mounts name the export by its pseudo path too, like v4.
+         "  Mount_Path_Pseudo = true;\n"
          "  Protocols = " +
          proto +
          ";\n"
@@ -114,7 +116,8 @@ Status GaneshaServer::Start() {
 namespace {
 size_t Count(const std::string& s, const std::string& what) {
   size_t n = 0;
-  for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+  for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1))
+    ++n;
   return n;
 }
 }  // namespace

@@ -200,6 +200,24 @@ Result<Kernel> PrepareKernel(const KernelSpec& spec,
   return k;
 }
 
+std::vector<std::string> ParseLdd(const std::string& out) {
+  std::vector<std::string> libs;
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line)) {
+    // "\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)" or
+    // "\t/lib64/ld-linux-x86-64.so.2 (0x...)"; linux-vdso has no file.
+    size_t arrow = line.find("=> ");
+    size_t start =
+        arrow != std::string::npos ? arrow + 3 : line.find_first_not_of(" \t");
+    if (start == std::string::npos || line[start] != '/') continue;
+    size_t end = line.find(" (", start);
+    libs.push_back(line.substr(
+        start, end == std::string::npos ? std::string::npos : end - start));
+  }
+  return libs;
+}
+
 Result<std::vector<std::string>> ResolveModules(
     const std::string& modules_dep, const std::string& builtin,
     const std::vector<std::string>& roots) {
@@ -309,6 +327,26 @@ Result<GuestImage> BuildImage(const Kernel& kernel, const ImageInputs& in,
   uint64_t h = Fnv1a64("swapbench-initramfs-v1 " + kernel.release);
   h = Fnv1a64(*agent, h);
   h = Fnv1a64(*busybox, h);
+  // Host programs and their libraries, in at the same paths.
+  std::map<std::string, std::string> host_files;
+  for (const auto& bin : in.binaries) {
+    auto ldd = RunCommand({"ldd", bin});
+    if (!ldd.ok()) return ldd.status().Context("image: ldd " + bin);
+    if (ldd->exit_code != 0)
+      return Status::Harness("image: ldd " + bin + ": " + Trim(ldd->output));
+    std::vector<std::string> paths = ParseLdd(ldd->output);
+    paths.push_back(bin);
+    for (const auto& p : paths) {
+      if (host_files.count(p)) continue;
+      auto bytes = ReadFile(p);
+      if (!bytes.ok()) return bytes.status().Context("image");
+      host_files[p] = std::move(*bytes);
+    }
+  }
+  for (const auto& [p, bytes] : host_files) {
+    h = Fnv1a64(p, h);
+    h = Fnv1a64(bytes, h);
+  }
   std::vector<std::pair<std::string, std::string>>
       modules;  // guest path, bytes
   std::string list;
@@ -350,6 +388,18 @@ Result<GuestImage> BuildImage(const Kernel& kernel, const ImageInputs& in,
   w.AddFile("/bin/busybox", *busybox, 0755);
   w.AddSymlink("/bin/sh", "busybox");
   for (const auto& [path, bytes] : modules) w.AddFile(path, bytes);
+  std::set<std::string> dirs = {"/bin", "/lib"};
+  std::function<void(const std::string&)> parents = [&](const std::string& p) {
+    std::string dir = p.substr(0, p.rfind('/'));
+    if (dir.empty() || dirs.count(dir)) return;
+    parents(dir);
+    dirs.insert(dir);
+    w.AddDir(dir);
+  };
+  for (const auto& [p, bytes] : host_files) {
+    parents(p);
+    w.AddFile(p, bytes, 0755);
+  }
   w.AddFile("/etc/swapbench/modules", list);
   s = WriteFileAtomic(img.initramfs, w.Finish());
   if (!s.ok()) return s.Context("image");

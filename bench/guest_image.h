@@ -80,6 +80,9 @@ struct ImageInputs {
   std::string agent;                 // static agent binary
   std::string busybox;               // busybox-static binary
   std::vector<std::string> modules;  // root module names
+  // Dynamically linked host programs the guest runs (nbd-client ...); each
+  // goes in at the same path, with the shared libraries ldd names.
+  std::vector<std::string> binaries;
 };
 
 struct GuestImage {
@@ -96,6 +99,10 @@ Result<GuestImage> BuildImage(const Kernel& kernel, const ImageInputs& in,
 Status WriteRunInitrd(const GuestImage& image,
                       const std::map<std::string, std::string>& files,
                       const std::string& out);
+
+// The shared libraries (and the ELF interpreter) in `ldd` output (pure;
+// tested).
+std::vector<std::string> ParseLdd(const std::string& ldd_output);
 
 uint64_t Fnv1a64(const std::string& data, uint64_t h = 0xcbf29ce484222325ULL);
 

@@ -118,3 +118,26 @@ TEST(HashTest, Fnv1aKnownValue) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+TEST(ParseLddTest, LibrariesAndInterpreter) {
+  auto libs = ParseLdd(
+      "\tlinux-vdso.so.1 (0x00007ff37cf18000)\n"
+      "\tlibgnutls.so.30 => /lib/x86_64-linux-gnu/libgnutls.so.30 "
+      "(0x00007ff37cc00000)\n"
+      "\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007ff37ca1e000)\n"
+      "\t/lib64/ld-linux-x86-64.so.2 (0x00007ff37cf1a000)\n");
+  ASSERT_EQ(libs.size(), 3u);
+  EXPECT_EQ(libs[0], "/lib/x86_64-linux-gnu/libgnutls.so.30");
+  EXPECT_EQ(libs[1], "/lib/x86_64-linux-gnu/libc.so.6");
+  EXPECT_EQ(libs[2], "/lib64/ld-linux-x86-64.so.2");
+}
+
+TEST(ParseLddTest, StaticBinary) {
+  EXPECT_TRUE(ParseLdd("\tnot a dynamic executable\n").empty());
+}
+
+}  // namespace
+}  // namespace swapbench

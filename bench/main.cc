@@ -165,6 +165,7 @@ int main(int argc, char** argv) {
   o.cache_dir = cache_dir;
   o.agent_path = SWAPBENCH_AGENT;
   o.modules_list = std::string(SWAPBENCH_SOURCE_DIR) + "/images/modules.txt";
+  o.binaries_list = std::string(SWAPBENCH_SOURCE_DIR) + "/images/binaries.txt";
   o.cancel = &g_cancel;
   StartSignalThread();
 

@@ -86,7 +86,13 @@ TEST(DomainXmlTest, UdpNicSerialFileAndChannel) {
 }
 
 TEST(GaneshaConfigTest, ExportOnlyToTheGuest) {
-  NfsConfig c{"/run/netns/x", "/s/nfs", "/out", "10.213.0.2", "4.1", 256};
+  NfsConfig c{.netns_path = "/run/netns/x",
+              .dir = "/s/nfs",
+              .log_dir = "/out",
+              .client_ip = "10.213.0.2",
+              .version = "4.1",
+              .mount_options = "hard",
+              .swapfile_mib = 256};
   std::string conf = GaneshaConfig(c);
   EXPECT_NE(conf.find("Access_Type = None;"), std::string::npos);
   EXPECT_NE(conf.find("CLIENT { Clients = 10.213.0.2; Access_Type = RW; }"),

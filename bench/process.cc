@@ -198,16 +198,19 @@ bool ChildAlive(pid_t pid, int* status) {
 
 void Terminate(pid_t pid, int grace_ms) {
   if (pid <= 0) return;
-  kill(pid, SIGCONT);
-  kill(pid, SIGTERM);
+  // The whole process group: servers may fork workers (nbd-server does).
+  kill(-pid, SIGCONT);
+  kill(-pid, SIGTERM);
   int64_t deadline = NowMs() + grace_ms;
-  while (NowMs() < deadline) {
-    if (!ChildAlive(pid)) return;
-    usleep(20000);
+  bool alive = true;
+  while (alive && NowMs() < deadline) {
+    alive = ChildAlive(pid);
+    if (alive) usleep(20000);
   }
-  kill(pid, SIGKILL);
+  // Workers that outlived the leader go too.
+  kill(-pid, SIGKILL);
   int st;
-  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  while (alive && waitpid(pid, &st, 0) < 0 && errno == EINTR) {
   }
 }
 

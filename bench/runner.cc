@@ -97,7 +97,7 @@ Result<uint16_t> FreeUdpPort() {
   return static_cast<uint16_t>(ntohs(a.sin_port));
 }
 
-std::vector<std::string> ReadModuleList(const std::string& text) {
+std::vector<std::string> ReadList(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);
   std::string line;
@@ -272,9 +272,11 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   rep.kernel_source = kernel->source;
   auto mods = ReadFile(o.modules_list);
   if (!mods.ok()) return mods.status().Context("image: module list");
-  auto image =
-      BuildImage(*kernel, {o.agent_path, o.busybox_path, ReadModuleList(*mods)},
-                 o.cache_dir);
+  auto bins = ReadFile(o.binaries_list);
+  if (!bins.ok()) return bins.status().Context("image: binary list");
+  auto image = BuildImage(
+      *kernel, {o.agent_path, o.busybox_path, ReadList(*mods), ReadList(*bins)},
+      o.cache_dir);
   if (!image.ok()) return image.status();
   rep.image_hash = image->hash;
   log("image " + image->hash + (image->reused ? " (cached)" : " (built)") +
@@ -341,27 +343,38 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
       return Status::Harness("relay: " + res.relay->error());
 
     // The NFS server, inside the namespace.
-    NfsConfig nc{ns_path,  record.scratch + "/nfs", o.out_dir,
-                 kGuestIp, sc.storage.version,      sc.storage.swapfile_mib};
-    auto ganesha = std::make_unique<GaneshaServer>(nc);
-    st = ganesha->Start();
-    record.pids = ganesha->pids();
+    if (sc.storage.kind == "nbd") {
+      res.storage = std::make_unique<NbdServer>(
+          NbdConfig{.netns_path = ns_path,
+                    .dir = record.scratch + "/nbd",
+                    .log_dir = o.out_dir,
+                    .server_ip = kServerIp,
+                    .client_ip = kGuestIp,
+                    .swap_mib = sc.storage.swapfile_mib});
+    } else {
+      res.storage = std::make_unique<GaneshaServer>(
+          NfsConfig{.netns_path = ns_path,
+                    .dir = record.scratch + "/nfs",
+                    .log_dir = o.out_dir,
+                    .client_ip = kGuestIp,
+                    .version = sc.storage.version,
+                    .mount_options = sc.storage.mount_options,
+                    .swapfile_mib = sc.storage.swapfile_mib});
+    }
+    st = res.storage->Start();
+    record.pids = res.storage->pids();
     state.Update(record);
-    res.storage = std::move(ganesha);
     if (!st.ok()) return st;
-    log("storage: ganesha NFSv" + sc.storage.version + " in netns " +
-        record.netns + ", " + std::to_string(sc.storage.swapfile_mib) +
-        " MiB swapfile");
+    log("storage: " + res.storage->type() + " server in netns " + record.netns +
+        ", " + std::to_string(sc.storage.swapfile_mib) + " MiB of swap");
 
     // The per-run initrd: cached image + this run's agent config.
     Rng hog_rng = Rng::ForStream(rep.seed, "hog");
     std::string conf;
     conf += "guest_ip=" + std::string(kGuestIp) +
             "\nprefix=" + std::to_string(kPrefix) + "\n";
-    conf += "server_ip=" + std::string(kServerIp) + "\nstorage=nfs\n";
-    conf += "nfs_vers=" + sc.storage.version +
-            "\nnfs_export=" + res.storage->export_path() + "\n";
-    conf += "mount_opts=" + sc.storage.mount_options + "\nswapfile=swapfile\n";
+    conf += "server_ip=" + std::string(kServerIp) + "\n";
+    conf += res.storage->AgentConfig();
     conf += "cgroup=" + std::string(sc.cgroup.enabled ? "1" : "0") + "\n";
     if (sc.cgroup.memory_max_mib)
       conf += "memory_max=" + Mib(sc.cgroup.memory_max_mib) + "\n";
@@ -423,8 +436,9 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     // Estimated guest clock now: the last sample's time plus the host time
     // since it arrived (good to one sample period).
     auto guest_now = [&](double now) {
-      return telemetry.samples().empty() ? -1.0
-                                         : telemetry.samples().back().t + (now - last_report);
+      return telemetry.samples().empty()
+                 ? -1.0
+                 : telemetry.samples().back().t + (now - last_report);
     };
     auto apply = [&](FaultRun& fr, bool begin, double now) -> Status {
       const Scenario::Fault& f = *fr.fault;
@@ -437,23 +451,26 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
         st = res.storage->Restart();
       } else if (f.kind == "server_slow") {
         // A token bucket on the TAP's egress: what the server sends the guest.
-        st = begin ? RunChecked({"tc", "-n", record.netns, "qdisc", "replace", "dev", kTapName,
-                                 "root", "tbf", "rate", std::to_string(f.rate_kbit) + "kbit",
-                                 "burst", "16kb", "latency", "400ms"})
-                   : RunChecked({"tc", "-n", record.netns, "qdisc", "del", "dev", kTapName,
-                                 "root"});
+        st = begin ? RunChecked({"tc", "-n", record.netns, "qdisc", "replace",
+                                 "dev", kTapName, "root", "tbf", "rate",
+                                 std::to_string(f.rate_kbit) + "kbit", "burst",
+                                 "16kb", "latency", "400ms"})
+                   : RunChecked({"tc", "-n", record.netns, "qdisc", "del",
+                                 "dev", kTapName, "root"});
         ev += begin ? "_begin" : "_end";
       }
-      nlohmann::json e = {{"source", "runner"},
-                          {"event", ev},
-                          {"host_s", std::round((now - vm_start) * 1000) / 1000},
-                          {"guest_s", std::round(guest_now(now) * 1000) / 1000},
-                          {"scenario_line", f.line}};
+      nlohmann::json e = {
+          {"source", "runner"},
+          {"event", ev},
+          {"host_s", std::round((now - vm_start) * 1000) / 1000},
+          {"guest_s", std::round(guest_now(now) * 1000) / 1000},
+          {"scenario_line", f.line}};
       if (begin && f.duration_s > 0) e["duration_s"] = f.duration_s;
       if (!st.ok()) e["error"] = st.message();
       timeline.push_back(e);
       log("fault: " + ev + (st.ok() ? "" : " failed: " + st.message()));
-      return st.Context("fault " + f.kind + " (" + sc.path + ":" + std::to_string(f.line) + ")");
+      return st.Context("fault " + f.kind + " (" + sc.path + ":" +
+                        std::to_string(f.line) + ")");
     };
     size_t seen_lines = 0;
     bool stalled = false;
@@ -472,15 +489,19 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
         last_phase = telemetry.samples().back().phase;
         log("guest phase: " + last_phase);
       }
-      if (hog_start_host < 0 && telemetry.Event("hog_start")) hog_start_host = now;
-      int64_t written = telemetry.samples().empty() ? 0 : telemetry.samples().back().hog_written;
+      if (hog_start_host < 0 && telemetry.Event("hog_start"))
+        hog_start_host = now;
+      int64_t written = telemetry.samples().empty()
+                            ? 0
+                            : telemetry.samples().back().hog_written;
       Status fault_status;
       for (FaultRun& fr : faults) {
         if (!fault_status.ok() || hog_start_host < 0) break;
         const Scenario::Fault& f = *fr.fault;
         if (!fr.started) {
-          bool fire = f.at_s >= 0 ? now - hog_start_host >= f.at_s
-                                  : written * 4096 >= (int64_t{f.after_hog_mib} << 20);
+          bool fire = f.at_s >= 0
+                          ? now - hog_start_host >= f.at_s
+                          : written * 4096 >= (int64_t{f.after_hog_mib} << 20);
           if (!fire) continue;
           fr.started = true;
           fr.end_at = now + f.duration_s;
@@ -567,9 +588,12 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   Summarize(telemetry, &run);
   run.events = telemetry.events();
   for (const ConsoleEvent& e : console.events()) {
-    nlohmann::json j = {{"source", "console"},     {"event", e.kind},
-                        {"subject", e.subject},    {"guest_s", e.kernel_time},
-                        {"console_line", e.console_line}, {"excerpt", e.excerpt}};
+    nlohmann::json j = {{"source", "console"},
+                        {"event", e.kind},
+                        {"subject", e.subject},
+                        {"guest_s", e.kernel_time},
+                        {"console_line", e.console_line},
+                        {"excerpt", e.excerpt}};
     if (e.outage_s >= 0) j["outage_s"] = std::round(e.outage_s * 1000) / 1000;
     if (e.count > 1) {
       j["count"] = e.count;
@@ -578,9 +602,10 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     }
     timeline.push_back(j);
   }
-  std::stable_sort(timeline.begin(), timeline.end(), [](const auto& a, const auto& b) {
-    return a.value("guest_s", -1.0) < b.value("guest_s", -1.0);
-  });
+  std::stable_sort(timeline.begin(), timeline.end(),
+                   [](const auto& a, const auto& b) {
+                     return a.value("guest_s", -1.0) < b.value("guest_s", -1.0);
+                   });
   run.timeline = timeline;
   if (const nlohmann::json* sw = telemetry.Event("swapon")) {
     run.swap_activated = true;

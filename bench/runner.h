@@ -31,6 +31,7 @@ struct RunnerOptions {
   std::string agent_path;            // static agent binary
   std::string busybox_path = "/bin/busybox";
   std::string modules_list;            // images/modules.txt
+  std::string binaries_list;           // images/binaries.txt
   std::atomic<int>* cancel = nullptr;  // signal number once cancelled
   bool verbose = false;
 };

@@ -156,7 +156,7 @@ Result<Scenario> ParseScenario(const std::string& text,
     r.Unknown(*t, "vm.");
   }
   if (const auto* t = r.Table(root, "", "storage")) {
-    r.Str(*t, "storage.", "kind", &s.storage.kind, {"nfs"});
+    r.Str(*t, "storage.", "kind", &s.storage.kind, {"nfs", "nbd"});
     r.Str(*t, "storage.", "version", &s.storage.version,
           {"3", "4.0", "4.1", "4.2"});
     r.Int(*t, "storage.", "swapfile_mib", 16, 65536, &s.storage.swapfile_mib);
@@ -244,7 +244,8 @@ Result<Scenario> ParseScenario(const std::string& text,
         const toml::table& t = *e.as_table();
         Scenario::Fault f;
         f.line = static_cast<int>(t.source().begin.line);
-        r.Str(t, "fault.", "kind", &f.kind, {"server_stall", "server_restart", "server_slow"});
+        r.Str(t, "fault.", "kind", &f.kind,
+              {"server_stall", "server_restart", "server_slow"});
         int64_t at_ms = -1;
         if (const toml::node* at = r.Get(t, "fault.", "at_s")) {
           if (!at->is_number() || at->value<double>().value_or(-1) < 0)
@@ -260,7 +261,8 @@ Result<Scenario> ParseScenario(const std::string& text,
         r.Int(t, "fault.", "rate_kbit", 8, 10000000, &f.rate_kbit);
         r.Unknown(t, "fault.");
         if (!err.ok()) break;
-        if (f.kind.empty()) r.Error(t, "[[fault]]: expected kind");
+        if (f.kind.empty())
+          r.Error(t, "[[fault]]: expected kind");
         else if ((f.at_s < 0) == (f.after_hog_mib < 0))
           r.Error(t, "[[fault]]: expected exactly one of at_s, after_hog_mib");
         else if (f.kind != "server_restart" && duration == 0)

@@ -30,7 +30,7 @@ struct Scenario {
   } vm;
 
   struct Storage {
-    std::string kind = "nfs";
+    std::string kind = "nfs";     // nfs | nbd
     std::string version = "4.1";  // NFS protocol version: 3, 4.0, 4.1, 4.2
     int swapfile_mib = 256;
     std::string mount_options = "hard,timeo=600,retrans=2";
@@ -76,7 +76,10 @@ struct Scenario {
   } expect;
 
   // "nfs4.1", "nfs3": the report's swap.type.
-  std::string SwapType() const { return storage.kind + storage.version; }
+  std::string SwapType() const {
+    return storage.kind == "nfs" ? storage.kind + storage.version
+                                 : storage.kind;
+  }
 };
 
 // Parses and validates; a Usage status on any error.

@@ -35,6 +35,11 @@ class Storage {
   virtual Status Pause() = 0;
   virtual Status Resume() = 0;
   virtual Status Restart() = 0;
+  // The lines of the guest agent's config that say what to swap on and how
+  // to reach it (storage=, nfs_*= or nbd_*=).
+  virtual std::string AgentConfig() const = 0;
+  // "nfs4.1", "nbd": report.json swap.type.
+  virtual std::string type() const = 0;
 };
 
 struct NfsConfig {
@@ -42,8 +47,9 @@ struct NfsConfig {
   std::string dir;         // scratch: export/ (the swapfile), recovery/
   std::string
       log_dir;  // kept with the report: ganesha.conf, ganesha.log, rpcbind.log
-  std::string client_ip;  // the only address the export admits
-  std::string version;    // "3", "4.0", "4.1", "4.2"
+  std::string client_ip;      // the only address the export admits
+  std::string version;        // "3", "4.0", "4.1", "4.2"
+  std::string mount_options;  // appended to the guest's mount options
   int swapfile_mib = 256;
 };
 
@@ -63,6 +69,8 @@ class GaneshaServer : public Storage {
   Status Pause() override;
   Status Resume() override;
   Status Restart() override;
+  std::string AgentConfig() const override;
+  std::string type() const override { return "nfs" + c_.version; }
 
  private:
   // Starts ganesha.nfsd in rpcbind's namespaces and waits until it serves.
@@ -79,3 +87,48 @@ Status MakeSwapfile(const std::string& path, int mib);
 }  // namespace swapbench
 
 #endif  // SWAPBENCH_BENCH_STORAGE_H_
+
+namespace swapbench {
+
+struct NbdConfig {
+  std::string netns_path;
+  std::string dir;        // scratch: the exported image
+  std::string log_dir;    // kept with the report: config, log
+  std::string server_ip;  // where it listens
+  std::string client_ip;  // the only address allowed
+  int swap_mib = 256;
+};
+
+// Renders nbd-server's config for `c` (pure; tested).
+std::string NbdServerConfig(const NbdConfig& c);
+
+// nbd-server (the reference NBD server, as Debian ships it) exporting a
+// per-run image named "swap". Chosen over qemu-nbd: it is a standalone
+// network server like the ones NBD swap users deploy, and it forks a
+// process per connection that a stall fault stops together with it.
+class NbdServer : public Storage {
+ public:
+  static constexpr int kPort = 10809;
+  explicit NbdServer(NbdConfig c) : c_(std::move(c)) {}
+  ~NbdServer() override { Stop(); }
+  Status Start() override;
+  void Stop() override;
+  std::string Health() override;
+  std::vector<pid_t> pids() const override { return {pid_}; }
+  std::string export_path() const override { return "swap"; }
+  std::string log_path() const override {
+    return c_.log_dir + "/nbd-server.log";
+  }
+  Status Pause() override;
+  Status Resume() override;
+  Status Restart() override;
+  std::string AgentConfig() const override;
+  std::string type() const override { return "nbd"; }
+
+ private:
+  Status Launch();
+  NbdConfig c_;
+  pid_t pid_ = 0;
+};
+
+}  // namespace swapbench

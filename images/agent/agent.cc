@@ -55,7 +55,9 @@ struct Config {
   char guest_ip[32] = "10.213.0.2";
   int prefix = 30;
   char server_ip[32] = "10.213.0.1";
-  char storage[16] = "nfs";
+  char storage[16] = "nfs";  // nfs | nbd
+  char nbd_port[8] = "10809";
+  char nbd_export[64] = "swap";
   char nfs_vers[8] = "4.1";
   char nfs_export[256] = "/export";
   char mount_opts[256] = "hard,timeo=600,retrans=2";
@@ -223,6 +225,10 @@ void LoadConfig() {
       cfg.prefix = atoi(v);
     else if (!strcmp(k, "server_ip"))
       Copy(cfg.server_ip, sizeof(cfg.server_ip), v);
+    else if (!strcmp(k, "nbd_port"))
+      Copy(cfg.nbd_port, sizeof(cfg.nbd_port), v);
+    else if (!strcmp(k, "nbd_export"))
+      Copy(cfg.nbd_export, sizeof(cfg.nbd_export), v);
     else if (!strcmp(k, "storage"))
       Copy(cfg.storage, sizeof(cfg.storage), v);
     else if (!strcmp(k, "nfs_vers"))
@@ -365,15 +371,61 @@ void MountNfs() {
     usleep(500000);
   }
   if (err) Fail("mount", err, opts);
-  Event("mount", "\"source\":\"%s\",\"options\":\"%s\",\"seconds\":%.3f", src,
-        opts, Now() - t0);
+  // What the kernel negotiated (vers=4.2 really is 4.2, rsize, timeo ...).
+  static char mounts[4096], negotiated[1024] = "";
+  int mfd = open("/proc/mounts", O_RDONLY | O_CLOEXEC);
+  if (PreadAll(mfd, mounts, sizeof(mounts)) > 0) {
+    const char* m = strstr(mounts, " /mnt nfs");
+    if (m) m = strchr(m + 5, ' ');
+    if (m) m = strchr(m + 1, ' ');
+    if (m) {
+      const char* end = strchr(m + 1, ' ');
+      snprintf(negotiated, sizeof(negotiated), "%.*s",
+               end ? (int)(end - m - 1) : 0, m + 1);
+    }
+  }
+  if (mfd >= 0) close(mfd);
+  Event("mount",
+        "\"source\":\"%s\",\"options\":\"%s\",\"negotiated\":\"%s\","
+        "\"seconds\":%.3f",
+        src, opts, negotiated, Now() - t0);
   Log("mounted %s on /mnt (%s)", src, opts);
+}
+
+// Connects /dev/nbd0 with nbd-client in swap mode (-swap: it mlocks itself
+// so it can keep serving while memory is short).
+void ConnectNbd() {
+  phase = "nbd";
+  for (int i = 0; i < 100 && access("/dev/nbd0", F_OK) != 0; ++i) usleep(50000);
+  double t0 = Now();
+  pid_t pid = fork();
+  if (pid < 0) Fail("nbd", errno, "fork");
+  if (pid == 0) {
+    int c = open("/dev/console", O_WRONLY);
+    if (c >= 0) {
+      dup2(c, 1);
+      dup2(c, 2);
+    }
+    execl("/sbin/nbd-client", "nbd-client", "-N", cfg.nbd_export, cfg.server_ip,
+          cfg.nbd_port, "/dev/nbd0", "-swap", (char*)nullptr);
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    Fail("nbd", EIO, "nbd-client failed (see the console)");
+  Event("nbd", "\"device\":\"/dev/nbd0\",\"export\":\"%s\",\"seconds\":%.3f",
+        cfg.nbd_export, Now() - t0);
 }
 
 void SwapOn() {
   phase = "swapon";
   char path[256];
-  snprintf(path, sizeof(path), "/mnt/%s", cfg.swapfile);
+  if (!strcmp(cfg.storage, "nbd"))
+    snprintf(path, sizeof(path), "/dev/nbd0");
+  else
+    snprintf(path, sizeof(path), "/mnt/%s", cfg.swapfile);
   if (swapon(path, 0) != 0) Fail("swapon", errno, path);
   Event("swapon", "\"device\":\"%s\"", path);
 }
@@ -553,7 +605,10 @@ int main() {
   pthread_create(&tid, nullptr, TelemetryThread, nullptr);
   WriteFile("/proc/sys/vm/overcommit_memory", "1");
   SetupNetwork();
-  MountNfs();
+  if (!strcmp(cfg.storage, "nbd"))
+    ConnectNbd();
+  else
+    MountNfs();
   SwapOn();
   SetupCgroup();
   RunHog();
