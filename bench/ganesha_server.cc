@@ -154,14 +154,7 @@ Status GaneshaServer::StartGanesha() {
 }
 
 std::string GaneshaServer::Health() {
-  int st = 0;
-  if (ganesha_ && !ChildAlive(ganesha_, &st)) {
-    ganesha_ = 0;
-    return "ganesha.nfsd exited (status " + std::to_string(st) +
-           "); last lines of " + log_path() + ":\n" + TailFile(log_path(), 8);
-  }
-  if (!ganesha_) return "ganesha.nfsd is not running";
-  return "";
+  return ServerHealth(&ganesha_, "ganesha.nfsd", log_path());
 }
 
 void GaneshaServer::Stop() {
@@ -177,24 +170,14 @@ void GaneshaServer::Stop() {
 namespace swapbench {
 
 Status GaneshaServer::Pause() {
-  if (!ganesha_ || kill(ganesha_, SIGSTOP) != 0)
-    return Status::Harness("ganesha: SIGSTOP: not running");
-  return Status::Ok();
+  return SignalGroup(ganesha_, SIGSTOP, "ganesha.nfsd");
 }
-
 Status GaneshaServer::Resume() {
-  if (!ganesha_ || kill(ganesha_, SIGCONT) != 0)
-    return Status::Harness("ganesha: SIGCONT: not running");
-  return Status::Ok();
+  return SignalGroup(ganesha_, SIGCONT, "ganesha.nfsd");
 }
 
 Status GaneshaServer::Restart() {
-  if (ganesha_) {
-    kill(ganesha_, SIGKILL);
-    int st;
-    waitpid(ganesha_, &st, 0);
-    ganesha_ = 0;
-  }
+  KillGroup(&ganesha_);
   return StartGanesha().Context("ganesha restart");
 }
 

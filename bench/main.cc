@@ -64,13 +64,14 @@ int main(int argc, char** argv) {
       "error, "
       "3 harness failure.");
 
-  std::string scenario_path, out_dir, kernel, modules, kernel_config,
-      kernel_package;
+  std::vector<std::string> scenario_paths;
+  std::string out_dir, kernel, modules, kernel_config, kernel_package;
   std::optional<uint64_t> seed;
   std::string state_dir = EnvOr("SWAPBENCH_STATE", "/var/lib/swapbench");
   std::string cache_dir = EnvOr("SWAPBENCH_CACHE", "/var/cache/swapbench");
   auto* run = app.add_subcommand("run", "run a scenario in a real guest");
-  run->add_option("scenario", scenario_path, "scenario file (scenarios/*.toml)")
+  run->add_option("scenarios", scenario_paths,
+                  "scenario files (scenarios/*.toml), run one after another")
       ->required();
   run->add_option("--out", out_dir,
                   "report directory (default reports/runs/NAME-TIME)");
@@ -133,9 +134,13 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  // run
-  auto sc = LoadScenario(scenario_path);
-  if (!sc.ok()) return ExitFor(sc.status());
+  // run: every scenario is validated before anything starts.
+  std::vector<Scenario> scenarios;
+  for (const auto& p : scenario_paths) {
+    auto sc = LoadScenario(p);
+    if (!sc.ok()) return ExitFor(sc.status());
+    scenarios.push_back(std::move(*sc));
+  }
   RunnerOptions o;
   if (!kernel.empty() || !modules.empty()) {
     if (kernel.empty() || modules.empty())
@@ -151,15 +156,12 @@ int main(int argc, char** argv) {
     char ts[32];
     time_t now = time(nullptr);
     strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", localtime(&now));
-    out_dir = std::string(SWAPBENCH_SOURCE_DIR) + "/reports/runs/" + sc->name +
-              "-" + ts;
+    std::string name = scenarios.size() == 1 ? scenarios[0].name : "batch";
+    out_dir =
+        std::string(SWAPBENCH_SOURCE_DIR) + "/reports/runs/" + name + "-" + ts;
   }
-  o.out_dir = std::filesystem::absolute(out_dir).lexically_normal().string();
-  // A reused --out must not mix this run's files with an older run's.
-  for (const char* f : {"report.json", "console.log", "telemetry.jsonl",
-                        "ganesha.log", "ganesha.stdout", "rpcbind.log",
-                        "qemu.log", "agent.conf", "domain.xml", "ganesha.conf"})
-    unlink((o.out_dir + "/" + f).c_str());
+  const std::string base =
+      std::filesystem::absolute(out_dir).lexically_normal().string();
   o.seed = seed;
   o.state_dir = state_dir;
   o.cache_dir = cache_dir;
@@ -169,11 +171,28 @@ int main(int argc, char** argv) {
   o.cancel = &g_cancel;
   StartSignalThread();
 
-  auto rep = RunScenario(*sc, o);
-  if (!rep.ok()) return ExitFor(rep.status());
-  printf("%s", Summary(*rep).c_str());
-  printf("verdict: %s\n", rep->verdict.c_str());
-  if (rep->verdict == "pass") return 0;
-  if (rep->verdict == "fail") return 1;
-  return 3;
+  // One scenario writes into --out itself; several write one directory each
+  // under it, and a table compares them at the end.
+  int rc = 0;
+  std::vector<Report> reports;
+  for (const Scenario& sc : scenarios) {
+    if (g_cancel.load()) break;
+    o.out_dir = scenarios.size() == 1 ? base : base + "/" + sc.name;
+    RemoveRunFiles(o.out_dir);
+    auto rep = RunScenario(sc, o);
+    if (!rep.ok()) {
+      rc = std::max(rc, ExitFor(rep.status()));
+      continue;
+    }
+    printf("%s", Summary(*rep).c_str());
+    printf("verdict: %s\n", rep->verdict.c_str());
+    fflush(stdout);
+    rc = std::max(rc, rep->verdict == "pass"   ? 0
+                      : rep->verdict == "fail" ? 1
+                                               : 3);
+    reports.push_back(std::move(*rep));
+  }
+  if (scenarios.size() > 1) printf("\n%s", Comparison(reports).c_str());
+  if (g_cancel.load()) rc = 3;
+  return rc;
 }

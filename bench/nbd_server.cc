@@ -12,7 +12,7 @@
 
 namespace swapbench {
 
-std::string NbdServerConfig(const NbdConfig& c) {
+std::string NbdServerConfig(const BlockConfig& c) {
   return "# Written by swapbench for one run; see bench/nbd_server.cc.\n"
          "[generic]\n"
          "  user = root\n"
@@ -30,18 +30,6 @@ std::string NbdServerConfig(const NbdConfig& c) {
          "  authfile = " +
          c.log_dir + "/nbd-allow\n";
 }
-
-namespace {
-// True once the process (seen through its own network namespace) listens
-// on `port`.
-bool Listening(pid_t pid, int port) {
-  auto tcp = ReadFile("/proc/" + std::to_string(pid) + "/net/tcp");
-  if (!tcp.ok()) return false;
-  char needle[32];
-  snprintf(needle, sizeof(needle), ":%04X 00000000:0000 0A", port);
-  return tcp->find(needle) != std::string::npos;
-}
-}  // namespace
 
 Status NbdServer::Start() {
   Status s = MakeDirs(c_.dir);
@@ -62,27 +50,11 @@ Status NbdServer::Launch() {
       Spawn({"nbd-server", "-C", c_.log_dir + "/nbd-server.conf", "-d"}, o);
   if (!pid.ok()) return pid.status().Context("nbd-server");
   pid_ = *pid;
-  for (int i = 0; i < 200; ++i) {
-    if (Listening(pid_, kPort)) return Status::Ok();
-    if (!ChildAlive(pid_)) {
-      pid_ = 0;
-      return Status::Harness("nbd-server exited at start; last lines of " +
-                             log_path() + ":\n" + TailFile(log_path(), 8));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return Status::Harness("nbd-server not listening after 10 s; last lines of " +
-                         log_path() + ":\n" + TailFile(log_path(), 8));
+  return WaitListening(&pid_, kPort, "nbd-server", log_path());
 }
 
 std::string NbdServer::Health() {
-  int st = 0;
-  if (pid_ && !ChildAlive(pid_, &st)) {
-    pid_ = 0;
-    return "nbd-server exited (status " + std::to_string(st) +
-           "); last lines of " + log_path() + ":\n" + TailFile(log_path(), 8);
-  }
-  return pid_ ? "" : "nbd-server is not running";
+  return ServerHealth(&pid_, "nbd-server", log_path());
 }
 
 void NbdServer::Stop() {
@@ -91,25 +63,11 @@ void NbdServer::Stop() {
 }
 
 // The process group holds the listener and its per-connection children.
-Status NbdServer::Pause() {
-  if (!pid_ || kill(-pid_, SIGSTOP) != 0)
-    return Status::Harness("nbd-server: SIGSTOP: not running");
-  return Status::Ok();
-}
-
-Status NbdServer::Resume() {
-  if (!pid_ || kill(-pid_, SIGCONT) != 0)
-    return Status::Harness("nbd-server: SIGCONT: not running");
-  return Status::Ok();
-}
+Status NbdServer::Pause() { return SignalGroup(pid_, SIGSTOP, "nbd-server"); }
+Status NbdServer::Resume() { return SignalGroup(pid_, SIGCONT, "nbd-server"); }
 
 Status NbdServer::Restart() {
-  if (pid_) {
-    kill(-pid_, SIGKILL);
-    int st;
-    waitpid(pid_, &st, 0);
-    pid_ = 0;
-  }
+  KillGroup(&pid_);
   return Launch().Context("nbd-server restart");
 }
 

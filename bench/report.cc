@@ -134,3 +134,26 @@ std::string Summary(const Report& r) {
 }
 
 }  // namespace swapbench
+
+namespace swapbench {
+
+std::string Comparison(const std::vector<Report>& reports) {
+  std::string s;
+  char buf[256];
+  snprintf(buf, sizeof(buf), "%-24s %-7s %-8s %14s %14s %9s %10s\n", "scenario",
+           "verdict", "swap", "swap-out MiB/s", "swap-in MiB/s", "hog s",
+           "duration s");
+  s += buf;
+  for (const Report& r : reports) {
+    for (const RunReport& u : r.runs) {
+      snprintf(buf, sizeof(buf), "%-24s %-7s %-8s %14.2f %14.2f %9.1f %10.1f\n",
+               r.scenario.c_str(), u.verdict.c_str(), u.swap_type.c_str(),
+               u.swapout_mib_per_s, u.swapin_mib_per_s, u.hog_seconds,
+               u.duration_s);
+      s += buf;
+    }
+  }
+  return s;
+}
+
+}  // namespace swapbench

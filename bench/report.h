@@ -60,6 +60,9 @@ std::string OverallVerdict(const std::vector<RunReport>& runs);
 
 nlohmann::json ReportJson(const Report& r);
 Status WriteReport(const Report& r, const std::string& path);
+// A table comparing several scenarios' runs (swap type, throughput).
+std::string Comparison(const std::vector<Report>& reports);
+
 // A few lines for a person at the terminal.
 std::string Summary(const Report& r);
 

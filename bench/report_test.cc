@@ -75,3 +75,36 @@ TEST(ReportTest, OverallVerdict) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+TEST(ReportTest, ComparisonTable) {
+  Report a, b;
+  a.scenario = "baseline-nfs41";
+  b.scenario = "baseline-nbd";
+  RunReport u;
+  u.verdict = "pass";
+  u.swap_type = "nfs4.1";
+  u.swapout_mib_per_s = 5.9;
+  u.swapin_mib_per_s = 4.25;
+  u.hog_seconds = 26.3;
+  u.duration_s = 41.1;
+  a.runs.push_back(u);
+  u.swap_type = "nbd";
+  u.swapout_mib_per_s = 11.5;
+  b.runs.push_back(u);
+  EXPECT_EQ(Comparison({a, b}),
+            "scenario                 verdict swap     swap-out MiB/s  swap-in "
+            "MiB/s     hog s "
+            "duration s\n"
+            "baseline-nfs41           pass    nfs4.1             5.90          "
+            " 4.25      26.3 "
+            "      41.1\n"
+            "baseline-nbd             pass    nbd               11.50          "
+            " 4.25      26.3 "
+            "      41.1\n");
+}
+
+}  // namespace
+}  // namespace swapbench

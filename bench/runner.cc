@@ -343,14 +343,17 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
       return Status::Harness("relay: " + res.relay->error());
 
     // The NFS server, inside the namespace.
-    if (sc.storage.kind == "nbd") {
-      res.storage = std::make_unique<NbdServer>(
-          NbdConfig{.netns_path = ns_path,
-                    .dir = record.scratch + "/nbd",
-                    .log_dir = o.out_dir,
-                    .server_ip = kServerIp,
-                    .client_ip = kGuestIp,
-                    .swap_mib = sc.storage.swapfile_mib});
+    if (sc.storage.kind == "nbd" || sc.storage.kind == "iscsi") {
+      BlockConfig bc{.netns_path = ns_path,
+                     .dir = record.scratch + "/" + sc.storage.kind,
+                     .log_dir = o.out_dir,
+                     .server_ip = kServerIp,
+                     .client_ip = kGuestIp,
+                     .swap_mib = sc.storage.swapfile_mib};
+      if (sc.storage.kind == "nbd")
+        res.storage = std::make_unique<NbdServer>(bc);
+      else
+        res.storage = std::make_unique<IscsiServer>(bc);
     } else {
       res.storage = std::make_unique<GaneshaServer>(
           NfsConfig{.netns_path = ns_path,
@@ -647,6 +650,18 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   if (!s.ok()) return s.Context("report");
   if (harness.kind() == Status::Kind::kCancelled) return harness;
   return rep;
+}
+
+}  // namespace swapbench
+
+namespace swapbench {
+
+void RemoveRunFiles(const std::string& dir) {
+  for (const char* f :
+       {"report.json", "console.log", "telemetry.jsonl", "ganesha.log",
+        "ganesha.stdout", "ganesha.conf", "rpcbind.log", "nbd-server.log",
+        "nbd-server.conf", "nbd-allow", "qemu.log", "agent.conf", "domain.xml"})
+    unlink((dir + "/" + f).c_str());
 }
 
 }  // namespace swapbench

@@ -52,3 +52,9 @@ void Summarize(const Telemetry& t, RunReport* run);
 }  // namespace swapbench
 
 #endif  // SWAPBENCH_BENCH_RUNNER_H_
+
+namespace swapbench {
+// Removes the files a run writes from `dir`, so that a reused --out never
+// mixes this run's evidence with an older run's.
+void RemoveRunFiles(const std::string& dir);
+}  // namespace swapbench

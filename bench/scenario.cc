@@ -156,7 +156,7 @@ Result<Scenario> ParseScenario(const std::string& text,
     r.Unknown(*t, "vm.");
   }
   if (const auto* t = r.Table(root, "", "storage")) {
-    r.Str(*t, "storage.", "kind", &s.storage.kind, {"nfs", "nbd"});
+    r.Str(*t, "storage.", "kind", &s.storage.kind, {"nfs", "nbd", "iscsi"});
     r.Str(*t, "storage.", "version", &s.storage.version,
           {"3", "4.0", "4.1", "4.2"});
     r.Int(*t, "storage.", "swapfile_mib", 16, 65536, &s.storage.swapfile_mib);

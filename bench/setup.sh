@@ -11,7 +11,8 @@ packages=(
   libvirt-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   # the parts a run uses
   qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu
-  nfs-ganesha nfs-ganesha-vfs rpcbind nbd-server nbd-client busybox-static kmod iproute2 util-linux
+  nfs-ganesha nfs-ganesha-vfs rpcbind nbd-server nbd-client tgt open-iscsi
+  busybox-static kmod iproute2 util-linux
 )
 missing=()
 for p in "${packages[@]}"; do

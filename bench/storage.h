@@ -81,6 +81,18 @@ class GaneshaServer : public Storage {
   pid_t ganesha_ = 0;
 };
 
+// Waits until the server `pid` listens on `port` in its namespace; a
+// Harness error quoting `log` if it exits or takes over 10 s.
+Status WaitListening(pid_t* pid, int port, const std::string& name,
+                     const std::string& log);
+// Sends `sig` to the server's process group (it may fork workers).
+Status SignalGroup(pid_t pid, int sig, const std::string& name);
+// SIGKILLs the process group and reaps the leader; *pid becomes 0.
+void KillGroup(pid_t* pid);
+// "" while `pid` runs; otherwise why it is gone (reaping it).
+std::string ServerHealth(pid_t* pid, const std::string& name,
+                         const std::string& log);
+
 // Creates the swapfile: allocated (no holes), mode 0600, mkswap'd.
 Status MakeSwapfile(const std::string& path, int mib);
 
@@ -90,7 +102,8 @@ Status MakeSwapfile(const std::string& path, int mib);
 
 namespace swapbench {
 
-struct NbdConfig {
+// A server exporting one block image (NBD, iSCSI).
+struct BlockConfig {
   std::string netns_path;
   std::string dir;        // scratch: the exported image
   std::string log_dir;    // kept with the report: config, log
@@ -100,7 +113,7 @@ struct NbdConfig {
 };
 
 // Renders nbd-server's config for `c` (pure; tested).
-std::string NbdServerConfig(const NbdConfig& c);
+std::string NbdServerConfig(const BlockConfig& c);
 
 // nbd-server (the reference NBD server, as Debian ships it) exporting a
 // per-run image named "swap". Chosen over qemu-nbd: it is a standalone
@@ -109,7 +122,7 @@ std::string NbdServerConfig(const NbdConfig& c);
 class NbdServer : public Storage {
  public:
   static constexpr int kPort = 10809;
-  explicit NbdServer(NbdConfig c) : c_(std::move(c)) {}
+  explicit NbdServer(BlockConfig c) : c_(std::move(c)) {}
   ~NbdServer() override { Stop(); }
   Status Start() override;
   void Stop() override;
@@ -127,7 +140,40 @@ class NbdServer : public Storage {
 
  private:
   Status Launch();
-  NbdConfig c_;
+  BlockConfig c_;
+  pid_t pid_ = 0;
+};
+
+}  // namespace swapbench
+
+namespace swapbench {
+
+// tgtd, Debian's userspace iSCSI target, exporting a per-run image as LUN 1
+// of one target, bound to the guest's address. The guest logs in with
+// open-iscsi's iscsistart (the initramfs login tool) and the kernel
+// initiator (iscsi_tcp); there is no iscsid in the guest, so the kernel
+// cannot re-login after a connection is lost.
+class IscsiServer : public Storage {
+ public:
+  static constexpr int kPort = 3260;
+  static constexpr const char* kTarget = "iqn.2026-11.org.swapbench:swap";
+  explicit IscsiServer(BlockConfig c) : c_(std::move(c)) {}
+  ~IscsiServer() override { Stop(); }
+  Status Start() override;
+  void Stop() override;
+  std::string Health() override;
+  std::vector<pid_t> pids() const override { return {pid_}; }
+  std::string export_path() const override { return kTarget; }
+  std::string log_path() const override { return c_.log_dir + "/tgtd.log"; }
+  Status Pause() override;
+  Status Resume() override;
+  Status Restart() override;
+  std::string AgentConfig() const override;
+  std::string type() const override { return "iscsi"; }
+
+ private:
+  Status Launch();
+  BlockConfig c_;
   pid_t pid_ = 0;
 };
 

@@ -58,6 +58,8 @@ struct Config {
   char storage[16] = "nfs";  // nfs | nbd
   char nbd_port[8] = "10809";
   char nbd_export[64] = "swap";
+  char iscsi_target[128] = "";
+  char iscsi_port[8] = "3260";
   char nfs_vers[8] = "4.1";
   char nfs_export[256] = "/export";
   char mount_opts[256] = "hard,timeo=600,retrans=2";
@@ -227,6 +229,10 @@ void LoadConfig() {
       Copy(cfg.server_ip, sizeof(cfg.server_ip), v);
     else if (!strcmp(k, "nbd_port"))
       Copy(cfg.nbd_port, sizeof(cfg.nbd_port), v);
+    else if (!strcmp(k, "iscsi_target"))
+      Copy(cfg.iscsi_target, sizeof(cfg.iscsi_target), v);
+    else if (!strcmp(k, "iscsi_port"))
+      Copy(cfg.iscsi_port, sizeof(cfg.iscsi_port), v);
     else if (!strcmp(k, "nbd_export"))
       Copy(cfg.nbd_export, sizeof(cfg.nbd_export), v);
     else if (!strcmp(k, "storage"))
@@ -392,31 +398,76 @@ void MountNfs() {
   Log("mounted %s on /mnt (%s)", src, opts);
 }
 
-// Connects /dev/nbd0 with nbd-client in swap mode (-swap: it mlocks itself
-// so it can keep serving while memory is short).
-void ConnectNbd() {
-  phase = "nbd";
-  for (int i = 0; i < 100 && access("/dev/nbd0", F_OK) != 0; ++i) usleep(50000);
-  double t0 = Now();
+// Runs a host tool the image carries (argv[0] is its path) with its output
+// on the console; a failed exit fails `step`.
+void RunTool(const char* step, char* const argv[]) {
   pid_t pid = fork();
-  if (pid < 0) Fail("nbd", errno, "fork");
+  if (pid < 0) Fail(step, errno, "fork");
   if (pid == 0) {
     int c = open("/dev/console", O_WRONLY);
     if (c >= 0) {
       dup2(c, 1);
       dup2(c, 2);
     }
-    execl("/sbin/nbd-client", "nbd-client", "-N", cfg.nbd_export, cfg.server_ip,
-          cfg.nbd_port, "/dev/nbd0", "-swap", (char*)nullptr);
+    execv(argv[0], argv);
     _exit(127);
   }
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    Fail("nbd", EIO, "nbd-client failed (see the console)");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    static char what[160];
+    snprintf(what, sizeof(what), "%s failed with status %d (see the console)",
+             argv[0], status);
+    Fail(step, EIO, what);
+  }
+}
+
+// Waits up to 5 s for a device node (devtmpfs fills /dev asynchronously).
+void WaitFor(const char* path) {
+  for (int i = 0; i < 100 && access(path, F_OK) != 0; ++i) usleep(50000);
+}
+
+// Connects /dev/nbd0 with nbd-client in swap mode (-swap: it mlocks itself
+// so it can keep serving while memory is short).
+void ConnectNbd() {
+  phase = "nbd";
+  WaitFor("/dev/nbd0");
+  double t0 = Now();
+  char* argv[] = {(char*)"/sbin/nbd-client",
+                  (char*)"-N",
+                  cfg.nbd_export,
+                  cfg.server_ip,
+                  cfg.nbd_port,
+                  (char*)"/dev/nbd0",
+                  (char*)"-swap",
+                  nullptr};
+  RunTool("nbd", argv);
   Event("nbd", "\"device\":\"/dev/nbd0\",\"export\":\"%s\",\"seconds\":%.3f",
         cfg.nbd_export, Now() - t0);
+}
+
+// Logs in to the iSCSI target with iscsistart (no iscsid); LUN 1 appears
+// as /dev/sda.
+void ConnectIscsi() {
+  phase = "iscsi";
+  double t0 = Now();
+  char* argv[] = {(char*)"/sbin/iscsistart",
+                  (char*)"-i",
+                  (char*)"iqn.2026-11.org.swapbench:guest",
+                  (char*)"-t",
+                  cfg.iscsi_target,
+                  (char*)"-g",
+                  (char*)"1",
+                  (char*)"-a",
+                  cfg.server_ip,
+                  (char*)"-p",
+                  cfg.iscsi_port,
+                  nullptr};
+  RunTool("iscsi", argv);
+  WaitFor("/dev/sda");
+  Event("iscsi", "\"device\":\"/dev/sda\",\"target\":\"%s\",\"seconds\":%.3f",
+        cfg.iscsi_target, Now() - t0);
 }
 
 void SwapOn() {
@@ -424,6 +475,8 @@ void SwapOn() {
   char path[256];
   if (!strcmp(cfg.storage, "nbd"))
     snprintf(path, sizeof(path), "/dev/nbd0");
+  else if (!strcmp(cfg.storage, "iscsi"))
+    snprintf(path, sizeof(path), "/dev/sda");
   else
     snprintf(path, sizeof(path), "/mnt/%s", cfg.swapfile);
   if (swapon(path, 0) != 0) Fail("swapon", errno, path);
@@ -607,6 +660,8 @@ int main() {
   SetupNetwork();
   if (!strcmp(cfg.storage, "nbd"))
     ConnectNbd();
+  else if (!strcmp(cfg.storage, "iscsi"))
+    ConnectIscsi();
   else
     MountNfs();
   SwapOn();
