@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -61,8 +62,14 @@ std::string Leftovers(const std::string& run_id, const std::string& out_dir) {
   if (q.ok() && q->exit_code == 0) left += "qemu: " + q->output;
   if (Exists("/run/netns/swapbench-" + run_id))
     left += "netns swapbench-" + run_id + "\n";
-  auto g = RunCommand({"pgrep", "-af", "ganesha.nfsd.*" + out_dir + "/"});
-  if (g.ok() && g->exit_code == 0) left += "ganesha: " + g->output;
+  // Servers are started with their config in the out dir.
+  // (ganesha and nbd-server by their config in the out dir, tgtd by the
+  // portal address only the bench uses).
+  for (std::string pattern : {"ganesha.nfsd.*" + out_dir + "/", "nbd-server.*" + out_dir + "/",
+                              std::string("tgtd.*portal=10.213.0.1:")}) {
+    auto g = RunCommand({"pgrep", "-af", pattern});
+    if (g.ok() && g->exit_code == 0) left += "server: " + g->output;
+  }
   return left;
 }
 
@@ -252,6 +259,108 @@ TEST_F(IntegrationTest, DeadlineIsAFindingWithSysrqDumps) {
   EXPECT_NE(console->find("sysrq: Show Blocked State"), std::string::npos);
   EXPECT_NE(console->find("sysrq: Show Memory"), std::string::npos);
   EXPECT_EQ(Leftovers(id, dir + "/out"), "");
+}
+
+}  // namespace
+}  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+// The same workload over every transport (issue "Storage").
+class BaselineTest : public IntegrationTest,
+                     public testing::WithParamInterface<std::pair<const char*, const char*>> {};
+
+TEST_P(BaselineTest, PassesWithEveryPageVerified) {
+  REQUIRE_CAPABILITIES();
+  auto [name, type] = GetParam();
+  std::string out = OutDir(name), id, log;
+  int rc = RunBench({"run", kSource + "/scenarios/" + name + ".toml", "--out", out}, &id, &log);
+  EXPECT_EQ(rc, 0) << log;
+  nlohmann::json r = LoadReport(out);
+  ASSERT_TRUE(r.is_object());
+  const auto& run = r["runs"][0];
+  EXPECT_EQ(run["verdict"], "pass") << run["unmet_expectations"].dump() << run["findings"].dump();
+  EXPECT_EQ(run["swap"]["type"], type);
+  EXPECT_EQ(run["swap"]["activated"], true);
+  EXPECT_EQ(run["integrity"]["pages_verified"], 128 * 256);
+  EXPECT_EQ(run["integrity"]["pages_corrupted"], 0);
+  EXPECT_GT(run["metrics"]["swapout_mib_per_s"].get<double>(), 0);
+  std::string t = type;
+  if (t.rfind("nfs", 0) == 0) {
+    // The kernel really negotiated the version the scenario asked for.
+    std::string negotiated;
+    for (const auto& e : run["events"])
+      if (e["event"] == "mount") negotiated = e.value("negotiated", "");
+    EXPECT_NE(negotiated.find("vers=" + t.substr(3)), std::string::npos) << negotiated;
+  }
+  EXPECT_EQ(Leftovers(id, out), "");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Transports, BaselineTest,
+    testing::Values(std::pair{"baseline-nfs3", "nfs3"}, std::pair{"baseline-nfs41", "nfs4.1"},
+                    std::pair{"baseline-nfs42", "nfs4.2"}, std::pair{"baseline-nbd", "nbd"},
+                    std::pair{"baseline-iscsi", "iscsi"}),
+    [](const auto& info) {
+      std::string n = info.param.second;
+      n.erase(std::remove(n.begin(), n.end(), '.'), n.end());
+      return n;
+    });
+
+// Finds the first timeline entry with this event name.
+const nlohmann::json* Timeline(const nlohmann::json& run, const std::string& event) {
+  for (const auto& e : run["timeline"])
+    if (e["event"] == event) return &e;
+  return nullptr;
+}
+
+TEST_F(IntegrationTest, ServerStallIsRiddenOutAndOnTheTimeline) {
+  REQUIRE_CAPABILITIES();
+  std::string out = OutDir("server-stall"), id, log;
+  int rc = RunBench({"run", kSource + "/scenarios/server-stall.toml", "--out", out}, &id, &log);
+  EXPECT_EQ(rc, 0) << log;
+  nlohmann::json r = LoadReport(out);
+  ASSERT_TRUE(r.is_object());
+  const auto& run = r["runs"][0];
+  EXPECT_EQ(run["verdict"], "pass");
+  const nlohmann::json* begin = Timeline(run, "server_stall_begin");
+  const nlohmann::json* end = Timeline(run, "server_stall_end");
+  const nlohmann::json* down = Timeline(run, "nfs_not_responding");
+  const nlohmann::json* up = Timeline(run, "nfs_ok");
+  ASSERT_TRUE(begin && end && down && up) << run["timeline"].dump(1);
+  EXPECT_NEAR((*end)["host_s"].get<double>() - (*begin)["host_s"].get<double>(), 30, 1.5);
+  // The kernel noticed during the stall and recovered after it.
+  EXPECT_GT((*down)["guest_s"].get<double>(), (*begin)["guest_s"].get<double>());
+  EXPECT_LT((*down)["guest_s"].get<double>(), (*end)["guest_s"].get<double>());
+  EXPECT_GE((*up)["guest_s"].get<double>(), (*end)["guest_s"].get<double>() - 1);
+  EXPECT_GT((*up)["outage_s"].get<double>(), 0);
+  EXPECT_EQ(run["integrity"]["pages_corrupted"], 0);
+  EXPECT_EQ(Leftovers(id, out), "");
+}
+
+TEST_F(IntegrationTest, ServerRestartAndSlowLinkAreRiddenOut) {
+  REQUIRE_CAPABILITIES();
+  std::string out = OutDir("server-restart"), id, log;
+  int rc = RunBench({"run", kSource + "/scenarios/server-restart.toml", "--out", out}, &id, &log);
+  EXPECT_EQ(rc, 0) << log;
+  nlohmann::json r = LoadReport(out);
+  ASSERT_TRUE(r.is_object());
+  const auto& run = r["runs"][0];
+  EXPECT_EQ(run["verdict"], "pass");
+  for (const char* e : {"server_restart", "server_slow_begin", "server_slow_end"}) {
+    const nlohmann::json* entry = Timeline(run, e);
+    ASSERT_TRUE(entry) << e << " missing: " << run["timeline"].dump(1);
+    EXPECT_FALSE(entry->contains("error")) << entry->dump();
+  }
+  auto glog = ReadFile(out + "/ganesha.log");
+  ASSERT_TRUE(glog.ok());
+  size_t banners = 0;
+  for (size_t p = glog->find("NFS SERVER INITIALIZED"); p != std::string::npos;
+       p = glog->find("NFS SERVER INITIALIZED", p + 1))
+    ++banners;
+  EXPECT_EQ(banners, 2u) << "ganesha should have started twice";
+  EXPECT_EQ(Leftovers(id, out), "");
 }
 
 }  // namespace

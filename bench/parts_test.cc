@@ -136,3 +136,41 @@ TEST(StateTest, ReapTakesOnlyDeadRuns) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+TEST(StorageHelpersTest, ServerThatDiesAtStartIsAHarnessErrorQuotingItsLog) {
+  std::string log = testing::TempDir() + "/server-" + std::to_string(getpid()) + ".log";
+  unlink(log.c_str());
+  auto pid = Spawn({"sh", "-c", "echo 'bind: Address already in use' >&2; exit 1"},
+                   SpawnOptions{"", false, 0, log});
+  ASSERT_TRUE(pid.ok());
+  pid_t p = *pid;
+  Status s = WaitListening(&p, 10809, "nbd-server", log);
+  EXPECT_EQ(s.kind(), Status::Kind::kHarness);
+  EXPECT_EQ(s.message(), "nbd-server exited at start; last lines of " + log +
+                             ":\nbind: Address already in use\n");
+  EXPECT_EQ(p, 0);
+  unlink(log.c_str());
+}
+
+TEST(StorageHelpersTest, NbdServerConfigAllowsOnlyTheGuest) {
+  BlockConfig c{.netns_path = "/run/netns/x",
+                .dir = "/s/nbd",
+                .log_dir = "/out",
+                .server_ip = "10.213.0.1",
+                .client_ip = "10.213.0.2",
+                .swap_mib = 64};
+  std::string conf = NbdServerConfig(c);
+  EXPECT_NE(conf.find("listenaddr = 10.213.0.1\n"), std::string::npos);
+  EXPECT_NE(conf.find("exportname = /s/nbd/swap.img\n"), std::string::npos);
+  EXPECT_NE(conf.find("authfile = /out/nbd-allow\n"), std::string::npos);
+  NbdServer server(c);
+  EXPECT_EQ(server.AgentConfig(), "storage=nbd\nnbd_port=10809\nnbd_export=swap\n");
+  EXPECT_EQ(server.type(), "nbd");
+  EXPECT_EQ(IscsiServer(c).type(), "iscsi");
+}
+
+}  // namespace
+}  // namespace swapbench

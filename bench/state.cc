@@ -83,9 +83,9 @@ std::vector<std::string> Reap(
       for (const auto& p : j.value("pids", std::vector<int>{})) {
         // Only our servers: a recycled pid may belong to anything else.
         auto comm = ReadFile("/proc/" + std::to_string(p) + "/comm");
-        if (comm.ok() && (comm->rfind("ganesha.nfsd", 0) == 0 ||
-                          comm->rfind("rpcbind", 0) == 0))
-          kill(p, SIGKILL);
+        if (!comm.ok()) continue;
+        for (const char* server : {"ganesha.nfsd", "rpcbind", "nbd-server", "tgtd"})
+          if (comm->rfind(server, 0) == 0) kill(p, SIGKILL);
       }
       DeleteNetns(j.value("netns", ""));
       std::string scratch = j.value("scratch", "");
