@@ -1,17 +1,7 @@
-#include <signal.h>
-
-#include "bench/fs_util.h"
 #include "bench/process.h"
 #include "bench/storage.h"
 
 namespace swapbench {
-
-Status IscsiServer::Start() {
-  Status s = MakeDirs(c_.dir);
-  if (s.ok()) s = MakeSwapfile(c_.dir + "/swap.img", c_.swap_mib);
-  if (!s.ok()) return s.Context("tgtd");
-  return Launch();
-}
 
 Status IscsiServer::Launch() {
   SpawnOptions o;
@@ -21,42 +11,24 @@ Status IscsiServer::Launch() {
   auto pid = Spawn({"tgtd", "-f", "--iscsi",
                     "portal=" + c_.server_ip + ":" + std::to_string(kPort)},
                    o);
-  if (!pid.ok()) return pid.status().Context("tgtd");
+  if (!pid.ok()) return pid.status().Context(name());
   pid_ = *pid;
-  Status s = WaitListening(&pid_, kPort, "tgtd", log_path());
+  Status s = WaitListening(&pid_, kPort, name(), log_path());
   if (!s.ok()) return s;
   // tgtadm talks to tgtd over the socket in tgtd's private /run.
   const std::string ns = std::to_string(pid_);
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"--op", "new", "--mode", "target", "--tid", "1", "-T", kTarget},
            {"--op", "new", "--mode", "logicalunit", "--tid", "1", "--lun", "1",
-            "-b", c_.dir + "/swap.img"},
+            "-b", image()},
            {"--op", "bind", "--mode", "target", "--tid", "1", "-I",
             c_.client_ip}}) {
     std::vector<std::string> cmd = {"nsenter", "-t",    ns,     "-m",
                                     "tgtadm",  "--lld", "iscsi"};
     cmd.insert(cmd.end(), args.begin(), args.end());
-    if (!(s = RunChecked(cmd, 30)).ok()) return s.Context("tgtd");
+    if (!(s = RunChecked(cmd, 30)).ok()) return s.Context(name());
   }
   return Status::Ok();
-}
-
-std::string IscsiServer::Health() {
-  return ServerHealth(&pid_, "tgtd", log_path());
-}
-
-void IscsiServer::Stop() {
-  // tgtd ignores SIGTERM while it has sessions: the grace is short.
-  Terminate(pid_, 1000);
-  pid_ = 0;
-}
-
-Status IscsiServer::Pause() { return SignalGroup(pid_, SIGSTOP, "tgtd"); }
-Status IscsiServer::Resume() { return SignalGroup(pid_, SIGCONT, "tgtd"); }
-
-Status IscsiServer::Restart() {
-  KillGroup(&pid_);
-  return Launch().Context("tgtd restart");
 }
 
 std::string IscsiServer::AgentConfig() const {

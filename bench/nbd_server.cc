@@ -1,11 +1,3 @@
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdio>
-#include <thread>
-
 #include "bench/fs_util.h"
 #include "bench/process.h"
 #include "bench/storage.h"
@@ -31,44 +23,19 @@ std::string NbdServerConfig(const BlockConfig& c) {
          c.log_dir + "/nbd-allow\n";
 }
 
-Status NbdServer::Start() {
-  Status s = MakeDirs(c_.dir);
-  if (s.ok()) s = MakeSwapfile(c_.dir + "/swap.img", c_.swap_mib);
-  if (s.ok())
-    s = WriteFile(c_.log_dir + "/nbd-server.conf", NbdServerConfig(c_));
-  if (s.ok()) s = WriteFile(c_.log_dir + "/nbd-allow", c_.client_ip + "\n");
-  if (!s.ok()) return s.Context("nbd-server");
-  return Launch();
-}
-
 Status NbdServer::Launch() {
+  Status s = WriteFile(c_.log_dir + "/nbd-server.conf", NbdServerConfig(c_));
+  if (s.ok()) s = WriteFile(c_.log_dir + "/nbd-allow", c_.client_ip + "\n");
+  if (!s.ok()) return s.Context(name());
   SpawnOptions o;
   o.netns_path = c_.netns_path;
   o.private_run = true;  // its pid file and sockets stay off the host's /run
   o.log_path = log_path();
   auto pid =
       Spawn({"nbd-server", "-C", c_.log_dir + "/nbd-server.conf", "-d"}, o);
-  if (!pid.ok()) return pid.status().Context("nbd-server");
+  if (!pid.ok()) return pid.status().Context(name());
   pid_ = *pid;
-  return WaitListening(&pid_, kPort, "nbd-server", log_path());
-}
-
-std::string NbdServer::Health() {
-  return ServerHealth(&pid_, "nbd-server", log_path());
-}
-
-void NbdServer::Stop() {
-  Terminate(pid_, 3000);
-  pid_ = 0;
-}
-
-// The process group holds the listener and its per-connection children.
-Status NbdServer::Pause() { return SignalGroup(pid_, SIGSTOP, "nbd-server"); }
-Status NbdServer::Resume() { return SignalGroup(pid_, SIGCONT, "nbd-server"); }
-
-Status NbdServer::Restart() {
-  KillGroup(&pid_);
-  return Launch().Context("nbd-server restart");
+  return WaitListening(&pid_, kPort, name(), log_path());
 }
 
 std::string NbdServer::AgentConfig() const {

@@ -141,10 +141,12 @@ namespace swapbench {
 namespace {
 
 TEST(StorageHelpersTest, ServerThatDiesAtStartIsAHarnessErrorQuotingItsLog) {
-  std::string log = testing::TempDir() + "/server-" + std::to_string(getpid()) + ".log";
+  std::string log =
+      testing::TempDir() + "/server-" + std::to_string(getpid()) + ".log";
   unlink(log.c_str());
-  auto pid = Spawn({"sh", "-c", "echo 'bind: Address already in use' >&2; exit 1"},
-                   SpawnOptions{"", false, 0, log});
+  auto pid =
+      Spawn({"sh", "-c", "echo 'bind: Address already in use' >&2; exit 1"},
+            SpawnOptions{"", false, 0, log});
   ASSERT_TRUE(pid.ok());
   pid_t p = *pid;
   Status s = WaitListening(&p, 10809, "nbd-server", log);
@@ -167,7 +169,8 @@ TEST(StorageHelpersTest, NbdServerConfigAllowsOnlyTheGuest) {
   EXPECT_NE(conf.find("exportname = /s/nbd/swap.img\n"), std::string::npos);
   EXPECT_NE(conf.find("authfile = /out/nbd-allow\n"), std::string::npos);
   NbdServer server(c);
-  EXPECT_EQ(server.AgentConfig(), "storage=nbd\nnbd_port=10809\nnbd_export=swap\n");
+  EXPECT_EQ(server.AgentConfig(),
+            "storage=nbd\nnbd_port=10809\nnbd_export=swap\n");
   EXPECT_EQ(server.type(), "nbd");
   EXPECT_EQ(IscsiServer(c).type(), "iscsi");
 }

@@ -561,6 +561,14 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
+    // A fault still on when the run ended is ended now, and the timeline
+    // says it was cut short (a stalled server must not stay stopped).
+    for (FaultRun& fr : faults) {
+      if (!fr.started || fr.ended) continue;
+      fr.ended = true;
+      apply(fr, false, Monotonic());
+      timeline.back()["cut_short"] = true;
+    }
     if (stalled && res.vm->Running()) {
       // The hung-task detector cannot be relied on (DESIGN.md): ask the
       // guest for blocked tasks and memory state before it is destroyed.

@@ -115,9 +115,9 @@ TEST(ScenarioTest, PackageNameIsChecked) {
 }
 
 TEST(ScenarioTest, ShippedScenariosParse) {
-  for (const char* n : {"smoke", "loss5", "memcg-oom", "server-stall", "server-restart",
-                        "baseline-nfs3", "baseline-nfs41", "baseline-nfs42", "baseline-nbd",
-                        "baseline-iscsi"}) {
+  for (const char* n : {"smoke", "loss5", "memcg-oom", "server-stall",
+                        "server-restart", "baseline-nfs3", "baseline-nfs41",
+                        "baseline-nfs42", "baseline-nbd", "baseline-iscsi"}) {
     auto r = LoadScenario(std::string(SWAPBENCH_SOURCE_DIR) + "/scenarios/" +
                           n + ".toml");
     EXPECT_TRUE(r.ok()) << n << ": " << r.status().message();
@@ -144,7 +144,8 @@ kind = "server_slow"
 at_s = 10
 duration_s = 5
 rate_kbit = 800
-)", "f.toml");
+)",
+                         "f.toml");
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->faults.size(), 3u);
   EXPECT_EQ(r->faults[0].kind, "server_stall");
@@ -157,22 +158,32 @@ rate_kbit = 800
 }
 
 TEST(ScenarioTest, FaultErrors) {
-  EXPECT_EQ(Err("name = \"f\"\n[[fault]]\nkind = \"server_stall\"\nduration_s = 3\n"),
-            "t.toml:2: [[fault]]: expected exactly one of at_s, after_hog_mib");
+  EXPECT_EQ(
+      Err("name = \"f\"\n[[fault]]\nkind = \"server_stall\"\nduration_s = 3\n"),
+      "t.toml:2: [[fault]]: expected exactly one of at_s, after_hog_mib");
   EXPECT_EQ(Err("name = \"f\"\n[[fault]]\nkind = \"server_stall\"\nat_s = 1\n"),
             "t.toml:2: [[fault]] server_stall: expected duration_s");
-  EXPECT_EQ(Err("name = \"f\"\n[[fault]]\nkind = \"server_slow\"\nat_s = 1\nduration_s = 2\n"),
+  EXPECT_EQ(Err("name = \"f\"\n[[fault]]\nkind = \"server_slow\"\nat_s = "
+                "1\nduration_s = 2\n"),
             "t.toml:2: [[fault]] server_slow: expected rate_kbit");
   EXPECT_EQ(Err("name = \"f\"\n[[fault]]\nkind = \"nap\"\nat_s = 1\n"),
-            "t.toml:3: fault.kind \"nap\": expected one of \"server_restart\", \"server_slow\", "
+            "t.toml:3: fault.kind \"nap\": expected one of \"server_restart\", "
+            "\"server_slow\", "
             "\"server_stall\"");
-  EXPECT_EQ(Err("name = \"f\"\nfault = 3\n"), "t.toml:2: fault: expected [[fault]] tables");
+  EXPECT_EQ(Err("name = \"f\"\nfault = 3\n"),
+            "t.toml:2: fault: expected [[fault]] tables");
 }
 
 TEST(ScenarioTest, SwapTypeNamesTheTransport) {
-  EXPECT_EQ(ParseScenario("name = \"x\"\n[storage]\nkind = \"nbd\"\n", "t")->SwapType(), "nbd");
-  EXPECT_EQ(ParseScenario("name = \"x\"\n[storage]\nkind = \"iscsi\"\n", "t")->SwapType(), "iscsi");
-  EXPECT_EQ(ParseScenario("name = \"x\"\n[storage]\nversion = \"4.2\"\n", "t")->SwapType(), "nfs4.2");
+  EXPECT_EQ(ParseScenario("name = \"x\"\n[storage]\nkind = \"nbd\"\n", "t")
+                ->SwapType(),
+            "nbd");
+  EXPECT_EQ(ParseScenario("name = \"x\"\n[storage]\nkind = \"iscsi\"\n", "t")
+                ->SwapType(),
+            "iscsi");
+  EXPECT_EQ(ParseScenario("name = \"x\"\n[storage]\nversion = \"4.2\"\n", "t")
+                ->SwapType(),
+            "nfs4.2");
 }
 
 }  // namespace

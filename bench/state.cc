@@ -84,7 +84,8 @@ std::vector<std::string> Reap(
         // Only our servers: a recycled pid may belong to anything else.
         auto comm = ReadFile("/proc/" + std::to_string(p) + "/comm");
         if (!comm.ok()) continue;
-        for (const char* server : {"ganesha.nfsd", "rpcbind", "nbd-server", "tgtd"})
+        for (const char* server :
+             {"ganesha.nfsd", "rpcbind", "nbd-server", "tgtd"})
           if (comm->rfind(server, 0) == 0) kill(p, SIGKILL);
       }
       DeleteNetns(j.value("netns", ""));

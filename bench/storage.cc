@@ -68,3 +68,31 @@ std::string ServerHealth(pid_t* pid, const std::string& name,
 }
 
 }  // namespace swapbench
+
+namespace swapbench {
+
+Status BlockServer::Start() {
+  Status s = MakeDirs(c_.dir);
+  if (s.ok()) s = MakeSwapfile(image(), c_.swap_mib);
+  if (!s.ok()) return s.Context(name());
+  return Launch();
+}
+
+void BlockServer::Stop() {
+  // tgtd ignores SIGTERM while it has sessions: the grace is short.
+  Terminate(pid_, 1500);
+  pid_ = 0;
+}
+
+std::string BlockServer::Health() {
+  return ServerHealth(&pid_, name(), log_path());
+}
+Status BlockServer::Pause() { return SignalGroup(pid_, SIGSTOP, name()); }
+Status BlockServer::Resume() { return SignalGroup(pid_, SIGCONT, name()); }
+
+Status BlockServer::Restart() {
+  KillGroup(&pid_);
+  return Launch().Context(std::string(name()) + " restart");
+}
+
+}  // namespace swapbench

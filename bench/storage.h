@@ -115,66 +115,71 @@ struct BlockConfig {
 // Renders nbd-server's config for `c` (pure; tested).
 std::string NbdServerConfig(const BlockConfig& c);
 
-// nbd-server (the reference NBD server, as Debian ships it) exporting a
-// per-run image named "swap". Chosen over qemu-nbd: it is a standalone
-// network server like the ones NBD swap users deploy, and it forks a
-// process per connection that a stall fault stops together with it.
-class NbdServer : public Storage {
+// A server process that exports one swap image (NBD, iSCSI): everything
+// but how the process is launched and configured is the same.
+class BlockServer : public Storage {
  public:
-  static constexpr int kPort = 10809;
-  explicit NbdServer(BlockConfig c) : c_(std::move(c)) {}
-  ~NbdServer() override { Stop(); }
+  explicit BlockServer(BlockConfig c) : c_(std::move(c)) {}
+  // Makes the image, then Launch()es.
   Status Start() override;
   void Stop() override;
   std::string Health() override;
   std::vector<pid_t> pids() const override { return {pid_}; }
-  std::string export_path() const override { return "swap"; }
-  std::string log_path() const override {
-    return c_.log_dir + "/nbd-server.log";
-  }
+  // Stall and restart act on the whole process group (workers included).
   Status Pause() override;
   Status Resume() override;
   Status Restart() override;
-  std::string AgentConfig() const override;
-  std::string type() const override { return "nbd"; }
 
- private:
-  Status Launch();
+ protected:
+  // Starts the server process into pid_ and waits until it serves.
+  virtual Status Launch() = 0;
+  // The process name, for messages.
+  virtual const char* name() const = 0;
+  std::string image() const { return c_.dir + "/swap.img"; }
   BlockConfig c_;
   pid_t pid_ = 0;
 };
 
-}  // namespace swapbench
+// nbd-server (the reference NBD server, as Debian ships it) exporting a
+// per-run image named "swap". Chosen over qemu-nbd: it is a standalone
+// network server like the ones NBD swap users deploy, and it forks a
+// process per connection that a stall fault stops together with it.
+class NbdServer : public BlockServer {
+ public:
+  static constexpr int kPort = 10809;
+  explicit NbdServer(BlockConfig c) : BlockServer(std::move(c)) {}
+  ~NbdServer() override { Stop(); }
+  std::string export_path() const override { return "swap"; }
+  std::string log_path() const override {
+    return c_.log_dir + "/nbd-server.log";
+  }
+  std::string AgentConfig() const override;
+  std::string type() const override { return "nbd"; }
 
-namespace swapbench {
+ protected:
+  Status Launch() override;
+  const char* name() const override { return "nbd-server"; }
+};
 
 // tgtd, Debian's userspace iSCSI target, exporting a per-run image as LUN 1
 // of one target, bound to the guest's address. The guest logs in with
 // open-iscsi's iscsistart (the initramfs login tool) and the kernel
 // initiator (iscsi_tcp); there is no iscsid in the guest, so the kernel
 // cannot re-login after a connection is lost.
-class IscsiServer : public Storage {
+class IscsiServer : public BlockServer {
  public:
   static constexpr int kPort = 3260;
   static constexpr const char* kTarget = "iqn.2026-11.org.swapbench:swap";
-  explicit IscsiServer(BlockConfig c) : c_(std::move(c)) {}
+  explicit IscsiServer(BlockConfig c) : BlockServer(std::move(c)) {}
   ~IscsiServer() override { Stop(); }
-  Status Start() override;
-  void Stop() override;
-  std::string Health() override;
-  std::vector<pid_t> pids() const override { return {pid_}; }
   std::string export_path() const override { return kTarget; }
   std::string log_path() const override { return c_.log_dir + "/tgtd.log"; }
-  Status Pause() override;
-  Status Resume() override;
-  Status Restart() override;
   std::string AgentConfig() const override;
   std::string type() const override { return "iscsi"; }
 
- private:
-  Status Launch();
-  BlockConfig c_;
-  pid_t pid_ = 0;
+ protected:
+  Status Launch() override;
+  const char* name() const override { return "tgtd"; }
 };
 
 }  // namespace swapbench

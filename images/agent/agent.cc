@@ -53,7 +53,7 @@ namespace {
 
 struct Config {
   char guest_ip[32] = "10.213.0.2";
-  int prefix = 30;
+  unsigned long long prefix = 30;
   char server_ip[32] = "10.213.0.1";
   char storage[16] = "nfs";  // nfs | nbd
   char nbd_port[8] = "10809";
@@ -66,10 +66,10 @@ struct Config {
   char swapfile[128] = "swapfile";
   unsigned long long cg_max = 0;   // bytes; 0 = not set
   unsigned long long cg_high = 0;  // bytes; 0 = not set
-  int cgroup = 0;                  // run the hog in a memory cgroup
+  unsigned long long cgroup = 0;   // run the hog in a memory cgroup
   unsigned long long hog_bytes = 0;
   unsigned long long hog_seed = 0;
-  int telemetry_ms = 250;
+  unsigned long long telemetry_ms = 250;
 };
 
 Config cfg;
@@ -209,6 +209,39 @@ void Copy(char* dst, size_t cap, const char* src) {
   snprintf(dst, cap, "%s", src);
 }
 
+// The config's keys: text fields and numbers.
+struct StrKey {
+  const char* key;
+  char* dst;
+  size_t cap;
+};
+struct NumKey {
+  const char* key;
+  unsigned long long* dst;
+};
+const StrKey kStrKeys[] = {
+    {"guest_ip", cfg.guest_ip, sizeof(cfg.guest_ip)},
+    {"server_ip", cfg.server_ip, sizeof(cfg.server_ip)},
+    {"storage", cfg.storage, sizeof(cfg.storage)},
+    {"nfs_vers", cfg.nfs_vers, sizeof(cfg.nfs_vers)},
+    {"nfs_export", cfg.nfs_export, sizeof(cfg.nfs_export)},
+    {"mount_opts", cfg.mount_opts, sizeof(cfg.mount_opts)},
+    {"swapfile", cfg.swapfile, sizeof(cfg.swapfile)},
+    {"nbd_port", cfg.nbd_port, sizeof(cfg.nbd_port)},
+    {"nbd_export", cfg.nbd_export, sizeof(cfg.nbd_export)},
+    {"iscsi_target", cfg.iscsi_target, sizeof(cfg.iscsi_target)},
+    {"iscsi_port", cfg.iscsi_port, sizeof(cfg.iscsi_port)},
+};
+const NumKey kNumKeys[] = {
+    {"prefix", &cfg.prefix},
+    {"cgroup", &cfg.cgroup},
+    {"memory_max", &cfg.cg_max},
+    {"memory_high", &cfg.cg_high},
+    {"hog_bytes", &cfg.hog_bytes},
+    {"hog_seed", &cfg.hog_seed},
+    {"telemetry_ms", &cfg.telemetry_ms},
+};
+
 void LoadConfig() {
   FILE* f = fopen("/etc/swapbench.conf", "re");
   if (!f) Fail("config", errno, "/etc/swapbench.conf");
@@ -221,42 +254,10 @@ void LoadConfig() {
     *eq = 0;
     const char* k = line;
     const char* v = eq + 1;
-    if (!strcmp(k, "guest_ip"))
-      Copy(cfg.guest_ip, sizeof(cfg.guest_ip), v);
-    else if (!strcmp(k, "prefix"))
-      cfg.prefix = atoi(v);
-    else if (!strcmp(k, "server_ip"))
-      Copy(cfg.server_ip, sizeof(cfg.server_ip), v);
-    else if (!strcmp(k, "nbd_port"))
-      Copy(cfg.nbd_port, sizeof(cfg.nbd_port), v);
-    else if (!strcmp(k, "iscsi_target"))
-      Copy(cfg.iscsi_target, sizeof(cfg.iscsi_target), v);
-    else if (!strcmp(k, "iscsi_port"))
-      Copy(cfg.iscsi_port, sizeof(cfg.iscsi_port), v);
-    else if (!strcmp(k, "nbd_export"))
-      Copy(cfg.nbd_export, sizeof(cfg.nbd_export), v);
-    else if (!strcmp(k, "storage"))
-      Copy(cfg.storage, sizeof(cfg.storage), v);
-    else if (!strcmp(k, "nfs_vers"))
-      Copy(cfg.nfs_vers, sizeof(cfg.nfs_vers), v);
-    else if (!strcmp(k, "nfs_export"))
-      Copy(cfg.nfs_export, sizeof(cfg.nfs_export), v);
-    else if (!strcmp(k, "mount_opts"))
-      Copy(cfg.mount_opts, sizeof(cfg.mount_opts), v);
-    else if (!strcmp(k, "swapfile"))
-      Copy(cfg.swapfile, sizeof(cfg.swapfile), v);
-    else if (!strcmp(k, "cgroup"))
-      cfg.cgroup = atoi(v);
-    else if (!strcmp(k, "memory_max"))
-      cfg.cg_max = strtoull(v, nullptr, 10);
-    else if (!strcmp(k, "memory_high"))
-      cfg.cg_high = strtoull(v, nullptr, 10);
-    else if (!strcmp(k, "hog_bytes"))
-      cfg.hog_bytes = strtoull(v, nullptr, 10);
-    else if (!strcmp(k, "hog_seed"))
-      cfg.hog_seed = strtoull(v, nullptr, 10);
-    else if (!strcmp(k, "telemetry_ms"))
-      cfg.telemetry_ms = atoi(v);
+    for (const StrKey& s : kStrKeys)
+      if (!strcmp(k, s.key)) Copy(s.dst, s.cap, v);
+    for (const NumKey& n : kNumKeys)
+      if (!strcmp(k, n.key)) *n.dst = strtoull(v, nullptr, 10);
   }
   fclose(f);
 }
