@@ -92,6 +92,19 @@ int RunBench(const std::vector<std::string>& args, std::string* run_id,
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+// Runs scenarios/NAME.toml into /tmp/swapbench-it/NAME, expects exit code
+// `want_rc` (printing swapbench's output if not) and returns the report.
+nlohmann::json RunShipped(const std::string& name, int want_rc,
+                          std::string* out, std::string* id) {
+  *out = OutDir(name);
+  std::string log;
+  int rc =
+      RunBench({"run", kSource + "/scenarios/" + name + ".toml", "--out", *out},
+               id, &log);
+  EXPECT_EQ(rc, want_rc) << log;
+  return LoadReport(*out);
+}
+
 class IntegrationTest : public testing::Test {
  protected:
   void SetUp() override { MakeDirs("/tmp/swapbench-it"); }
@@ -99,11 +112,8 @@ class IntegrationTest : public testing::Test {
 
 TEST_F(IntegrationTest, SmokePasses) {
   REQUIRE_CAPABILITIES();
-  std::string out = OutDir("smoke"), id, log;
-  int rc = RunBench({"run", kSource + "/scenarios/smoke.toml", "--out", out},
-                    &id, &log);
-  EXPECT_EQ(rc, 0) << log;
-  nlohmann::json r = LoadReport(out);
+  std::string out, id;
+  nlohmann::json r = RunShipped("smoke", 0, &out, &id);
   ASSERT_TRUE(r.is_object());
   EXPECT_EQ(r["schema"], "swapbench.report/1");
   EXPECT_EQ(r["verdict"], "pass");
@@ -120,11 +130,8 @@ TEST_F(IntegrationTest, SmokePasses) {
 
 TEST_F(IntegrationTest, Loss5PassesWithDropsBothWays) {
   REQUIRE_CAPABILITIES();
-  std::string out = OutDir("loss5"), id, log;
-  int rc = RunBench({"run", kSource + "/scenarios/loss5.toml", "--out", out},
-                    &id, &log);
-  EXPECT_EQ(rc, 0) << log;
-  nlohmann::json r = LoadReport(out);
+  std::string out, id;
+  nlohmann::json r = RunShipped("loss5", 0, &out, &id);
   ASSERT_TRUE(r.is_object());
   const auto& run = r["runs"][0];
   EXPECT_EQ(run["verdict"], "pass");
@@ -136,11 +143,8 @@ TEST_F(IntegrationTest, Loss5PassesWithDropsBothWays) {
 
 TEST_F(IntegrationTest, MemcgOomIsAFinding) {
   REQUIRE_CAPABILITIES();
-  std::string out = OutDir("memcg-oom"), id, log;
-  int rc = RunBench(
-      {"run", kSource + "/scenarios/memcg-oom.toml", "--out", out}, &id, &log);
-  EXPECT_EQ(rc, 1) << log;
-  nlohmann::json r = LoadReport(out);
+  std::string out, id;
+  nlohmann::json r = RunShipped("memcg-oom", 1, &out, &id);
   ASSERT_TRUE(r.is_object());
   EXPECT_EQ(r["verdict"], "fail");
   const auto& findings = r["runs"][0]["findings"];
@@ -277,12 +281,8 @@ class BaselineTest
 TEST_P(BaselineTest, PassesWithEveryPageVerified) {
   REQUIRE_CAPABILITIES();
   auto [name, type] = GetParam();
-  std::string out = OutDir(name), id, log;
-  int rc =
-      RunBench({"run", kSource + "/scenarios/" + name + ".toml", "--out", out},
-               &id, &log);
-  EXPECT_EQ(rc, 0) << log;
-  nlohmann::json r = LoadReport(out);
+  std::string out, id;
+  nlohmann::json r = RunShipped(name, 0, &out, &id);
   ASSERT_TRUE(r.is_object());
   const auto& run = r["runs"][0];
   EXPECT_EQ(run["verdict"], "pass")
@@ -327,12 +327,8 @@ const nlohmann::json* Timeline(const nlohmann::json& run,
 
 TEST_F(IntegrationTest, ServerStallIsRiddenOutAndOnTheTimeline) {
   REQUIRE_CAPABILITIES();
-  std::string out = OutDir("server-stall"), id, log;
-  int rc =
-      RunBench({"run", kSource + "/scenarios/server-stall.toml", "--out", out},
-               &id, &log);
-  EXPECT_EQ(rc, 0) << log;
-  nlohmann::json r = LoadReport(out);
+  std::string out, id;
+  nlohmann::json r = RunShipped("server-stall", 0, &out, &id);
   ASSERT_TRUE(r.is_object());
   const auto& run = r["runs"][0];
   EXPECT_EQ(run["verdict"], "pass");
@@ -356,12 +352,8 @@ TEST_F(IntegrationTest, ServerStallIsRiddenOutAndOnTheTimeline) {
 
 TEST_F(IntegrationTest, ServerRestartAndSlowLinkAreRiddenOut) {
   REQUIRE_CAPABILITIES();
-  std::string out = OutDir("server-restart"), id, log;
-  int rc = RunBench(
-      {"run", kSource + "/scenarios/server-restart.toml", "--out", out}, &id,
-      &log);
-  EXPECT_EQ(rc, 0) << log;
-  nlohmann::json r = LoadReport(out);
+  std::string out, id;
+  nlohmann::json r = RunShipped("server-restart", 0, &out, &id);
   ASSERT_TRUE(r.is_object());
   const auto& run = r["runs"][0];
   EXPECT_EQ(run["verdict"], "pass");
