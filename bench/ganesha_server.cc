@@ -84,8 +84,7 @@ Status GaneshaServer::Start() {
     if (!(s = MakeDirs(c_.dir + d)).ok()) return s.Context("ganesha");
   if (!(s = MakeSwapfile(c_.dir + "/export/swapfile", c_.swapfile_mib)).ok())
     return s.Context("ganesha");
-  std::string conf = c_.log_dir + "/ganesha.conf";
-  if (!(s = WriteFile(conf, GaneshaConfig(c_))).ok())
+  if (!(s = WriteFile(conf_path(), GaneshaConfig(c_))).ok())
     return s.Context("ganesha");
 
   // rpcbind first, in a mount namespace of its own with a private /run, so
@@ -127,13 +126,12 @@ Status GaneshaServer::StartGanesha() {
   const std::string kReady = "NFS SERVER INITIALIZED";
   auto before = ReadFile(log_path());
   size_t banners = before.ok() ? Count(*before, kReady) : 0;
-  std::string conf = c_.log_dir + "/ganesha.conf";
   SpawnOptions go;
   go.netns_path = c_.netns_path;
   go.join_mount_ns_of = rpcbind_;
   go.log_path = c_.log_dir + "/ganesha.stdout";
-  auto gp = Spawn({"ganesha.nfsd", "-F", "-f", conf, "-L", log_path(), "-p",
-                   "/run/ganesha.pid"},
+  auto gp = Spawn({"ganesha.nfsd", "-F", "-f", conf_path(), "-L", log_path(),
+                   "-p", "/run/ganesha.pid"},
                   go);
   if (!gp.ok()) return gp.status().Context("ganesha");
   ganesha_ = *gp;

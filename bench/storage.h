@@ -73,6 +73,7 @@ class GaneshaServer : public Storage {
   std::string type() const override { return "nfs" + c_.version; }
 
  private:
+  std::string conf_path() const { return c_.log_dir + "/ganesha.conf"; }
   // Starts ganesha.nfsd in rpcbind's namespaces and waits until it serves.
   Status StartGanesha();
 

@@ -341,10 +341,15 @@ void IfUp(int s, const char* ifname, const char* ip, int prefix) {
   if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0) Fail("network", errno, "SIOCSIFFLAGS");
 }
 
+// Waits up to 5 s for a path: the device nodes and sysfs entries of a
+// module just loaded appear asynchronously.
+void WaitFor(const char* path) {
+  for (int i = 0; i < 100 && access(path, F_OK) != 0; ++i) usleep(50000);
+}
+
 void SetupNetwork() {
   phase = "network";
-  for (int i = 0; i < 100 && access("/sys/class/net/eth0", F_OK) != 0; ++i)
-    usleep(50000);
+  WaitFor("/sys/class/net/eth0");
   int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   IfUp(s, "lo", "127.0.0.1", 8);
   IfUp(s, "eth0", cfg.guest_ip, cfg.prefix);
@@ -422,11 +427,6 @@ void RunTool(const char* step, char* const argv[]) {
              argv[0], status);
     Fail(step, EIO, what);
   }
-}
-
-// Waits up to 5 s for a device node (devtmpfs fills /dev asynchronously).
-void WaitFor(const char* path) {
-  for (int i = 0; i < 100 && access(path, F_OK) != 0; ++i) usleep(50000);
 }
 
 // Connects /dev/nbd0 with nbd-client in swap mode (-swap: it mlocks itself
