@@ -1,90 +1,361 @@
 #include "bench/console_parser.h"
 
+#include <array>
+#include <cctype>
 #include <cstdlib>
+#include <deque>
 
 namespace swapbench {
 
 namespace {
 
-void FillKill(const std::smatch& m, Finding* f) {
-  f->pid = std::atol(m[1].str().c_str());
-  f->victim = m[2].str();
+std::string Str(const std::cmatch& m, int i) { return m[i].str(); }
+
+void FillKill(const std::cmatch& m, Finding* f) {
+  f->pid = std::atol(Str(m, 1).c_str());
+  f->victim = Str(m, 2);
+  f->key = f->kind + "|" + Str(m, 1);  // each kill is its own finding
 }
+
+// "mode:0xa20(GFP_ATOMIC)": the flags by name, and which reserve the
+// allocation was allowed to dip into. Names, not bits: the bit values
+// change between kernel releases, the printed names do not.
+void FillGfp(const std::string& mode, const std::string& names, Finding* f) {
+  nlohmann::json flags = nlohmann::json::array();
+  size_t start = 0;
+  while (start <= names.size()) {
+    size_t bar = names.find('|', start);
+    if (bar == std::string::npos) bar = names.size();
+    if (bar > start) flags.push_back(names.substr(start, bar - start));
+    start = bar + 1;
+  }
+  bool memalloc = names.find("__GFP_MEMALLOC") != std::string::npos;
+  bool atomic = names.find("GFP_ATOMIC") != std::string::npos ||
+                names.find("GFP_NOWAIT") != std::string::npos;
+  f->details["gfp_mode"] = mode;
+  f->details["gfp_flags"] = flags;
+  f->details["memalloc"] = memalloc;
+  f->details["atomic"] = atomic;
+  f->details["reserve"] = memalloc ? "memalloc" : atomic ? "atomic" : "none";
+}
+
+// The allocating task's context, from its name; the trace may refine it.
+std::string TaskContext(const std::string& task) {
+  if (task.rfind("ksoftirqd/", 0) == 0) return "softirq";
+  if (task.rfind("swapper/", 0) == 0) return "interrupt";
+  return "process";
+}
+
+void AllocTitle(Finding* f) {
+  const auto& d = f->details;
+  std::string t = d.contains("cache") ? "slab allocation failure"
+                                      : "page allocation failure";
+  if (d.contains("order")) t += " order:" + std::to_string(d["order"].get<int>());
+  t += " " + d.value("gfp_names", std::string());
+  std::string reserve = d.value("reserve", "none");
+  std::string context = d.value("context", "process");
+  if (reserve != "none" || context != "process")
+    t += " (" + (reserve == "none" ? "" : reserve + " reserve, ") + "in " +
+         context + ")";
+  f->title = t;
+}
+
+// Frames that say nothing about where the failure is.
+bool BoringFrame(std::string_view fn) {
+  static const char* const kBoring[] = {
+      "dump_stack",  "dump_stack_lvl", "show_stack", "warn_alloc",
+      "panic",       "__warn",         "report_bug", "handle_bug",
+      "exc_invalid_op", "asm_exc_invalid_op", "__schedule", "schedule",
+      "schedule_timeout", "io_schedule", "io_schedule_timeout",
+      "__alloc_pages", "__alloc_pages_slowpath", "alloc_pages",
+      "__folio_alloc", "out_of_memory", "oom_kill_process",
+      "dump_header", "watchdog_timer_fn", "__hrtimer_run_queues",
+      "hrtimer_interrupt", "rcu_dump_cpu_stacks", "print_cpu_stall",
+      "check_cpu_stall", "rcu_sched_clock_irq", "update_process_times",
+      "tick_sched_handle", "tick_sched_timer", "nmi_cpu_backtrace",
+      "nmi_trigger_cpumask_backtrace", "arch_trigger_cpumask_backtrace",
+  };
+  // "__alloc_pages_slowpath.constprop.0" is __alloc_pages_slowpath.
+  std::string_view base = fn.substr(0, fn.find('.'));
+  for (const char* b : kBoring)
+    if (base == b) return true;
+  return false;
+}
+
+bool SoftirqFrame(std::string_view fn) {
+  return fn == "__do_softirq" || fn == "handle_softirqs" ||
+         fn == "net_rx_action" || fn == "run_ksoftirqd" ||
+         fn == "do_softirq" || fn == "irq_exit_rcu";
+}
+
+constexpr size_t kTopFrames = 5;
+constexpr int kTraceBudget = 120;  // lines a trace may take to end
 
 }  // namespace
 
 const std::vector<ConsoleRow>& ConsoleRows() {
   static const std::vector<ConsoleRow> rows = {
-      {"memcg_oom_kill", "Memory cgroup out of memory",
+      {"memcg_oom_kill", "Memory cgroup out of memory: Kill",
        std::regex(
-           R"(Memory cgroup out of memory: Killed process (\d+) \(([^)]*)\))"),
-       [](const std::smatch& m, Finding* f) {
+           R"(Memory cgroup out of memory: Kill(?:ed)? process (\d+) \(([^)]*)\))"),
+       [](const std::cmatch& m, Finding* f) {
          FillKill(m, f);
          f->title = "memcg OOM kill of " + f->victim;
        }},
+      {"oom_deadlock", "Out of memory and no killable processes",
+       std::regex(R"(Out of memory and no killable processes)"),
+       [](const std::cmatch& m, Finding* f) {
+         f->title = "out of memory and no killable processes";
+       }},
       {"oom_kill", "Out of memory",
        std::regex(
-           R"(Out of memory(?: \(oom_kill_allocating_task\))?: Killed process (\d+) \(([^)]*)\))"),
-       [](const std::smatch& m, Finding* f) {
+           R"(Out of memory(?: \(oom_kill_allocating_task\))?: Kill(?:ed)? process (\d+) \(([^)]*)\))"),
+       [](const std::cmatch& m, Finding* f) {
          FillKill(m, f);
          f->title = "OOM kill of " + f->victim;
        }},
       {"hung_task", "blocked for more than",
-       std::regex(
-           R"(INFO: task (.+):(\d+) blocked for more than (\d+) seconds)"),
-       [](const std::smatch& m, Finding* f) {
-         f->victim = m[1].str();
-         f->pid = std::atol(m[2].str().c_str());
-         f->title = "hung task " + f->victim + " blocked for more than " +
-                    m[3].str() + " s";
-       }},
+       std::regex(R"(INFO: task (.+):(\d+) blocked for more than (\d+) seconds)"),
+       [](const std::cmatch& m, Finding* f) {
+         f->victim = Str(m, 1);
+         f->pid = std::atol(Str(m, 2).c_str());
+         f->title = "hung task " + f->victim;
+         f->key = "hung_task|" + Str(m, 2);
+         f->details["blocked_s"] = std::atol(Str(m, 3).c_str());
+       },
+       true},
       {"soft_lockup", "soft lockup",
        std::regex(
-           R"(BUG: soft lockup - CPU#(\d+) stuck for (\d+)s! \[([^:\]]+):(\d+)\])"),
-       [](const std::smatch& m, Finding* f) {
-         f->victim = m[3].str();
-         f->pid = std::atol(m[4].str().c_str());
-         f->title = "soft lockup on CPU#" + m[1].str() + " in " + f->victim;
+           R"(BUG: soft lockup - CPU#(\d+) stuck for (\d+)s! \[(.+):(\d+)\])"),
+       [](const std::cmatch& m, Finding* f) {
+         f->victim = Str(m, 3);
+         f->pid = std::atol(Str(m, 4).c_str());
+         f->title = "soft lockup on CPU#" + Str(m, 1) + " in " + f->victim;
+         f->details["stuck_s"] = std::atol(Str(m, 2).c_str());
+       },
+       true},
+      {"hard_lockup", "hard LOCKUP",
+       std::regex(R"(Watchdog detected hard LOCKUP on cpu (\d+))"),
+       [](const std::cmatch& m, Finding* f) {
+         f->title = "hard lockup on CPU#" + Str(m, 1);
+       },
+       true},
+      {"rcu_stall", "INFO: rcu",
+       std::regex(
+           R"(INFO: (rcu_\w+) (self-detected stall on CPU|detected stalls on CPUs/tasks|detected expedited stalls on CPUs/tasks))"),
+       [](const std::cmatch& m, Finding* f) {
+         f->title = "RCU stall (" + Str(m, 1) + " " + Str(m, 2) + ")";
+         f->key = "rcu_stall";
+       },
+       true},
+      {"workqueue_lockup", "BUG: workqueue lockup",
+       std::regex(R"(BUG: workqueue lockup - pool (.*) stuck for (\d+)s!)"),
+       [](const std::cmatch& m, Finding* f) {
+         f->title = "workqueue lockup, pool " + Str(m, 1);
+         f->details["stuck_s"] = std::atol(Str(m, 2).c_str());
        }},
-      {"panic", "Kernel panic",
-       std::regex(R"(Kernel panic - not syncing: (.*))"),
-       [](const std::smatch& m, Finding* f) {
-         f->title = "kernel panic: " + m[1].str();
+      {"alloc_failure", "page allocation failure",
+       std::regex(
+           R"(^(.*): page allocation failure: order:(\d+), mode:(0x[0-9a-f]+)\(([^)]*)\))"),
+       [](const std::cmatch& m, Finding* f) {
+         f->victim = Str(m, 1);
+         f->details["order"] = std::atoi(Str(m, 2).c_str());
+         f->details["gfp_names"] = Str(m, 4);
+         FillGfp(Str(m, 3), Str(m, 4), f);
+         f->details["context"] = TaskContext(f->victim);
+         f->details["tasks"] = {f->victim};
+         f->key = "alloc|" + Str(m, 2) + "|" + Str(m, 3);
+         AllocTitle(f);
+       },
+       true},
+      {"alloc_failure", "vmalloc error",
+       std::regex(
+           R"(^(.*): vmalloc error: size (\d+),.*mode:(0x[0-9a-f]+)\(([^)]*)\))"),
+       [](const std::cmatch& m, Finding* f) {
+         f->victim = Str(m, 1);
+         f->details["vmalloc_size"] = std::atol(Str(m, 2).c_str());
+         f->details["gfp_names"] = Str(m, 4);
+         FillGfp(Str(m, 3), Str(m, 4), f);
+         f->details["context"] = TaskContext(f->victim);
+         f->title = "vmalloc failure of " + Str(m, 2) + " bytes " + Str(m, 4);
+         f->key = "vmalloc|" + Str(m, 3);
+       },
+       true},
+      {"alloc_failure", "SLUB: Unable to allocate memory",
+       std::regex(
+           R"(SLUB: Unable to allocate memory on node (-?\d+), gfp=(0x[0-9a-f]+)\(([^)]*)\))"),
+       [](const std::cmatch& m, Finding* f) {
+         f->details["gfp_names"] = Str(m, 3);
+         FillGfp(Str(m, 2), Str(m, 3), f);
+         f->details["cache"] = "";  // filled from the next line
+         f->title = "slab allocation failure " + Str(m, 3);
+         f->key = "slub|" + Str(m, 2);
+       },
+       true},
+      {"swap_write_error", "Write error",
+       std::regex(R"(Write error (-?\d+) on dio swapfile \((\d+)\))"),
+       [](const std::cmatch& m, Finding* f) {
+         f->title = "swap write error " + Str(m, 1) + " on dio swapfile";
+         f->details["error"] = std::atol(Str(m, 1).c_str());
+         f->key = "swap_write_error|" + Str(m, 1);
+       }},
+      {"swap_write_error", "Write-error on swap-device",
+       std::regex(R"(Write-error on swap-device \(([0-9:]+)\))"),
+       [](const std::cmatch& m, Finding* f) {
+         f->title = "swap write error on swap device";
+         f->key = "swap_write_error|dev";
+       }},
+      {"swap_read_error", "Read-error on swap-device",
+       std::regex(R"(Read-error on swap-device)"),
+       [](const std::cmatch& m, Finding* f) {
+         f->title = "swap read error on swap device";
+         f->key = "swap_read_error";
+       }},
+      {"storage_io_error", " error, dev ",
+       std::regex(
+           R"(([A-Za-z/ ]+) error, dev (\S+), sector (\d+)(?: op 0x[0-9a-f]+:\((\w+)\))?)"),
+       [](const std::cmatch& m, Finding* f) {
+         std::string op = m[4].matched ? Str(m, 4) : "IO";
+         f->title = Str(m, 1) + " error on " + Str(m, 2) + " (" + op + ")";
+         f->details["device"] = Str(m, 2);
+         f->details["sector"] = std::atoll(Str(m, 3).c_str());
+         f->key = "storage_io_error|" + Str(m, 2) + "|" + op;
+       }},
+      {"panic", "Kernel panic - not syncing",
+       std::regex(R"(^Kernel panic - not syncing: (.*))"),
+       [](const std::cmatch& m, Finding* f) {
+         f->title = "kernel panic: " + Str(m, 1);
        }},
       {"oops", "BUG: unable to handle",
        std::regex(R"(BUG: unable to handle (.*))"),
-       [](const std::smatch& m, Finding* f) {
-         f->title = "BUG: unable to handle " + m[1].str();
-       }},
+       [](const std::cmatch& m, Finding* f) {
+         std::string what = Str(m, 1);
+         f->title = "BUG: unable to handle " + what.substr(0, what.find(" at "));
+         f->title = f->title.substr(0, f->title.find(" for address"));
+       },
+       true},
       {"oops", "BUG: kernel NULL pointer",
-       std::regex(R"(BUG: kernel NULL pointer dereference(.*))"),
-       [](const std::smatch& m, Finding* f) {
+       std::regex(R"(BUG: kernel NULL pointer dereference)"),
+       [](const std::cmatch& m, Finding* f) {
          f->title = "BUG: kernel NULL pointer dereference";
-       }},
+       },
+       true},
       {"oops", "kernel BUG at", std::regex(R"(kernel BUG at ([^!]*)!)"),
-       [](const std::smatch& m, Finding* f) {
-         f->title = "kernel BUG at " + m[1].str();
-       }},
+       [](const std::cmatch& m, Finding* f) {
+         f->title = "kernel BUG at " + Str(m, 1);
+       },
+       true},
       {"oops", "general protection fault",
-       std::regex(R"(general protection fault(.*))"),
-       [](const std::smatch& m, Finding* f) {
+       std::regex(R"(general protection fault)"),
+       [](const std::cmatch& m, Finding* f) {
          f->title = "general protection fault";
-       }},
-      {"oops", "Oops:", std::regex(R"(Oops: (.*))"),
-       [](const std::smatch& m, Finding* f) {
-         f->title = "Oops: " + m[1].str();
-       }},
+       },
+       true},
+      {"oops", "Oops:", std::regex(R"(^Oops: (.*))"),
+       [](const std::cmatch& m, Finding* f) {
+         f->title = "Oops: " + Str(m, 1);
+       },
+       true},
+      {"bug", "BUG: ", std::regex(R"(BUG: (.*))"),
+       [](const std::cmatch& m, Finding* f) {
+         // "BUG: scheduling while atomic: hog/1/0x2" -> up to the colon;
+         // "BUG: KASAN: use-after-free in f" keeps the tool's name.
+         std::string rest = Str(m, 1);
+         size_t colon = rest.find(':');
+         if (colon != std::string::npos && colon <= 6)
+           colon = rest.find(':', colon + 1);
+         rest = rest.substr(0, colon);
+         size_t pfn = rest.find("  ");
+         f->title = "BUG: " + rest.substr(0, pfn);
+       },
+       true},
+      {"warning", "WARNING: ",
+       std::regex(
+           R"(^WARNING: (?:CPU: \d+ PID: \d+ at (\S+)(?: ([A-Za-z0-9_.]+)\+0x)?|(.*)))"),
+       [](const std::cmatch& m, Finding* f) {
+         if (m[1].matched) {
+           f->title = "WARNING at " + Str(m, 1);
+           if (m[2].matched) f->title += " " + Str(m, 2);
+         } else {
+           f->title = "WARNING: " + Str(m, 3);
+         }
+       },
+       true},
   };
   return rows;
 }
 
-double SplitTimestamp(const std::string& line, std::string* text) {
+// ---- LiteralSet -----------------------------------------------------------
+
+LiteralSet::LiteralSet(const std::vector<std::string>& literals) {
+  // Trie first; fail links by BFS turn it into a complete DFA.
+  std::vector<std::array<int, 256>> go(1);
+  go[0].fill(-1);
+  out_.assign(1, 0);
+  for (size_t i = 0; i < literals.size() && i < 64; ++i) {
+    int s = 0;
+    for (unsigned char c : literals[i]) {
+      if (go[s][c] < 0) {
+        go[s][c] = static_cast<int>(go.size());
+        go.emplace_back();
+        go.back().fill(-1);
+        out_.push_back(0);
+      }
+      s = go[s][c];
+    }
+    out_[s] |= uint64_t{1} << i;
+  }
+  std::vector<int> fail(go.size(), 0);
+  std::deque<int> queue;
+  for (int c = 0; c < 256; ++c) {
+    if (go[0][c] < 0) {
+      go[0][c] = 0;
+    } else {
+      fail[go[0][c]] = 0;
+      queue.push_back(go[0][c]);
+    }
+  }
+  while (!queue.empty()) {
+    int s = queue.front();
+    queue.pop_front();
+    out_[s] |= out_[fail[s]];
+    for (int c = 0; c < 256; ++c) {
+      int t = go[s][c];
+      if (t < 0) {
+        go[s][c] = go[fail[s]][c];
+      } else {
+        fail[t] = go[fail[s]][c];
+        queue.push_back(t);
+      }
+    }
+  }
+  next_.resize(go.size() * 256);
+  for (size_t s = 0; s < go.size(); ++s)
+    for (int c = 0; c < 256; ++c)
+      next_[s * 256 + c] = static_cast<uint16_t>(go[s][c]);
+}
+
+uint64_t LiteralSet::Match(std::string_view text) const {
+  uint64_t hits = 0;
+  uint32_t s = 0;
+  const uint16_t* next = next_.data();
+  for (unsigned char c : text) {
+    s = next[s * 256 + c];
+    hits |= out_[s];
+  }
+  return hits;
+}
+
+// ---- helpers --------------------------------------------------------------
+
+double SplitTimestamp(std::string_view line, std::string_view* text) {
   if (line.size() > 2 && line[0] == '[') {
     size_t close = line.find(']');
-    if (close != std::string::npos && close < 20) {
+    if (close != std::string_view::npos && close < 20) {
+      std::string stamp(line.substr(1, close - 1));
       char* end = nullptr;
-      double t = std::strtod(line.c_str() + 1, &end);
-      if (end && end != line.c_str() + 1) {
+      double t = std::strtod(stamp.c_str(), &end);
+      if (end && end != stamp.c_str()) {
         size_t start = close + 1;
         if (start < line.size() && line[start] == ' ') ++start;
         *text = line.substr(start);
@@ -96,81 +367,268 @@ double SplitTimestamp(const std::string& line, std::string* text) {
   return -1;
 }
 
-void ConsoleParser::Feed(const std::string& raw) {
-  ++line_no_;
-  std::string line = raw;
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  std::string text;
-  double t = SplitTimestamp(line, &text);
-  // The constraint line precedes the "Killed process" line of the same kill.
-  static const std::regex constraint(R"(oom-kill:constraint=([A-Z_]+),)");
-  std::smatch m;
-  if (text.find("oom-kill:constraint=") != std::string::npos &&
-      std::regex_search(text, m, constraint)) {
-    pending_constraint_ = m[1].str();
+std::string_view FrameFunction(std::string_view text, bool* unreliable) {
+  size_t i = 0;
+  while (i < text.size() && text[i] == ' ') ++i;
+  *unreliable = false;
+  if (text.compare(i, 2, "? ") == 0) {
+    *unreliable = true;
+    i += 2;
+  }
+  size_t plus = text.find("+0x", i);
+  if (plus == std::string_view::npos || plus == i) return {};
+  std::string_view fn = text.substr(i, plus - i);
+  for (char c : fn)
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'))
+      return {};
+  if (text.find("/0x", plus) == std::string_view::npos) return {};
+  return fn;
+}
+
+// ---- ConsoleParser --------------------------------------------------------
+
+namespace {
+
+// Literals beyond the rows': index = rows.size() + kExtra*.
+enum Extra { kConstraint, kNfs, kBanner, kNbd, kConn, kSession, kRpc, kExtras };
+const char* const kExtraLiterals[kExtras] = {
+    "oom-kill:constraint=", "nfs: server ",       "Linux version ",
+    "block nbd",            "detected conn error", "session recovery timed out",
+    "unhandled error"};
+
+const LiteralSet& Literals() {
+  static const LiteralSet set = [] {
+    std::vector<std::string> lits;
+    for (const ConsoleRow& r : ConsoleRows()) lits.push_back(r.literal);
+    for (const char* e : kExtraLiterals) lits.push_back(e);
+    return LiteralSet(lits);
+  }();
+  return set;
+}
+
+bool StartsWith(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
+
+}  // namespace
+
+ConsoleParser::ConsoleParser() { Literals(); }
+
+void ConsoleParser::EndTrace() {
+  if (trace_for_ >= 0) {
+    Finding& f = findings_[trace_for_];
+    if (f.kind == "alloc_failure" && trace_softirq_ &&
+        f.details.value("context", "") != "softirq") {
+      f.details["context"] = "softirq";
+      if (!f.details.contains("vmalloc_size") && !f.details.contains("cache"))
+        AllocTitle(&f);
+    }
+  }
+  trace_for_ = -1;
+  in_trace_ = false;
+  trace_softirq_ = false;
+}
+
+void ConsoleParser::FeedTrace(std::string_view text) {
+  Finding& f = findings_[trace_for_];
+  if (--trace_budget_ <= 0 || StartsWith(text, "---[ end trace")) {
+    EndTrace();
     return;
   }
-  if (FeedEvent(text, t, line)) return;
-  for (const ConsoleRow& row : ConsoleRows()) {
-    if (text.find(row.literal) == std::string::npos) continue;
-    if (!std::regex_search(text, m, row.re)) continue;
+  std::string_view trimmed = text.substr(std::min(text.find_first_not_of(' '), text.size()));
+  if (f.details.contains("cache") && StartsWith(trimmed, "cache: ")) {
+    std::string_view name = trimmed.substr(7);
+    name = name.substr(0, name.find(','));
+    f.details["cache"] = std::string(name);
+    f.title = "slab allocation failure in " + std::string(name) + " " +
+              f.details.value("gfp_names", std::string());
+    return;
+  }
+  if (StartsWith(trimmed, "Call Trace:")) {
+    in_trace_ = true;
+    return;
+  }
+  if (!in_trace_) return;
+  if (trimmed == "<IRQ>" || trimmed == "<NMI>") {
+    trace_softirq_ = true;
+    return;
+  }
+  if (trimmed == "</TASK>") {
+    EndTrace();
+    return;
+  }
+  bool unreliable = false;
+  std::string_view fn = FrameFunction(text, &unreliable);
+  if (fn.empty()) return;
+  if (SoftirqFrame(fn)) trace_softirq_ = true;
+  if (unreliable || BoringFrame(fn) || f.frames.size() >= kTopFrames) return;
+  f.frames.emplace_back(fn);
+  f.excerpt += "\n" + std::string(trimmed);
+  f.last_console_line = line_no_;
+}
+
+void ConsoleParser::Feed(std::string_view line) {
+  ++line_no_;
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  std::string_view text;
+  double t = SplitTimestamp(line, &text);
+  if (trace_for_ >= 0) FeedTrace(text);
+  uint64_t hits = Literals().Match(text);
+  if (hits == 0) return;
+  const auto& rows = ConsoleRows();
+  const size_t extra = rows.size();
+  // The constraint line precedes the "Killed process" line of the same kill.
+  if (hits & (uint64_t{1} << (extra + kConstraint))) {
+    static const std::regex constraint(R"(oom-kill:constraint=([A-Z_]+),)");
+    std::cmatch m;
+    if (std::regex_search(text.begin(), text.end(), m, constraint)) {
+      pending_constraint_ = m[1].str();
+      return;
+    }
+  }
+  if (hits & (uint64_t{1} << (extra + kBanner)) &&
+      StartsWith(text, "Linux version ")) {
+    if (banner_seen_) {
+      EndTrace();
+      Finding f;
+      f.kind = "unexpected_reboot";
+      f.title = "the kernel booted again";
+      f.console_line = f.last_console_line = line_no_;
+      f.kernel_time = t;
+      f.excerpt = std::string(line);
+      findings_.push_back(std::move(f));
+    }
+    banner_seen_ = true;
+    return;
+  }
+  if ((hits >> extra) != 0 && FeedEvent(text, t, line)) return;
+  if (StartsWith(text, "---[ end ")) return;  // the trailer of a report
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!(hits & (uint64_t{1} << i))) continue;
+    const ConsoleRow& row = rows[i];
+    std::cmatch m;
+    if (!std::regex_search(text.begin(), text.end(), m, row.re)) continue;
     Finding f;
     f.kind = row.kind;
     row.fill(m, &f);
-    f.console_line = line_no_;
-    f.kernel_time = t;
-    f.excerpt = line;
+    if (f.key.empty()) f.key = f.kind + "|" + f.title;
+    // An oops's follow-up lines ("Oops: 0000 [#1]" after "BUG: unable to
+    // handle") belong to the oops already open.
+    bool oops_like = f.kind == "oops";
+    if (oops_like && line_no_ - last_oops_line_ <= 12) {
+      last_oops_line_ = line_no_;
+      return;
+    }
+    if (oops_like || f.kind == "bug") last_oops_line_ = line_no_;
+    for (Finding& prev : findings_) {
+      if (prev.key != f.key) continue;
+      ++prev.count;
+      prev.last_console_line = std::max(prev.last_console_line, line_no_);
+      prev.last_kernel_time = t;
+      if (prev.details.contains("tasks") && !f.victim.empty()) {
+        auto& tasks = prev.details["tasks"];
+        bool known = false;
+        for (const auto& x : tasks) known |= x == f.victim;
+        if (!known && tasks.size() < 8) tasks.push_back(f.victim);
+      }
+      return;
+    }
+    EndTrace();
+    f.console_line = f.last_console_line = line_no_;
+    f.kernel_time = f.last_kernel_time = t;
+    f.excerpt = std::string(line);
     if (f.kind == "oom_kill" || f.kind == "memcg_oom_kill") {
       f.constraint = pending_constraint_;
       pending_constraint_.clear();
     }
     findings_.push_back(std::move(f));
+    if (row.trace) {
+      trace_for_ = static_cast<long>(findings_.size()) - 1;
+      trace_budget_ = kTraceBudget;
+      in_trace_ = false;
+    }
     return;
   }
 }
 
-}  // namespace swapbench
-
-namespace swapbench {
-
-bool ConsoleParser::FeedEvent(const std::string& text, double t,
-                              const std::string& line) {
-  if (text.compare(0, 13, "nfs: server ") != 0 &&
-      text.find("nfs: server ") == std::string::npos)
-    return false;
-  static const std::regex not_responding(
-      R"(nfs: server (\S+) not responding, (still trying|timed out))");
-  static const std::regex ok(R"(nfs: server (\S+) OK)");
-  std::smatch m;
-  ConsoleEvent e;
-  if (std::regex_search(text, m, not_responding)) {
-    e.kind = "nfs_not_responding";
-  } else if (std::regex_search(text, m, ok)) {
-    e.kind = "nfs_ok";
-  } else {
-    return false;
+void ConsoleParser::Finish() {
+  EndTrace();
+  // The latest NFS event per server: still not responding at the end.
+  std::vector<const ConsoleEvent*> latest;
+  for (const ConsoleEvent& e : events_) {
+    if (e.kind != "nfs_not_responding" && e.kind != "nfs_ok") continue;
+    bool replaced = false;
+    for (auto& l : latest)
+      if (l->subject == e.subject) l = &e, replaced = true;
+    if (!replaced) latest.push_back(&e);
   }
-  e.subject = m[1].str();
-  e.kernel_time = t;
-  e.console_line = line_no_;
-  e.excerpt = line;
-  e.last_kernel_time = t;
-  e.last_console_line = line_no_;
-  // The latest event about this server: fold a repeat into it.
+  for (const ConsoleEvent* e : latest) {
+    if (e->kind != "nfs_not_responding") continue;
+    Finding f;
+    f.kind = "nfs_not_responding";
+    f.title = "nfs: server " + e->subject + " not responding, never recovered";
+    f.key = f.kind + "|" + e->subject;
+    f.console_line = e->console_line;
+    f.last_console_line = e->last_console_line;
+    f.kernel_time = e->kernel_time;
+    f.last_kernel_time = e->last_kernel_time;
+    f.count = e->count;
+    f.excerpt = e->excerpt;
+    bool known = false;
+    for (const Finding& g : findings_) known |= g.key == f.key;
+    if (!known) findings_.push_back(std::move(f));
+  }
+}
+
+void ConsoleParser::AddEvent(ConsoleEvent e) {
+  // The latest event about this subject: fold a repeat into it.
   ConsoleEvent* prev = nullptr;
   for (auto it = events_.rbegin(); it != events_.rend() && !prev; ++it)
     if (it->subject == e.subject) prev = &*it;
   if (prev && prev->kind == e.kind) {
     ++prev->count;
-    prev->last_kernel_time = t;
-    prev->last_console_line = line_no_;
-    return true;
+    prev->last_kernel_time = e.kernel_time;
+    prev->last_console_line = e.console_line;
+    return;
   }
   if (e.kind == "nfs_ok" && prev && prev->kind == "nfs_not_responding" &&
-      t >= 0 && prev->kernel_time >= 0)
-    e.outage_s = t - prev->kernel_time;
+      e.kernel_time >= 0 && prev->kernel_time >= 0)
+    e.outage_s = e.kernel_time - prev->kernel_time;
   events_.push_back(std::move(e));
-  return true;
+}
+
+bool ConsoleParser::FeedEvent(std::string_view text, double t,
+                              std::string_view line) {
+  struct EventRow {
+    const char* kind;
+    std::regex re;  // group 1: the subject
+  };
+  static const std::vector<EventRow> rows = {
+      {"nfs_not_responding",
+       std::regex(R"(nfs: server (\S+) not responding, (still trying|timed out))")},
+      {"nfs_ok", std::regex(R"(nfs: server (\S+) OK)")},
+      {"nbd_error",
+       std::regex(
+           R"(block (nbd\d+): (?:Connection timed out|Receive control failed|Send control failed|shutting down sockets|Dead connection|Attempted send on invalid socket|Possible stuck request))")},
+      {"iscsi_conn_error",
+       std::regex(R"((connection\d+:\d+): detected conn error)")},
+      {"iscsi_conn_error",
+       std::regex(R"((session\d+): session recovery timed out)")},
+      {"rpc_error", std::regex(R"((\w+): connect returned unhandled error)")},
+  };
+  for (const EventRow& row : rows) {
+    std::cmatch m;
+    if (!std::regex_search(text.begin(), text.end(), m, row.re)) continue;
+    ConsoleEvent e;
+    e.kind = row.kind;
+    e.subject = m[1].str();
+    e.kernel_time = e.last_kernel_time = t;
+    e.console_line = e.last_console_line = line_no_;
+    e.excerpt = std::string(line);
+    AddEvent(std::move(e));
+    return true;
+  }
+  return false;
 }
 
 }  // namespace swapbench

@@ -2,12 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace swapbench {
 namespace {
 
 std::vector<Finding> Parse(const std::vector<std::string>& lines) {
   ConsoleParser p;
   for (const auto& l : lines) p.Feed(l);
+  p.Finish();
   return p.findings();
 }
 
@@ -43,44 +46,331 @@ TEST(ConsoleParserTest, GlobalOomKill) {
       "global_oom,task_memcg=/,task=hog,pid=99,uid=0",
       "[   40.2] Out of memory: Killed process 99 (hog) total-vm:307420kB, "
       "anon-rss:200kB",
+      "[   41.2] Out of memory: Killed process 100 (hog) total-vm:307420kB, "
+      "anon-rss:200kB",
   });
-  ASSERT_EQ(f.size(), 1u);
+  ASSERT_EQ(f.size(), 2u);  // two kills are two findings, never folded
   EXPECT_EQ(f[0].kind, "oom_kill");
   EXPECT_EQ(f[0].victim, "hog");
   EXPECT_EQ(f[0].constraint, "CONSTRAINT_NONE");
+  EXPECT_EQ(f[1].pid, 100);
 }
 
-TEST(ConsoleParserTest, HungTask) {
-  auto f =
-      Parse({"[  243.1] INFO: task kworker/u2:1:45 blocked for more than 120 "
-             "seconds."});
+// Kernels before 4.19 said "Kill process ... or sacrifice child".
+TEST(ConsoleParserTest, OldOomKillWording) {
+  auto f = Parse({
+      "[  100.0] Out of memory: Kill process 812 (hog) score 901 or sacrifice "
+      "child",
+      "[  100.1] Killed process 812 (hog) total-vm:307420kB, anon-rss:200kB",
+      "[  101.0] Memory cgroup out of memory: Kill process 900 (hog) score 1000 "
+      "or sacrifice child",
+  });
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].kind, "oom_kill");
+  EXPECT_EQ(f[0].pid, 812);
+  EXPECT_EQ(f[1].kind, "memcg_oom_kill");
+  EXPECT_EQ(f[1].pid, 900);
+}
+
+TEST(ConsoleParserTest, NoKillableProcesses) {
+  auto f = Parse({
+      "[   70.0] Out of memory and no killable processes...",
+      "[   70.1] Kernel panic - not syncing: System is deadlocked on memory",
+  });
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].kind, "oom_deadlock");
+  EXPECT_EQ(f[1].kind, "panic");
+  EXPECT_EQ(f[1].title, "kernel panic: System is deadlocked on memory");
+}
+
+TEST(ConsoleParserTest, HungTaskWithTopFrames) {
+  auto f = Parse({
+      "[  243.1] INFO: task kworker/u2:1:45 blocked for more than 120 "
+      "seconds.",
+      "[  243.1]       Not tainted 6.1.0-54-amd64 #1 Debian 6.1.190-1",
+      "[  243.1] task:kworker/u2:1    state:D stack:0     pid:45    ppid:2",
+      "[  243.1] Call Trace:",
+      "[  243.1]  <TASK>",
+      "[  243.1]  __schedule+0x34d/0x9e0",
+      "[  243.1]  schedule+0x5a/0xd0",
+      "[  243.1]  ? rpc_wait_bit_killable+0x10/0x10 [sunrpc]",
+      "[  243.1]  rpc_wait_bit_killable+0x1e/0xa0 [sunrpc]",
+      "[  243.1]  __wait_on_bit+0x41/0x110",
+      "[  243.1]  out_of_line_wait_on_bit+0x91/0xb0",
+      "[  243.1]  nfs4_do_close+0x2c1/0x300 [nfsv4]",
+      "[  243.1]  __put_nfs_open_context+0xbe/0x150 [nfs]",
+      "[  243.1]  nfs_file_release+0x39/0x50 [nfs]",
+      "[  243.1]  </TASK>",
+      "[  364.1] INFO: task kworker/u2:1:45 blocked for more than 241 "
+      "seconds.",
+  });
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].kind, "hung_task");
   EXPECT_EQ(f[0].victim, "kworker/u2:1");
   EXPECT_EQ(f[0].pid, 45);
+  EXPECT_EQ(f[0].count, 2);
+  EXPECT_EQ(f[0].last_console_line, 16);
+  EXPECT_EQ(f[0].frames,
+            (std::vector<std::string>{"rpc_wait_bit_killable", "__wait_on_bit",
+                                      "out_of_line_wait_on_bit",
+                                      "nfs4_do_close",
+                                      "__put_nfs_open_context"}));
+  EXPECT_NE(f[0].excerpt.find("nfs4_do_close+0x2c1/0x300 [nfsv4]"),
+            std::string::npos);
 }
 
 TEST(ConsoleParserTest, SoftLockup) {
-  auto f =
-      Parse({"[   52.0] watchdog: BUG: soft lockup - CPU#0 stuck for 22s! "
-             "[rpciod:77]"});
+  auto f = Parse(
+      {"[   52.0] watchdog: BUG: soft lockup - CPU#0 stuck for 22s! "
+       "[rpciod:77]",
+       "[   78.0] watchdog: BUG: soft lockup - CPU#0 stuck for 48s! "
+       "[rpciod:77]"});
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].kind, "soft_lockup");
   EXPECT_EQ(f[0].victim, "rpciod");
+  EXPECT_EQ(f[0].count, 2);
 }
 
-TEST(ConsoleParserTest, PanicAndOops) {
+TEST(ConsoleParserTest, HardLockup) {
+  auto f = Parse({"[   60.0] NMI watchdog: Watchdog detected hard LOCKUP on cpu 1"});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].kind, "hard_lockup");
+  EXPECT_EQ(f[0].title, "hard lockup on CPU#1");
+}
+
+TEST(ConsoleParserTest, RcuStalls) {
+  auto f = Parse({
+      "[   80.0] rcu: INFO: rcu_sched self-detected stall on CPU",
+      "[   80.1] rcu: \t0-....: (5249 ticks this GP) idle=2f4c/1/0x4000",
+      "[  140.0] rcu: INFO: rcu_sched detected stalls on CPUs/tasks:",
+  });
+  ASSERT_EQ(f.size(), 1u);  // one stall, reported twice
+  EXPECT_EQ(f[0].kind, "rcu_stall");
+  EXPECT_EQ(f[0].count, 2);
+  // Older kernels had no "rcu: " prefix.
+  f = Parse({"[ 90.0] INFO: rcu_preempt detected stalls on CPUs/tasks:"});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].kind, "rcu_stall");
+}
+
+TEST(ConsoleParserTest, WorkqueueLockup) {
+  auto f = Parse(
+      {"[  100.0] BUG: workqueue lockup - pool cpus=0 node=0 flags=0x0 "
+       "nice=0 stuck for 33s!"});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].kind, "workqueue_lockup");
+  EXPECT_EQ(f[0].details["stuck_s"], 33);
+}
+
+// The receive-side deadlock of the global-stall scenario, as it printed.
+TEST(ConsoleParserTest, AtomicAllocationFailureInSoftirq) {
+  ConsoleParser p;
+  for (const char* l : {
+           "[   44.189583] ksoftirqd/0: page allocation failure: order:0, "
+           "mode:0xa20(GFP_ATOMIC), nodemask=(null),cpuset=/,mems_allowed=0",
+           "[   44.191377] CPU: 0 PID: 14 Comm: ksoftirqd/0 Not tainted "
+           "6.1.0-54-amd64 #1  Debian 6.1.190-1",
+           "[   44.192523] Call Trace:",
+           "[   44.192768]  <TASK>",
+           "[   44.192873]  dump_stack_lvl+0x44/0x5c",
+           "[   44.193034]  warn_alloc+0x151/0x170",
+           "[   44.193180]  __alloc_pages_slowpath.constprop.0+0xd04/0xe70",
+           "[   44.193438]  ? csum_block_add_ext+0x20/0x20",
+           "[   44.193702]  __alloc_pages+0x305/0x330",
+           "[   44.193950]  skb_page_frag_refill+0x91/0x120",
+           "[   44.194175]  try_fill_recv+0x301/0x7f0 [virtio_net]",
+           "[   44.194787]  virtnet_poll+0x3cb/0x4e4 [virtio_net]",
+           "[   44.194984]  __napi_poll+0x2b/0x160",
+           "[   44.194984]  net_rx_action+0x2a0/0x350",
+           "[   44.196623]  </TASK>",
+           "[   44.197123] Mem-Info:",
+           "[   50.0] swapper/0: page allocation failure: order:0, "
+           "mode:0xa20(GFP_ATOMIC), nodemask=(null),cpuset=/,mems_allowed=0",
+       })
+    p.Feed(l);
+  p.Finish();
+  ASSERT_EQ(p.findings().size(), 1u);
+  const Finding& f = p.findings()[0];
+  EXPECT_EQ(f.kind, "alloc_failure");
+  EXPECT_EQ(f.victim, "ksoftirqd/0");
+  EXPECT_EQ(f.count, 2);
+  EXPECT_EQ(f.details["order"], 0);
+  EXPECT_EQ(f.details["gfp_mode"], "0xa20");
+  EXPECT_EQ(f.details["gfp_flags"], nlohmann::json({"GFP_ATOMIC"}));
+  EXPECT_EQ(f.details["atomic"], true);
+  EXPECT_EQ(f.details["memalloc"], false);
+  EXPECT_EQ(f.details["reserve"], "atomic");
+  EXPECT_EQ(f.details["context"], "softirq");
+  EXPECT_EQ(f.details["tasks"], nlohmann::json({"ksoftirqd/0", "swapper/0"}));
+  EXPECT_EQ(f.frames[0], "skb_page_frag_refill");
+  EXPECT_EQ(f.frames[1], "try_fill_recv");
+  EXPECT_EQ(f.title,
+            "page allocation failure order:0 GFP_ATOMIC (atomic reserve, in "
+            "softirq)");
+}
+
+TEST(ConsoleParserTest, MemallocAllocationFailureIsFlagged) {
+  auto f = Parse({
+      "[   9.0] kworker/u2:3: page allocation failure: order:0, "
+      "mode:0x20a20(GFP_ATOMIC|__GFP_MEMALLOC), nodemask=(null)",
+      "[   9.1] Call Trace:",
+      "[   9.2]  <IRQ>",
+      "[   9.3]  __alloc_skb+0x87/0x1b0",
+      "[   9.4]  </IRQ>",
+      "[   9.5]  </TASK>",
+  });
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].details["memalloc"], true);
+  EXPECT_EQ(f[0].details["reserve"], "memalloc");
+  EXPECT_EQ(f[0].details["context"], "softirq");  // from the <IRQ> frame
+  EXPECT_EQ(f[0].details["gfp_flags"],
+            nlohmann::json({"GFP_ATOMIC", "__GFP_MEMALLOC"}));
+}
+
+TEST(ConsoleParserTest, ProcessContextAllocationFailure) {
+  auto f = Parse({
+      "[   9.0] hog: page allocation failure: order:2, "
+      "mode:0x40cc0(GFP_KERNEL|__GFP_COMP), nodemask=(null)",
+  });
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].details["reserve"], "none");
+  EXPECT_EQ(f[0].details["context"], "process");
+  EXPECT_EQ(f[0].title, "page allocation failure order:2 GFP_KERNEL|__GFP_COMP");
+}
+
+TEST(ConsoleParserTest, SlabAllocationFailureNamesTheCache) {
+  auto f = Parse({
+      "[  44.3] SLUB: Unable to allocate memory on node -1, "
+      "gfp=0xa20(GFP_ATOMIC)",
+      "[  44.3]   cache: skbuff_fclone_cache, object size: 472, buffer size: "
+      "512, default order: 1, min order: 0",
+  });
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].kind, "alloc_failure");
+  EXPECT_EQ(f[0].details["cache"], "skbuff_fclone_cache");
+  EXPECT_EQ(f[0].title,
+            "slab allocation failure in skbuff_fclone_cache GFP_ATOMIC");
+}
+
+TEST(ConsoleParserTest, VmallocFailure) {
+  auto f = Parse({"[ 3.0] modprobe: vmalloc error: size 8192, page order 0, "
+                  "failed to allocate pages, mode:0xdc0(GFP_KERNEL|__GFP_ZERO), "
+                  "nodemask=(null)"});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].kind, "alloc_failure");
+  EXPECT_EQ(f[0].details["vmalloc_size"], 8192);
+}
+
+TEST(ConsoleParserTest, SwapWriteAndReadErrors) {
+  auto f = Parse({
+      "[  30.0] Write error -12 on dio swapfile (1048576)",
+      "[  30.1] Write error -12 on dio swapfile (1052672)",
+      "[  31.0] Write-error on swap-device (43:0:1234)",
+      "[  32.0] Read-error on swap-device (43:0:1234)",
+  });
+  ASSERT_EQ(f.size(), 3u);
+  EXPECT_EQ(f[0].kind, "swap_write_error");
+  EXPECT_EQ(f[0].count, 2);
+  EXPECT_EQ(f[0].details["error"], -12);
+  EXPECT_EQ(f[1].kind, "swap_write_error");
+  EXPECT_EQ(f[2].kind, "swap_read_error");
+}
+
+TEST(ConsoleParserTest, BlockIoError) {
+  auto f = Parse({
+      "[  20.0] I/O error, dev nbd0, sector 2048 op 0x1:(WRITE) flags 0x0 "
+      "phys_seg 1 prio class 2",
+      "[  20.1] blk_update_request: I/O error, dev nbd0, sector 4096 op "
+      "0x1:(WRITE) flags 0x0",
+  });
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].kind, "storage_io_error");
+  EXPECT_EQ(f[0].title, "I/O error on nbd0 (WRITE)");
+  EXPECT_EQ(f[0].count, 2);
+}
+
+TEST(ConsoleParserTest, OopsIsOneFindingAndPanicAnother) {
   auto f = Parse({
       "[    9.1] BUG: kernel NULL pointer dereference, address: "
       "0000000000000008",
+      "[    9.1] #PF: supervisor read access in kernel mode",
       "[    9.2] Oops: 0000 [#1] PREEMPT SMP NOPTI",
+      "[    9.2] RIP: 0010:nfs_page_group_lock+0x10/0x40 [nfs]",
+      "[    9.2] Call Trace:",
+      "[    9.2]  <TASK>",
+      "[    9.2]  nfs_lock_and_join_requests+0x5a/0x2b0 [nfs]",
+      "[    9.2]  </TASK>",
+      "[    9.2] ---[ end trace 0000000000000000 ]---",
       "[    9.3] Kernel panic - not syncing: Fatal exception in interrupt",
+      "[    9.3] ---[ end Kernel panic - not syncing: Fatal exception in "
+      "interrupt ]---",
+  });
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].kind, "oops");
+  EXPECT_EQ(f[0].title, "BUG: kernel NULL pointer dereference");
+  EXPECT_EQ(f[0].frames,
+            (std::vector<std::string>{"nfs_lock_and_join_requests"}));
+  EXPECT_EQ(f[1].kind, "panic");
+  EXPECT_EQ(f[1].count, 1);  // the trailer is not a second panic
+  EXPECT_EQ(f[1].title, "kernel panic: Fatal exception in interrupt");
+}
+
+TEST(ConsoleParserTest, OopsRows) {
+  for (const auto& [line, title] : std::vector<std::pair<std::string, std::string>>{
+           {"[ 1.0] BUG: unable to handle page fault for address: "
+            "ffffffffc0a1b000",
+            "BUG: unable to handle page fault"},
+           {"[ 1.0] kernel BUG at mm/swap_state.c:123!",
+            "kernel BUG at mm/swap_state.c:123"},
+           {"[ 1.0] general protection fault, probably for non-canonical "
+            "address 0xdead000000000100: 0000 [#1] PREEMPT SMP NOPTI",
+            "general protection fault"},
+           {"[ 1.0] Oops: 0002 [#1] SMP", "Oops: 0002 [#1] SMP"}}) {
+    auto f = Parse({line});
+    ASSERT_EQ(f.size(), 1u) << line;
+    EXPECT_EQ(f[0].kind, "oops");
+    EXPECT_EQ(f[0].title, title);
+  }
+}
+
+TEST(ConsoleParserTest, OtherBugs) {
+  auto f = Parse({
+      "[ 5.0] BUG: Bad page state in process hog  pfn:0a1b2",
+      "[ 90.0] BUG: scheduling while atomic: rpciod/12/0x00000002",
+      "[ 95.0] BUG: KASAN: use-after-free in xprt_release+0x12/0x30",
   });
   ASSERT_EQ(f.size(), 3u);
-  EXPECT_EQ(f[0].kind, "oops");
-  EXPECT_EQ(f[1].kind, "oops");
-  EXPECT_EQ(f[2].kind, "panic");
-  EXPECT_EQ(f[2].title, "kernel panic: Fatal exception in interrupt");
+  EXPECT_EQ(f[0].kind, "bug");
+  EXPECT_EQ(f[0].title, "BUG: Bad page state in process hog");
+  EXPECT_EQ(f[1].title, "BUG: scheduling while atomic");
+  EXPECT_EQ(f[2].title, "BUG: KASAN: use-after-free in xprt_release+0x12/0x30");
+}
+
+TEST(ConsoleParserTest, Warnings) {
+  auto f = Parse({
+      "[ 7.0] WARNING: CPU: 0 PID: 12 at net/core/skbuff.c:4433 "
+      "skb_try_coalesce+0x1f3/0x420",
+      "[ 7.5] WARNING: CPU: 0 PID: 12 at net/core/skbuff.c:4433 "
+      "skb_try_coalesce+0x1f3/0x420",
+      "[ 8.0] WARNING: possible circular locking dependency detected",
+  });
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].kind, "warning");
+  EXPECT_EQ(f[0].title, "WARNING at net/core/skbuff.c:4433 skb_try_coalesce");
+  EXPECT_EQ(f[0].count, 2);
+  EXPECT_EQ(f[1].title,
+            "WARNING: possible circular locking dependency detected");
+}
+
+TEST(ConsoleParserTest, SecondBootBannerIsAnUnexpectedReboot) {
+  auto f = Parse({
+      "[    0.000000] Linux version 6.1.0-54-amd64 (debian-kernel@lists.debian.org)",
+      "[    5.0] swapbench-agent: swap on",
+      "[    0.000000] Linux version 6.1.0-54-amd64 (debian-kernel@lists.debian.org)",
+  });
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].kind, "unexpected_reboot");
+  EXPECT_EQ(f[0].console_line, 3);
 }
 
 TEST(ConsoleParserTest, OrdinaryLinesAreNotFindings) {
@@ -88,8 +378,11 @@ TEST(ConsoleParserTest, OrdinaryLinesAreNotFindings) {
       "[    6.4] Adding 262140k swap on /mnt/swapfile.  Priority:-2 extents:1 "
       "across:262140k FS",
       "[    1.0] Memory: 200000K/261624K available",
+      "[    0.0] SLUB: HWalign=64, Order=0-3, MinObjects=0, CPUs=1, Nodes=1",
       "swapbench-agent: hog exited after 28.5 s",
       "[    2.0] oom_reaper: reaped process 109 (hog), now anon-rss:0kB",
+      "[    2.0] hog invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0",
+      "[    2.0] rcu: Hierarchical RCU implementation.",
   });
   EXPECT_TRUE(f.empty());
 }
@@ -102,25 +395,46 @@ TEST(ConsoleParserTest, CarriageReturnsAndUnstampedLines) {
   EXPECT_EQ(f[0].title, "kernel panic: VFS: Unable to mount root fs");
 }
 
+// Every row of the table has a test above that produces its kind.
+TEST(ConsoleParserTest, EveryKindOfTheTableIsAFindingKind) {
+  for (const ConsoleRow& r : ConsoleRows())
+    EXPECT_TRUE(FindingKinds().count(r.kind)) << r.kind;
+}
+
 TEST(SplitTimestampTest, Splits) {
-  std::string text;
+  std::string_view text;
   EXPECT_DOUBLE_EQ(SplitTimestamp("[   12.345678] hello", &text), 12.345678);
   EXPECT_EQ(text, "hello");
   EXPECT_EQ(SplitTimestamp("[x] y", &text), -1);
   EXPECT_EQ(text, "[x] y");
 }
 
-}  // namespace
-}  // namespace swapbench
+TEST(LiteralSetTest, FindsOverlappingLiterals) {
+  LiteralSet s({"he", "she", "his", "hers"});
+  EXPECT_EQ(s.Match("ushers"), 0b1011u);  // she, he, hers
+  EXPECT_EQ(s.Match("ahishe"), 0b0111u);  // his, she, he
+  EXPECT_EQ(s.Match("xyz"), 0u);
+  EXPECT_EQ(s.Match(""), 0u);
+}
 
-namespace swapbench {
-namespace {
+TEST(FrameFunctionTest, Frames) {
+  bool q = false;
+  EXPECT_EQ(FrameFunction(" try_fill_recv+0x301/0x7f0 [virtio_net]", &q),
+            "try_fill_recv");
+  EXPECT_FALSE(q);
+  EXPECT_EQ(FrameFunction(" ? csum_block_add_ext+0x20/0x20", &q),
+            "csum_block_add_ext");
+  EXPECT_TRUE(q);
+  EXPECT_EQ(FrameFunction("Mem-Info:", &q), "");
+  EXPECT_EQ(FrameFunction("RIP: 0010:foo+0x1/0x2", &q), "");
+}
 
 TEST(ConsoleParserTest, NfsOutageIsAnEventPair) {
   ConsoleParser p;
   p.Feed("[   30.500000] nfs: server 10.213.0.1 not responding, still trying");
   p.Feed("[   35.500000] nfs: server 10.213.0.1 not responding, still trying");
   p.Feed("[   52.250000] nfs: server 10.213.0.1 OK");
+  p.Finish();
   EXPECT_TRUE(p.findings().empty());
   p.Feed("[   52.260000] nfs: server 10.213.0.1 not responding, still trying");
   p.Feed("[   52.270000] nfs: server 10.213.0.1 OK");
@@ -140,11 +454,36 @@ TEST(ConsoleParserTest, NfsOutageIsAnEventPair) {
   EXPECT_NEAR(p.events()[3].outage_s, 0.01, 1e-9);
 }
 
-TEST(ConsoleParserTest, NfsTimedOutIsAnEvent) {
+TEST(ConsoleParserTest, NfsServerThatNeverCameBackIsAFinding) {
+  auto f = Parse({
+      "[    9.0] nfs: server 10.213.0.1 not responding, timed out",
+      "[   19.0] nfs: server 10.213.0.1 not responding, still trying",
+  });
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].kind, "nfs_not_responding");
+  EXPECT_EQ(f[0].count, 2);
+  EXPECT_EQ(f[0].console_line, 1);
+  EXPECT_EQ(f[0].last_console_line, 2);
+}
+
+TEST(ConsoleParserTest, StorageConnectionErrorsAreEvents) {
   ConsoleParser p;
-  p.Feed("[    9.0] nfs: server 10.213.0.1 not responding, timed out");
-  ASSERT_EQ(p.events().size(), 1u);
-  EXPECT_EQ(p.events()[0].kind, "nfs_not_responding");
+  for (const char* l : {
+           "[ 40.0] block nbd0: Connection timed out",
+           "[ 40.1] block nbd0: shutting down sockets",
+           "[ 41.0] connection1:0: detected conn error (1020)",
+           "[ 42.0] session1: session recovery timed out after 120 secs",
+           "[ 43.0] xs_tcp_setup_socket: connect returned unhandled error -107",
+       })
+    p.Feed(l);
+  EXPECT_TRUE(p.findings().empty());
+  std::vector<std::string> kinds;
+  for (const auto& e : p.events()) kinds.push_back(e.kind + ":" + e.subject);
+  EXPECT_EQ(kinds, (std::vector<std::string>{
+                       "nbd_error:nbd0", "iscsi_conn_error:connection1:0",
+                       "iscsi_conn_error:session1",
+                       "rpc_error:xs_tcp_setup_socket"}));
+  EXPECT_EQ(p.events()[0].count, 2);
 }
 
 }  // namespace

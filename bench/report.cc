@@ -30,17 +30,6 @@ double Round(double v, int digits) {
          m;
 }
 
-nlohmann::json FindingJson(const Finding& f) {
-  nlohmann::json j = {{"kind", f.kind}, {"title", f.title}};
-  if (!f.victim.empty()) j["victim"] = f.victim;
-  if (f.pid >= 0) j["pid"] = f.pid;
-  if (!f.constraint.empty()) j["constraint"] = f.constraint;
-  if (f.console_line >= 0) j["console_line"] = f.console_line;
-  if (f.kernel_time >= 0) j["kernel_time_s"] = f.kernel_time;
-  if (!f.excerpt.empty()) j["excerpt"] = f.excerpt;
-  return j;
-}
-
 }  // namespace
 
 nlohmann::json ReportJson(const Report& r) {

@@ -5,15 +5,12 @@
 #include <set>
 #include <sstream>
 
+#include "bench/finding.h"
 #include "bench/fs_util.h"
 
 namespace swapbench {
 
 namespace {
-
-const std::set<std::string> kFindingKinds = {
-    "oom_kill", "memcg_oom_kill", "hung_task", "soft_lockup",
-    "panic",    "oops",           "deadline",  "agent_silent"};
 
 // Walks one table, remembering which keys were read so that the rest can
 // be reported as unknown. The first error wins.
@@ -221,9 +218,9 @@ Result<Scenario> ParseScenario(const std::string& text,
       } else {
         for (const auto& e : *a) {
           auto k = e.value<std::string>();
-          if (!k || !kFindingKinds.count(*k)) {
+          if (!k || !FindingKinds().count(*k)) {
             std::string list;
-            for (const auto& f : kFindingKinds)
+            for (const auto& f : FindingKinds())
               list += (list.empty() ? "" : ", ") + f;
             r.Error(e,
                     "expect.findings: expected finding kinds (" + list + ")");

@@ -1,0 +1,40 @@
+#include "bench/finding.h"
+
+namespace swapbench {
+
+const std::set<std::string>& FindingKinds() {
+  static const std::set<std::string> kinds = {
+      // From the console (bench/console_parser.cc).
+      "oom_kill", "memcg_oom_kill", "oom_deadlock", "hung_task", "soft_lockup",
+      "hard_lockup", "rcu_stall", "workqueue_lockup", "alloc_failure",
+      "swap_write_error", "swap_read_error", "storage_io_error",
+      "nfs_not_responding", "panic", "oops", "bug", "warning",
+      "unexpected_reboot",
+      // From the runner (bench/runner.cc).
+      "swap_stall", "agent_silent", "no_output", "deadline", "corruption",
+      "unexpected_stop"};
+  return kinds;
+}
+
+nlohmann::json FindingJson(const Finding& f) {
+  nlohmann::json j = {{"kind", f.kind}, {"title", f.title}};
+  if (!f.victim.empty()) j["victim"] = f.victim;
+  if (f.pid >= 0) j["pid"] = f.pid;
+  if (!f.constraint.empty()) j["constraint"] = f.constraint;
+  if (f.console_line >= 0) {
+    j["console_line"] = f.console_line;
+    j["console_lines"] = {f.console_line,
+                          std::max(f.console_line, f.last_console_line)};
+  }
+  if (f.kernel_time >= 0) j["kernel_time_s"] = f.kernel_time;
+  if (f.count > 1) {
+    j["count"] = f.count;
+    if (f.last_kernel_time >= 0) j["last_kernel_time_s"] = f.last_kernel_time;
+  }
+  if (!f.excerpt.empty()) j["excerpt"] = f.excerpt;
+  if (!f.frames.empty()) j["frames"] = f.frames;
+  for (const auto& [k, v] : f.details.items()) j[k] = v;
+  return j;
+}
+
+}  // namespace swapbench
