@@ -2,6 +2,8 @@
 
 #include <array>
 #include <cctype>
+#include <cmath>
+#include <cstring>
 #include <cstdlib>
 #include <deque>
 
@@ -329,10 +331,15 @@ LiteralSet::LiteralSet(const std::vector<std::string>& literals) {
       }
     }
   }
+  // Entries carry kAccept when the target state ends a literal, so the
+  // scan only looks at out_ on a hit.
   next_.resize(go.size() * 256);
   for (size_t s = 0; s < go.size(); ++s)
-    for (int c = 0; c < 256; ++c)
-      next_[s * 256 + c] = static_cast<uint16_t>(go[s][c]);
+    for (int c = 0; c < 256; ++c) {
+      int t = go[s][c];
+      next_[s * 256 + c] =
+          static_cast<uint16_t>(t | (out_[t] ? kAccept : 0));
+    }
 }
 
 uint64_t LiteralSet::Match(std::string_view text) const {
@@ -340,8 +347,9 @@ uint64_t LiteralSet::Match(std::string_view text) const {
   uint32_t s = 0;
   const uint16_t* next = next_.data();
   for (unsigned char c : text) {
-    s = next[s * 256 + c];
-    hits |= out_[s];
+    uint32_t t = next[s * 256 + c];
+    s = t & ~kAccept;
+    if (t & kAccept) hits |= out_[s];
   }
   return hits;
 }
@@ -352,10 +360,18 @@ double SplitTimestamp(std::string_view line, std::string_view* text) {
   if (line.size() > 2 && line[0] == '[') {
     size_t close = line.find(']');
     if (close != std::string_view::npos && close < 20) {
-      std::string stamp(line.substr(1, close - 1));
-      char* end = nullptr;
-      double t = std::strtod(stamp.c_str(), &end);
-      if (end && end != stamp.c_str()) {
+      // "   12.345678": digits, a dot, digits; no allocation (hot path).
+      size_t i = 1;
+      while (i < close && line[i] == ' ') ++i;
+      double whole = 0, frac = 0, scale = 1;
+      size_t digits = 0;
+      for (; i < close && isdigit(static_cast<unsigned char>(line[i])); ++i, ++digits)
+        whole = whole * 10 + (line[i] - '0');
+      if (i < close && line[i] == '.')
+        for (++i; i < close && isdigit(static_cast<unsigned char>(line[i])); ++i)
+          frac = frac * 10 + (line[i] - '0'), scale *= 10;
+      double t = whole + frac / scale;
+      if (digits > 0 && i == close) {
         size_t start = close + 1;
         if (start < line.size() && line[start] == ' ') ++start;
         *text = line.substr(start);
@@ -553,17 +569,31 @@ void ConsoleParser::Feed(std::string_view line) {
 
 void ConsoleParser::Finish() {
   EndTrace();
-  // The latest NFS event per server: still not responding at the end.
-  std::vector<const ConsoleEvent*> latest;
+  // The latest NFS event per server, and the OK before it. Every stuck RPC
+  // prints its own line, so a recovery is a burst of interleaved OK and
+  // not-responding lines; a straggler within kNfsSettleS of an OK is part
+  // of that burst, not a new outage.
+  constexpr double kNfsSettleS = 5;
+  struct Latest {
+    const ConsoleEvent* last;
+    const ConsoleEvent* ok;
+  };
+  std::vector<Latest> latest;
   for (const ConsoleEvent& e : events_) {
     if (e.kind != "nfs_not_responding" && e.kind != "nfs_ok") continue;
-    bool replaced = false;
-    for (auto& l : latest)
-      if (l->subject == e.subject) l = &e, replaced = true;
-    if (!replaced) latest.push_back(&e);
+    Latest* l = nullptr;
+    for (auto& x : latest)
+      if (x.last->subject == e.subject) l = &x;
+    if (!l) l = &latest.emplace_back(Latest{&e, nullptr});
+    l->last = &e;
+    if (e.kind == "nfs_ok") l->ok = &e;
   }
-  for (const ConsoleEvent* e : latest) {
+  for (const Latest& l : latest) {
+    const ConsoleEvent* e = l.last;
     if (e->kind != "nfs_not_responding") continue;
+    if (l.ok && e->kernel_time >= 0 &&
+        e->kernel_time - l.ok->last_kernel_time < kNfsSettleS)
+      continue;
     Finding f;
     f.kind = "nfs_not_responding";
     f.title = "nfs: server " + e->subject + " not responding, never recovered";
@@ -629,6 +659,111 @@ bool ConsoleParser::FeedEvent(std::string_view text, double t,
     return true;
   }
   return false;
+}
+
+}  // namespace swapbench
+
+namespace swapbench {
+
+nlohmann::json EventJson(const ConsoleEvent& e) {
+  nlohmann::json j = {{"source", "console"},
+                      {"event", e.kind},
+                      {"subject", e.subject},
+                      {"guest_s", e.kernel_time},
+                      {"console_line", e.console_line},
+                      {"excerpt", e.excerpt}};
+  if (e.outage_s >= 0) j["outage_s"] = std::round(e.outage_s * 1000) / 1000;
+  if (e.count > 1) {
+    j["count"] = e.count;
+    j["last_guest_s"] = e.last_kernel_time;
+    j["last_console_line"] = e.last_console_line;
+  }
+  return j;
+}
+
+void ParseConsoleText(std::string_view text, ConsoleParser* p) {
+  size_t start = 0;
+  while (start < text.size()) {
+    const char* nl = static_cast<const char*>(
+        memchr(text.data() + start, '\n', text.size() - start));
+    size_t end = nl ? nl - text.data() : text.size();
+    p->Feed(text.substr(start, end - start));
+    start = end + 1;
+  }
+  p->Finish();
+}
+
+nlohmann::json ConsoleJson(const std::string& log, const ConsoleParser& p) {
+  nlohmann::json findings = nlohmann::json::array();
+  for (const Finding& f : p.findings()) findings.push_back(FindingJson(f));
+  nlohmann::json events = nlohmann::json::array();
+  for (const ConsoleEvent& e : p.events()) events.push_back(EventJson(e));
+  return {{"log", log},
+          {"lines", p.lines()},
+          {"findings", findings},
+          {"events", events}};
+}
+
+namespace {
+
+std::string Range(long first, long last) {
+  std::string r = std::to_string(first);
+  if (last > first) r += "-" + std::to_string(last);
+  return r;
+}
+
+}  // namespace
+
+std::string ConsoleText(const ConsoleParser& p) {
+  std::string out;
+  for (const Finding& f : p.findings()) {
+    out += "lines " + Range(f.console_line, f.last_console_line) + "  " +
+           f.kind + "  " + f.title;
+    if (f.count > 1) out += "  (x" + std::to_string(f.count) + ")";
+    out += "\n";
+    size_t start = 0;
+    while (start < f.excerpt.size()) {
+      size_t nl = f.excerpt.find('\n', start);
+      if (nl == std::string::npos) nl = f.excerpt.size();
+      out += "    | " + f.excerpt.substr(start, nl - start) + "\n";
+      start = nl + 1;
+    }
+  }
+  for (const ConsoleEvent& e : p.events()) {
+    out += "line " + Range(e.console_line, e.last_console_line) +
+           "  event " + e.kind + " " + e.subject;
+    if (e.count > 1) out += "  (x" + std::to_string(e.count) + ")";
+    if (e.outage_s >= 0) {
+      char buf[48];
+      snprintf(buf, sizeof(buf), "  outage %.1f s", e.outage_s);
+      out += buf;
+    }
+    out += "\n";
+  }
+  out += std::to_string(p.findings().size()) + " finding(s), " +
+         std::to_string(p.events().size()) + " event(s) in " +
+         std::to_string(p.lines()) + " lines\n";
+  return out;
+}
+
+std::string GoldenHeader(const ConsoleParser& p) {
+  std::string out;
+  for (const Finding& f : p.findings()) {
+    out += "finding " + f.kind + " lines " +
+           Range(f.console_line, f.last_console_line) + " x" +
+           std::to_string(f.count) + ": " + f.title + "\n";
+    if (!f.frames.empty()) {
+      out += "  frames:";
+      for (const auto& fr : f.frames) out += " " + fr;
+      out += "\n";
+    }
+  }
+  for (const ConsoleEvent& e : p.events())
+    out += "event " + e.kind + " lines " +
+           Range(e.console_line, e.last_console_line) + " x" +
+           std::to_string(e.count) + ": " + e.subject + "\n";
+  if (p.findings().empty() && p.events().empty()) out += "clean\n";
+  return out;
 }
 
 }  // namespace swapbench

@@ -63,6 +63,7 @@ class LiteralSet {
   uint64_t Match(std::string_view text) const;
 
  private:
+  static constexpr uint32_t kAccept = 0x8000;
   std::vector<uint16_t> next_;  // state * 256 + byte -> state
   std::vector<uint64_t> out_;   // state -> literals ending here
 };
@@ -107,3 +108,27 @@ std::string_view FrameFunction(std::string_view text, bool* unreliable);
 }  // namespace swapbench
 
 #endif  // SWAPBENCH_BENCH_CONSOLE_PARSER_H_
+
+#include "bench/status.h"
+
+namespace swapbench {
+
+// A console event as the report's timeline and `parse-console --json` show it.
+nlohmann::json EventJson(const ConsoleEvent& e);
+
+// Feeds every line of `text` and finishes.
+void ParseConsoleText(std::string_view text, ConsoleParser* p);
+
+// `parse-console --json`: {"log", "lines", "findings": [...], "events": [...]}
+// with findings shaped like report.json's.
+nlohmann::json ConsoleJson(const std::string& log, const ConsoleParser& p);
+
+// `parse-console`: one line per finding ("lines 519-536  alloc_failure  ...
+// x3") with its excerpt indented, then the events.
+std::string ConsoleText(const ConsoleParser& p);
+
+// The expectation header of a golden log (bench/testdata/): one line per
+// finding and event, stable across runs of the parser.
+std::string GoldenHeader(const ConsoleParser& p);
+
+}  // namespace swapbench

@@ -488,3 +488,26 @@ TEST(ConsoleParserTest, StorageConnectionErrorsAreEvents) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+// From a real server-stall run: the recovery burst ends with a straggler.
+TEST(ConsoleParserTest, StragglerAfterRecoveryIsNotAnOutage) {
+  auto f = Parse({
+      "[   18.608205] nfs: server 10.213.0.1 not responding, still trying",
+      "[   39.712996] nfs: server 10.213.0.1 OK",
+      "[   39.730948] nfs: server 10.213.0.1 not responding, still trying",
+  });
+  EXPECT_TRUE(f.empty());
+  f = Parse({
+      "[   18.608205] nfs: server 10.213.0.1 not responding, still trying",
+      "[   39.712996] nfs: server 10.213.0.1 OK",
+      "[   60.0] nfs: server 10.213.0.1 not responding, still trying",
+  });
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].console_line, 3);
+}
+
+}  // namespace
+}  // namespace swapbench

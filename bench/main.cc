@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "bench/console_parser.h"
 #include "bench/fs_util.h"
 #include "bench/libvirt_vm.h"
 #include "bench/runner.h"
@@ -93,6 +94,18 @@ int main(int argc, char** argv) {
                                   "(each run also does this at start)");
   reap->add_option("--state", state_dir, "state directory");
 
+  std::string console_log;
+  bool console_json = false;
+  auto* parse_console = app.add_subcommand(
+      "parse-console",
+      "classify a kernel console log (from this bench or elsewhere) and print "
+      "the findings; exit 1 if there are any");
+  parse_console->add_option("log", console_log, "console log file, - for stdin")
+      ->required();
+  parse_console->add_flag("--json", console_json,
+                          "print a JSON object whose findings are shaped like "
+                          "report.json's");
+
   std::vector<std::string> check_paths;
   auto* check =
       app.add_subcommand("check", "validate scenario files; touches nothing");
@@ -107,6 +120,20 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return 2;
+  }
+
+  if (parse_console->parsed()) {
+    Result<std::string> text =
+        ReadFile(console_log == "-" ? "/dev/stdin" : console_log);
+    if (!text.ok())
+      return ExitFor(Status::Usage(console_log + ": " + text.status().message()));
+    ConsoleParser p;
+    ParseConsoleText(*text, &p);
+    if (console_json)
+      printf("%s\n", ConsoleJson(console_log, p).dump(2).c_str());
+    else
+      printf("%s", ConsoleText(p).c_str());
+    return p.findings().empty() ? 0 : 1;
   }
 
   if (check->parsed()) {

@@ -605,21 +605,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   for (auto& f : runner_findings) run.findings.push_back(f);
   Summarize(telemetry, &run);
   run.events = telemetry.events();
-  for (const ConsoleEvent& e : console.events()) {
-    nlohmann::json j = {{"source", "console"},
-                        {"event", e.kind},
-                        {"subject", e.subject},
-                        {"guest_s", e.kernel_time},
-                        {"console_line", e.console_line},
-                        {"excerpt", e.excerpt}};
-    if (e.outage_s >= 0) j["outage_s"] = std::round(e.outage_s * 1000) / 1000;
-    if (e.count > 1) {
-      j["count"] = e.count;
-      j["last_guest_s"] = e.last_kernel_time;
-      j["last_console_line"] = e.last_console_line;
-    }
-    timeline.push_back(j);
-  }
+  for (const ConsoleEvent& e : console.events())
+    timeline.push_back(EventJson(e));
   std::stable_sort(timeline.begin(), timeline.end(),
                    [](const auto& a, const auto& b) {
                      return a.value("guest_s", -1.0) < b.value("guest_s", -1.0);
