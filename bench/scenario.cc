@@ -198,6 +198,7 @@ Result<Scenario> ParseScenario(const std::string& text,
     r.Int(*t, "limits.", "deadline_s", 10, 86400, &s.limits.deadline_s);
     r.Int(*t, "limits.", "boot_timeout_s", 5, 3600, &s.limits.boot_timeout_s);
     r.Int(*t, "limits.", "agent_silence_s", 2, 3600, &s.limits.agent_silence_s);
+    r.Int(*t, "limits.", "stall_s", 2, 3600, &s.limits.stall_s);
     r.Unknown(*t, "limits.");
   }
   if (const auto* t = r.Table(root, "", "expect")) {

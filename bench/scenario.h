@@ -53,6 +53,7 @@ struct Scenario {
     int deadline_s = 300;      // whole run, boot to power-off
     int boot_timeout_s = 120;  // until the agent's first report
     int agent_silence_s = 30;  // no telemetry for this long: agent_silent
+    int stall_s = 30;  // no swap progress for this long: swap_stall
   } limits;
 
   // A server-side fault on the run's timeline. It fires `at_s` seconds after

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -93,6 +94,20 @@ void Relay::Publish() {
   pub_[3].store(s.frames, std::memory_order_relaxed);
   pub_[4].store(s.dropped, std::memory_order_relaxed);
   pub_[5].store(s.bytes, std::memory_order_relaxed);
+  data_bytes_[0].store(progress_[0].new_bytes(), std::memory_order_relaxed);
+  data_bytes_[1].store(progress_[1].new_bytes(), std::memory_order_relaxed);
+  if (batch_data_) {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    last_data_ns_.store(ts.tv_sec * 1000000000LL + ts.tv_nsec,
+                        std::memory_order_relaxed);
+    batch_data_ = false;
+  }
+}
+
+double Relay::last_tcp_data() const {
+  int64_t ns = last_data_ns_.load(std::memory_order_relaxed);
+  return ns < 0 ? -1 : ns / 1e9;
 }
 
 RelayCounters Relay::counters() const {
@@ -141,6 +156,7 @@ void Relay::Loop() {
         const uint8_t* f = static_cast<uint8_t*>(in_iov[i].iov_base);
         size_t len = in_msgs[i].msg_len;
         if (!link_.Decide(Direction::kToServer, f, len)) continue;
+        batch_data_ |= progress_[1].Observe(f, len) > 0;
         if (write(tap_fd_, f, len) < 0 && errno != EAGAIN && errno != EIO) {
           Fail(std::string("tap write: ") + strerror(errno));
           return;
@@ -160,6 +176,7 @@ void Relay::Loop() {
         }
         if (!link_.Decide(Direction::kToGuest, f, static_cast<size_t>(len)))
           continue;
+        batch_data_ |= progress_[0].Observe(f, static_cast<size_t>(len)) > 0;
         out_iov[k] = {f, static_cast<size_t>(len)};
         ++k;
       }

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "netem/link.h"
+#include "netem/tcp_progress.h"
 
 namespace swapbench {
 
@@ -41,6 +42,13 @@ class Relay {
   void Stop();
 
   RelayCounters counters() const;
+  // CLOCK_MONOTONIC seconds at which new TCP data (not a retransmission)
+  // last crossed the link in either direction; -1 if none yet. The
+  // swap-stall watchdog's host-side evidence.
+  double last_tcp_data() const;
+  uint64_t tcp_data_bytes(Direction d) const {
+    return data_bytes_[static_cast<int>(d)].load(std::memory_order_relaxed);
+  }
   // Empty while healthy; the reason when the relay thread failed.
   std::string error() const;
 
@@ -56,6 +64,10 @@ class Relay {
   uint16_t local_port_ = 0;
   std::thread thread_;
   std::atomic<uint64_t> pub_[6] = {};
+  TcpProgress progress_[2];
+  bool batch_data_ = false;  // the current batch carried new TCP data
+  std::atomic<int64_t> last_data_ns_{-1};
+  std::atomic<uint64_t> data_bytes_[2] = {};
   mutable std::mutex mu_;
   std::string error_;
 };
