@@ -61,6 +61,7 @@ nlohmann::json ReportJson(const Report& r) {
           {"pages_verified", u.pages_verified},
           {"pages_corrupted", u.pages_corrupted},
           {"hog_status", u.hog_status}}},
+        {"oom_cross_check", u.oom_cross_check.is_null() ? nlohmann::json::object() : u.oom_cross_check},
         {"link",
          {{"to_guest", Counters(u.link.to_guest)},
           {"to_server", Counters(u.link.to_server)}}},

@@ -43,6 +43,9 @@ struct RunReport {
   // reported, ordered by (estimated) guest time.
   std::vector<nlohmann::json> timeline;
   int console_lines = 0;
+  // The console's OOM kills against the guest's own counters
+  // (memory.events oom_kill, /proc/vmstat oom_kill); empty if no telemetry.
+  nlohmann::json oom_cross_check;
 };
 
 struct Report {

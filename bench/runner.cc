@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@
 #include "bench/state.h"
 #include "bench/storage.h"
 #include "bench/telemetry.h"
+#include "bench/watchdog.h"
 #include "netem/relay.h"
 #include "netem/rng.h"
 #include "netem/tap.h"
@@ -166,6 +168,54 @@ double ActiveRate(const std::vector<Sample>& samples, double t0, int64_t base,
   }
   if (end <= start) return 0;
   return (final_value - base) * (4096.0 / (1 << 20)) / (end - start);
+}
+
+int64_t FileSize(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 ? st.st_size : 0;
+}
+
+// Before a stalled guest is destroyed: its registers (QEMU monitor) and the
+// kernel's own account of blocked tasks and memory (SysRq w and m, which
+// reach the console because the guest runs with ignore_loglevel), each in a
+// file of the run directory that the findings name. A guest that prints
+// nothing even in answer to SysRq gets a no_output finding.
+void DumpStalledGuest(LibvirtVm& vm, const std::string& dir,
+                      std::vector<Finding>* findings) {
+  const std::string console = dir + "/console.log";
+  nlohmann::json files = nlohmann::json::array();
+  std::string regs;
+  if (vm.MonitorCommand("info registers -a", &regs).ok() && !regs.empty() &&
+      WriteFile(dir + "/registers.txt", regs).ok())
+    files.push_back("registers.txt");
+  const int64_t before = FileSize(console);
+  for (const char* key : {"sendkey alt-sysrq-w", "sendkey alt-sysrq-m"}) {
+    std::string reply;
+    vm.MonitorCommand(key, &reply);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  }
+  // A TCG guest prints a dump slowly: wait until the console settles.
+  int64_t size = FileSize(console);
+  for (int i = 0; i < 10; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    int64_t now = FileSize(console);
+    if (now == size) break;
+    size = now;
+  }
+  auto text = ReadFile(console);
+  if (size > before && text.ok() && static_cast<int64_t>(text->size()) > before &&
+      WriteFile(dir + "/sysrq.txt", text->substr(before)).ok()) {
+    files.push_back("sysrq.txt");
+  } else if (size <= before) {
+    Finding f;
+    f.kind = "no_output";
+    f.title = "guest printed nothing, not even in answer to SysRq w and m";
+    findings->push_back(f);
+  }
+  for (Finding& f : *findings)
+    if (f.kind == "swap_stall" || f.kind == "agent_silent" ||
+        f.kind == "deadline" || f.kind == "no_output")
+      f.details["attachments"] = files;
 }
 
 }  // namespace
@@ -434,6 +484,11 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     log("guest " + record.domain + " started (" + run.accel_reason + ")");
     double vm_start = Monotonic();
     double last_report = vm_start;
+    Watchdog watchdog({.boot_timeout_s = double(sc.limits.boot_timeout_s),
+                       .agent_silence_s = double(sc.limits.agent_silence_s),
+                       .stall_s = double(sc.limits.stall_s)},
+                      vm_start);
+    long console_seen = 0;
     double hog_start_host = -1;
     std::vector<FaultRun> faults;
     for (const auto& f : sc.faults) faults.push_back({&f});
@@ -487,7 +542,15 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
         if (seen_lines == 0) run.boot_s = now - vm_start;
         seen_lines = lines;
         last_report = now;
+        watchdog.OnTelemetry(
+            now, telemetry.samples().empty() ? nullptr : &telemetry.samples().back(),
+            telemetry.Event("hog_start") && !telemetry.Event("hog_exit"));
       }
+      if (console.lines() != console_seen) {
+        console_seen = console.lines();
+        watchdog.OnConsole(now);
+      }
+      if (double t = res.relay->last_tcp_data(); t >= 0) watchdog.OnLinkData(t);
       if (!telemetry.samples().empty() &&
           telemetry.samples().back().phase != last_phase) {
         last_phase = telemetry.samples().back().phase;
@@ -515,6 +578,9 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
           fr.ended = true;
           fault_status = apply(fr, false, now);
         }
+        // Nothing is expected to move while the bench holds the server; the
+        // watchdog's clocks start again when it lets go.
+        if (fr.started) watchdog.Hold(fr.ended ? std::max(fr.end_at, 0.0) : now);
       }
       if (!fault_status.ok()) {
         harness = fault_status;
@@ -543,20 +609,17 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
         f.title = "run exceeded its deadline of " +
                   std::to_string(sc.limits.deadline_s) + " s (guest phase: " +
                   (last_phase.empty() ? "boot" : last_phase) + ")";
-      } else if (seen_lines == 0 && elapsed > sc.limits.boot_timeout_s) {
-        f.kind = "agent_silent";
-        f.title = "no report from the agent " +
-                  std::to_string(sc.limits.boot_timeout_s) +
-                  " s after the guest started";
-      } else if (seen_lines > 0 &&
-                 now - last_report > sc.limits.agent_silence_s) {
-        f.kind = "agent_silent";
-        f.title = "agent silent for " +
-                  std::to_string(sc.limits.agent_silence_s) +
-                  " s (last phase: " + last_phase + ")";
       }
       if (!f.kind.empty()) {
         runner_findings.push_back(f);
+        stalled = true;
+        break;
+      }
+      if (auto verdict = watchdog.Check(now); !verdict.empty()) {
+        for (auto& v : verdict) {
+          log("watchdog: " + v.kind + ": " + v.title);
+          runner_findings.push_back(std::move(v));
+        }
         stalled = true;
         break;
       }
@@ -574,12 +637,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     if (stalled && res.vm->Running()) {
       // The hung-task detector cannot be relied on (DESIGN.md): ask the
       // guest for blocked tasks and memory state before it is destroyed.
-      log("guest stalled: requesting SysRq w and m dumps");
-      for (const char* key : {"sendkey alt-sysrq-w", "sendkey alt-sysrq-m"}) {
-        std::string reply;
-        res.vm->MonitorCommand(key, &reply);
-        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-      }
+      log("guest stalled: saving registers, requesting SysRq w and m dumps");
+      DumpStalledGuest(*res.vm, o.out_dir, &runner_findings);
     }
     run.stop_reason =
         res.vm->Running() ? "destroyed by the runner" : res.vm->StopReason();
@@ -604,6 +663,7 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
       run.findings.push_back(f);
   for (auto& f : runner_findings) run.findings.push_back(f);
   Summarize(telemetry, &run);
+  CrossCheckOom(telemetry, &run);
   run.events = telemetry.events();
   for (const ConsoleEvent& e : console.events())
     timeline.push_back(EventJson(e));
@@ -664,6 +724,80 @@ void RemoveRunFiles(const std::string& dir) {
         "ganesha.stdout", "ganesha.conf", "rpcbind.log", "nbd-server.log",
         "nbd-server.conf", "nbd-allow", "qemu.log", "agent.conf", "domain.xml"})
     unlink((dir + "/" + f).c_str());
+}
+
+}  // namespace swapbench
+
+namespace swapbench {
+
+void CrossCheckOom(const Telemetry& t, RunReport* run) {
+  const auto& samples = t.samples();
+  int console_memcg = 0, console_all = 0;
+  for (Finding& f : run->findings) {
+    if (f.kind != "oom_kill" && f.kind != "memcg_oom_kill") continue;
+    ++console_all;
+    if (f.kind == "memcg_oom_kill") ++console_memcg;
+    // Swap usage at the last sample before the kill.
+    const Sample* at = nullptr;
+    for (const Sample& s : samples)
+      if (f.kernel_time >= 0 && s.t <= f.kernel_time) at = &s;
+    if (!at || at->swap_total_kib <= 0) continue;
+    int64_t used = at->swap_total_kib - at->swap_free_kib;
+    f.details["swap_at_kill"] = {{"sample_t", at->t},
+                                 {"used_kib", used},
+                                 {"total_kib", at->swap_total_kib},
+                                 {"free_kib", at->swap_free_kib}};
+    if (at->swap_free_kib > 0)
+      f.title += " while swap had free space (" + std::to_string(used >> 10) +
+                 " of " + std::to_string(at->swap_total_kib >> 10) +
+                 " MiB used)";
+  }
+  if (samples.empty()) return;
+  const Sample& last = samples.back();
+  nlohmann::json c = {{"console_oom_kills", console_all},
+                      {"vmstat_oom_kill", last.vm_oom_kill}};
+  nlohmann::json disagreements = nlohmann::json::array();
+  int64_t missing_memcg = 0;
+  if (last.cg_oom_kill >= 0) {
+    c["console_memcg_oom_kills"] = console_memcg;
+    c["memory_events_oom_kill"] = last.cg_oom_kill;
+    if (last.cg_oom_kill != console_memcg)
+      disagreements.push_back(
+          "memory.events oom_kill " + std::to_string(last.cg_oom_kill) +
+          " vs " + std::to_string(console_memcg) +
+          " memcg OOM kill(s) on the console");
+    missing_memcg = std::max<int64_t>(0, last.cg_oom_kill - console_memcg);
+  }
+  if (last.vm_oom_kill != console_all)
+    disagreements.push_back("/proc/vmstat oom_kill " +
+                            std::to_string(last.vm_oom_kill) + " vs " +
+                            std::to_string(console_all) +
+                            " OOM kill(s) on the console");
+  c["agree"] = disagreements.empty();
+  c["disagreements"] = disagreements;
+  run->oom_cross_check = c;
+  // A kill the counters saw and the console did not (a console that lost
+  // lines under memory pressure) still fails the run.
+  int64_t missing_all =
+      std::max<int64_t>(0, last.vm_oom_kill - console_all - missing_memcg);
+  if (missing_memcg > 0) {
+    Finding f;
+    f.kind = "memcg_oom_kill";
+    f.title = std::to_string(missing_memcg) +
+              " memcg OOM kill(s) counted in memory.events but not shown on "
+              "the console";
+    f.count = static_cast<int>(missing_memcg);
+    run->findings.push_back(f);
+  }
+  if (missing_all > 0) {
+    Finding f;
+    f.kind = "oom_kill";
+    f.title = std::to_string(missing_all) +
+              " OOM kill(s) counted in /proc/vmstat but not shown on the "
+              "console";
+    f.count = static_cast<int>(missing_all);
+    run->findings.push_back(f);
+  }
 }
 
 }  // namespace swapbench

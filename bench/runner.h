@@ -49,6 +49,12 @@ void CheckExpectations(const Scenario& s, RunReport* run);
 class Telemetry;
 void Summarize(const Telemetry& t, RunReport* run);
 
+// Reconciles the console's OOM kills with the guest's counters
+// (memory.events, /proc/vmstat) into run->oom_cross_check; a kill only the
+// counters saw becomes a finding. Annotates each OOM kill with the swap
+// usage at the last sample before it (pure; tested).
+void CrossCheckOom(const Telemetry& t, RunReport* run);
+
 }  // namespace swapbench
 
 #endif  // SWAPBENCH_BENCH_RUNNER_H_

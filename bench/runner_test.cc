@@ -134,3 +134,63 @@ TEST(SummarizeTest, RateCoversOnlyTheWindowWhereTheCounterMoved) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+Telemetry KillTelemetry(int cg_oom_kill, int vm_oom_kill) {
+  Telemetry t;
+  t.Feed(R"({"t":11.5,"seq":1,"phase":"hog","pswpout":4509,"swap_total_kib":262140,"swap_free_kib":194928,"vm_oom_kill":0,"cg_oom_kill":0})");
+  t.Feed(R"({"t":12.0,"seq":2,"phase":"hog","pswpout":4509,"swap_total_kib":262140,"swap_free_kib":200000,"vm_oom_kill":)" +
+         std::to_string(vm_oom_kill) + R"(,"cg_oom_kill":)" +
+         std::to_string(cg_oom_kill) + "}");
+  return t;
+}
+
+Finding ConsoleKill(double t) {
+  Finding f;
+  f.kind = "memcg_oom_kill";
+  f.title = "memcg OOM kill of hog";
+  f.kernel_time = t;
+  return f;
+}
+
+TEST(CrossCheckOomTest, AgreeingCountsAndSwapAtTheKill) {
+  Telemetry t = KillTelemetry(1, 1);
+  RunReport run;
+  run.findings.push_back(ConsoleKill(11.68));
+  CrossCheckOom(t, &run);
+  ASSERT_EQ(run.findings.size(), 1u);
+  EXPECT_EQ(run.findings[0].title,
+            "memcg OOM kill of hog while swap had free space (65 of 255 MiB "
+            "used)");
+  EXPECT_EQ(run.findings[0].details["swap_at_kill"]["used_kib"], 67212);
+  EXPECT_EQ(run.oom_cross_check["agree"], true);
+  EXPECT_EQ(run.oom_cross_check["memory_events_oom_kill"], 1);
+}
+
+TEST(CrossCheckOomTest, KillTheConsoleMissedIsStillAFinding) {
+  Telemetry t = KillTelemetry(2, 2);
+  RunReport run;
+  run.findings.push_back(ConsoleKill(11.68));
+  CrossCheckOom(t, &run);
+  EXPECT_EQ(run.oom_cross_check["agree"], false);
+  EXPECT_EQ(run.oom_cross_check["disagreements"].size(), 2u);
+  ASSERT_EQ(run.findings.size(), 2u);
+  EXPECT_EQ(run.findings[1].kind, "memcg_oom_kill");
+  EXPECT_NE(run.findings[1].title.find("not shown on the console"),
+            std::string::npos);
+}
+
+TEST(CrossCheckOomTest, GlobalKillOnlyInVmstat) {
+  Telemetry t;
+  t.Feed(R"({"t":5,"seq":1,"phase":"hog","vm_oom_kill":1,"cg_oom_kill":-1})");
+  RunReport run;
+  CrossCheckOom(t, &run);
+  ASSERT_EQ(run.findings.size(), 1u);
+  EXPECT_EQ(run.findings[0].kind, "oom_kill");
+  EXPECT_FALSE(run.oom_cross_check.contains("memory_events_oom_kill"));
+}
+
+}  // namespace
+}  // namespace swapbench

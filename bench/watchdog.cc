@@ -50,7 +50,7 @@ void Watchdog::OnLinkData(double t) {
   last_link_data_ = std::max(last_link_data_, t);
 }
 
-void Watchdog::Hold(double now) { held_until_ = now; }
+void Watchdog::Hold(double now) { held_until_ = std::max(held_until_, now); }
 
 std::vector<Finding> Watchdog::Check(double now) const {
   std::vector<Finding> out;
