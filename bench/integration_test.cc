@@ -376,3 +376,70 @@ TEST_F(IntegrationTest, ServerRestartAndSlowLinkAreRiddenOut) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+bool HasKind(const nlohmann::json& findings, const std::string& kind) {
+  for (const auto& f : findings)
+    if (f["kind"] == kind) return true;
+  return false;
+}
+
+// DESIGN.md's measured deadlock: global pressure, server stopped 40 s. The
+// bench must say swap_stall and alloc_failure, save the dumps, and stop
+// within the watchdog period after the server resumes, not at the deadline.
+TEST_F(IntegrationTest, GlobalStallIsASwapStallWithDumps) {
+  REQUIRE_CAPABILITIES();
+  std::string out, id;
+  nlohmann::json r = RunShipped("global-stall", 1, &out, &id);
+  ASSERT_TRUE(r.is_object());
+  const auto& run = r["runs"][0];
+  const auto& findings = run["findings"];
+  EXPECT_TRUE(HasKind(findings, "swap_stall")) << findings.dump(1);
+  EXPECT_TRUE(HasKind(findings, "alloc_failure")) << findings.dump(1);
+  EXPECT_TRUE(run["unmet_expectations"].empty()) << run.dump(1);
+  for (const auto& f : findings) {
+    if (f["kind"] != "swap_stall") continue;
+    EXPECT_FALSE(f["evidence"].empty());
+    EXPECT_TRUE(f.contains("last_sample"));
+    for (const auto& a : f["attachments"])
+      EXPECT_TRUE(Exists(out + "/" + a.get<std::string>())) << a;
+  }
+  auto sysrq = ReadFile(out + "/sysrq.txt");
+  ASSERT_TRUE(sysrq.ok());
+  EXPECT_NE(sysrq->find("sysrq: Show Blocked State"), std::string::npos);
+  EXPECT_TRUE(Exists(out + "/registers.txt"));
+  // Stopped within stall_s (30 s) of the server resuming, plus a margin for
+  // the dumps and teardown; the deadline is 420 s.
+  const nlohmann::json* end = Timeline(run, "server_stall_end");
+  ASSERT_NE(end, nullptr);
+  EXPECT_LT(run["duration_s"].get<double>(),
+            (*end)["host_s"].get<double>() + 30 + 45);
+  EXPECT_EQ(Leftovers(id, out), "");
+}
+
+// The memory-cgroup report: a kill while the swapfile had room, with the
+// usage at the time, and the counters agree with the console.
+TEST_F(IntegrationTest, MemcgKillDuringStallSaysSwapHadRoom) {
+  REQUIRE_CAPABILITIES();
+  std::string out, id;
+  nlohmann::json r = RunShipped("memcg-kill-during-stall", 1, &out, &id);
+  ASSERT_TRUE(r.is_object());
+  const auto& run = r["runs"][0];
+  const auto& findings = run["findings"];
+  ASSERT_FALSE(findings.empty());
+  const auto& kill = findings[0];
+  EXPECT_EQ(kill["kind"], "memcg_oom_kill");
+  EXPECT_EQ(kill["victim"], "hog");
+  EXPECT_NE(kill["title"].get<std::string>().find("while swap had free space"),
+            std::string::npos)
+      << kill.dump();
+  EXPECT_LT(kill["swap_at_kill"]["used_kib"].get<int64_t>(),
+            kill["swap_at_kill"]["total_kib"].get<int64_t>());
+  EXPECT_EQ(run["oom_cross_check"]["agree"], true) << run["oom_cross_check"];
+  EXPECT_EQ(Leftovers(id, out), "");
+}
+
+}  // namespace
+}  // namespace swapbench

@@ -672,6 +672,7 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
                      return a.value("guest_s", -1.0) < b.value("guest_s", -1.0);
                    });
   run.timeline = timeline;
+  MarkFaultsInForce(run.timeline, &run.findings);
   if (const nlohmann::json* sw = telemetry.Event("swapon")) {
     run.swap_activated = true;
     run.swap_device = sw->value("device", "");
@@ -797,6 +798,36 @@ void CrossCheckOom(const Telemetry& t, RunReport* run) {
               "console";
     f.count = static_cast<int>(missing_all);
     run->findings.push_back(f);
+  }
+}
+
+}  // namespace swapbench
+
+namespace swapbench {
+
+void MarkFaultsInForce(const std::vector<nlohmann::json>& timeline,
+                       std::vector<Finding>* findings) {
+  for (Finding& f : *findings) {
+    if (f.kernel_time < 0) continue;
+    for (const auto& begin : timeline) {
+      std::string ev = begin.value("event", "");
+      if (begin.value("source", "") != "runner" || ev.size() < 7 ||
+          ev.compare(ev.size() - 6, 6, "_begin") != 0)
+        continue;
+      double from = begin.value("guest_s", -1.0);
+      if (from < 0 || f.kernel_time < from) continue;
+      std::string kind = ev.substr(0, ev.size() - 6);
+      double to = -1;
+      for (const auto& end : timeline)
+        if (end.value("event", "") == kind + "_end" &&
+            end.value("scenario_line", -1) == begin.value("scenario_line", -2))
+          to = end.value("guest_s", -1.0);
+      if (to >= 0 && f.kernel_time > to) continue;
+      char buf[96];
+      snprintf(buf, sizeof(buf), "%s, %.1f s after it began", kind.c_str(),
+               f.kernel_time - from);
+      f.details["during_fault"] = buf;
+    }
   }
 }
 

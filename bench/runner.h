@@ -55,6 +55,11 @@ void Summarize(const Telemetry& t, RunReport* run);
 // usage at the last sample before it (pure; tested).
 void CrossCheckOom(const Telemetry& t, RunReport* run);
 
+// Notes on each console finding the server fault in force when it happened
+// ("server_stall, 1.0 s after it began"), by guest time (pure; tested).
+void MarkFaultsInForce(const std::vector<nlohmann::json>& timeline,
+                       std::vector<Finding>* findings);
+
 }  // namespace swapbench
 
 #endif  // SWAPBENCH_BENCH_RUNNER_H_

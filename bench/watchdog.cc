@@ -25,6 +25,17 @@ namespace {
 
 std::string Secs(double s) { return std::to_string(std::lround(s)) + " s"; }
 
+// What the link says, in words that stay true when the last data came
+// before a fault the bench held.
+std::string LinkEvidence(double now, double last_data, double base) {
+  if (last_data < 0) return "no new TCP data through the link, ever";
+  if (last_data < base)
+    return "no new TCP data through the link since the server fault ended " +
+           Secs(now - base) + " ago";
+  return "last new TCP data through the link " + Secs(now - last_data) +
+         " ago";
+}
+
 bool Moved(const Sample& a, const Sample& b) {
   return a.hog_written != b.hog_written || a.hog_verified != b.hog_verified ||
          a.pswpout != b.pswpout || a.pswpin != b.pswpin;
@@ -74,12 +85,12 @@ std::vector<Finding> Watchdog::Check(double now) const {
   const bool room = sample_ && sample_->swap_total_kib > 0 &&
                     sample_->swap_free_kib > 0;
   nlohmann::json evidence = nlohmann::json::array();
-  auto stall = [&](const std::string& title) {
+  auto stall = [&](const std::string& title, double stalled_s) {
     Finding f;
     f.kind = "swap_stall";
     f.title = title;
     f.details["evidence"] = evidence;
-    f.details["stalled_s"] = std::round(std::min(stuck, telemetry_quiet) * 10) / 10;
+    f.details["stalled_s"] = std::round(stalled_s * 10) / 10;
     if (sample_) f.details["last_sample"] = SampleJson(*sample_);
     out.push_back(f);
   };
@@ -100,14 +111,13 @@ std::vector<Finding> Watchdog::Check(double now) const {
       // Host-side evidence: the guest went quiet on both channels.
       evidence.push_back("no telemetry from the agent for " +
                          Secs(telemetry_quiet));
-      evidence.push_back("no new TCP data through the link for " +
-                         Secs(link_quiet) +
-                         (last_link_data_ < 0 ? " (none ever)" : ""));
+      evidence.push_back(LinkEvidence(now, last_link_data_, base));
       evidence.push_back("console last grew " +
                          (last_console_ < 0 ? std::string("never")
                                             : Secs(now - last_console_) + " ago"));
       stall("swap stalled: guest silent and no storage traffic for " +
-            Secs(std::min(telemetry_quiet, link_quiet)));
+                Secs(std::min(telemetry_quiet, link_quiet)),
+            std::min(telemetry_quiet, link_quiet));
       if (telemetry_quiet >= limits_.agent_silence_s) {
         Finding f;
         f.kind = "agent_silent";
@@ -122,13 +132,10 @@ std::vector<Finding> Watchdog::Check(double now) const {
       // Guest-side evidence: the agent reports, nothing moves.
       evidence.push_back("no hog page and no pswpin/pswpout change for " +
                          Secs(stuck) + " while swap had room");
-      evidence.push_back(link_quiet >= limits_.stall_s
-                             ? "no new TCP data through the link for " +
-                                   Secs(link_quiet)
-                             : "new TCP data through the link " +
-                                   Secs(link_quiet) + " ago");
+      evidence.push_back(LinkEvidence(now, last_link_data_, base));
       stall("swap stalled: no swap progress for " + Secs(stuck) +
-            " with swap free");
+                " with swap free",
+            stuck);
       return out;
     }
     // Quiet agent and quiet link, not yet for N: wait for the stall verdict
