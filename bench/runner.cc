@@ -642,6 +642,11 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     }
     run.stop_reason =
         res.vm->Running() ? "destroyed by the runner" : res.vm->StopReason();
+    // QEMU itself failing (not the guest crashing) is the harness's fault.
+    if (harness.ok() && run.stop_reason == "failed")
+      harness = Status::Harness(
+          "qemu: the emulator failed (libvirt stop reason \"failed\"); see "
+          "qemu.log");
   }
   run.duration_s = Monotonic() - t_start;
 
@@ -781,24 +786,19 @@ void CrossCheckOom(const Telemetry& t, RunReport* run) {
   // lines under memory pressure) still fails the run.
   int64_t missing_all =
       std::max<int64_t>(0, last.vm_oom_kill - console_all - missing_memcg);
-  if (missing_memcg > 0) {
+  auto unseen = [&](const char* kind, int64_t n, const char* what) {
+    if (n <= 0) return;
     Finding f;
-    f.kind = "memcg_oom_kill";
-    f.title = std::to_string(missing_memcg) +
-              " memcg OOM kill(s) counted in memory.events but not shown on "
-              "the console";
-    f.count = static_cast<int>(missing_memcg);
+    f.kind = kind;
+    f.title = std::to_string(n) + what;
+    f.count = static_cast<int>(n);
     run->findings.push_back(f);
-  }
-  if (missing_all > 0) {
-    Finding f;
-    f.kind = "oom_kill";
-    f.title = std::to_string(missing_all) +
-              " OOM kill(s) counted in /proc/vmstat but not shown on the "
-              "console";
-    f.count = static_cast<int>(missing_all);
-    run->findings.push_back(f);
-  }
+  };
+  unseen("memcg_oom_kill", missing_memcg,
+         " memcg OOM kill(s) counted in memory.events but not shown on the "
+         "console");
+  unseen("oom_kill", missing_all,
+         " OOM kill(s) counted in /proc/vmstat but not shown on the console");
 }
 
 }  // namespace swapbench

@@ -85,6 +85,13 @@ std::vector<Finding> Watchdog::Check(double now) const {
   const bool room = sample_ && sample_->swap_total_kib > 0 &&
                     sample_->swap_free_kib > 0;
   nlohmann::json evidence = nlohmann::json::array();
+  auto silent = [&] {
+    Finding f;
+    f.kind = "agent_silent";
+    f.title = "agent silent for " + Secs(telemetry_quiet) +
+              " (last phase: " + (sample_ ? sample_->phase : "boot") + ")";
+    out.push_back(f);
+  };
   auto stall = [&](const std::string& title, double stalled_s) {
     Finding f;
     f.kind = "swap_stall";
@@ -118,13 +125,7 @@ std::vector<Finding> Watchdog::Check(double now) const {
       stall("swap stalled: guest silent and no storage traffic for " +
                 Secs(std::min(telemetry_quiet, link_quiet)),
             std::min(telemetry_quiet, link_quiet));
-      if (telemetry_quiet >= limits_.agent_silence_s) {
-        Finding f;
-        f.kind = "agent_silent";
-        f.title = "agent silent for " + Secs(telemetry_quiet) +
-                  " (last phase: " + (sample_ ? sample_->phase : "?") + ")";
-        out.push_back(f);
-      }
+      if (telemetry_quiet >= limits_.agent_silence_s) silent();
       return out;
     }
     if (telemetry_quiet < limits_.agent_silence_s && stuck >= limits_.stall_s &&
@@ -145,13 +146,7 @@ std::vector<Finding> Watchdog::Check(double now) const {
         telemetry_quiet < limits_.stall_s)
       return out;
   }
-  if (telemetry_quiet >= limits_.agent_silence_s) {
-    Finding f;
-    f.kind = "agent_silent";
-    f.title = "agent silent for " + Secs(telemetry_quiet) +
-              " (last phase: " + (sample_ ? sample_->phase : "boot") + ")";
-    out.push_back(f);
-  }
+  if (telemetry_quiet >= limits_.agent_silence_s) silent();
   return out;
 }
 
