@@ -23,6 +23,9 @@ nlohmann::json SampleJson(const Sample& s) {
 
 namespace {
 
+// New TCP data this recent means the storage traffic still flows.
+constexpr double kBusyLinkS = 5;
+
 std::string Secs(double s) { return std::to_string(std::lround(s)) + " s"; }
 
 // What the link says, in words that stay true when the last data came
@@ -139,11 +142,13 @@ std::vector<Finding> Watchdog::Check(double now) const {
             stuck);
       return out;
     }
-    // Quiet agent and quiet link, not yet for N: wait for the stall verdict
-    // (a quiet agent with a busy link is only agent_silent, below).
+    // A quiet agent with a busy link (data within kBusyLinkS) is only
+    // agent_silent, below. With a quiet link, wait for the link to be quiet
+    // for N as well (the server's backlog arrives just after a fault ends),
+    // but no longer than S + N.
     if (telemetry_quiet >= limits_.agent_silence_s &&
-        link_quiet >= limits_.agent_silence_s &&
-        telemetry_quiet < limits_.stall_s)
+        link_quiet >= kBusyLinkS &&
+        telemetry_quiet < limits_.agent_silence_s + limits_.stall_s)
       return out;
   }
   if (telemetry_quiet >= limits_.agent_silence_s) silent();

@@ -123,3 +123,36 @@ TEST(WatchdogTest, NoHogSilentAgentIsAgentSilent) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+// Measured (global-stall over NFSv3): the agent went quiet as the fault
+// ended and the server's backlog crossed the link 0.3 s later. That is a
+// stall, not a silent agent over a busy link.
+TEST(WatchdogTest, BacklogAfterTheFaultDoesNotMakeTheLinkBusy) {
+  Watchdog w(L(30, 30), 0);
+  Sample s = At(10, 10);
+  w.OnTelemetry(5, &s, true);
+  w.Hold(40);         // the fault ends at 40
+  w.OnLinkData(40.3);  // the backlog
+  EXPECT_TRUE(w.Check(70.1).empty());
+  EXPECT_EQ(Kinds(w.Check(70.5)),
+            (std::vector<std::string>{"swap_stall", "agent_silent"}));
+}
+
+// A link that carries some data now and then, but never for long, ends in
+// agent_silent after S + N.
+TEST(WatchdogTest, IntermittentLinkEndsInAgentSilent) {
+  Watchdog w(L(20, 30), 0);
+  Sample s = At(10, 10);
+  w.OnTelemetry(1, &s, true);
+  for (int t = 1; t <= 41; t += 10) {
+    w.OnLinkData(t);
+    EXPECT_TRUE(w.Check(t + 8).empty()) << t;
+  }
+  EXPECT_EQ(Kinds(w.Check(51.5)), std::vector<std::string>{"agent_silent"});
+}
+
+}  // namespace
+}  // namespace swapbench
