@@ -753,10 +753,13 @@ void CrossCheckOom(const Telemetry& t, RunReport* run) {
                                  {"used_kib", used},
                                  {"total_kib", at->swap_total_kib},
                                  {"free_kib", at->swap_free_kib}};
-    if (at->swap_free_kib > 0)
-      f.title += " while swap had free space (" + std::to_string(used >> 10) +
-                 " of " + std::to_string(at->swap_total_kib >> 10) +
-                 " MiB used)";
+    // Past 90 % the swap area is as good as full (the allocator wants
+    // free clusters), and saying "free space" would mislead.
+    f.title += (used * 10 < at->swap_total_kib * 9
+                    ? " while swap had free space ("
+                    : " with swap nearly full (") +
+               std::to_string(used >> 10) + " of " +
+               std::to_string(at->swap_total_kib >> 10) + " MiB used)";
   }
   if (samples.empty()) return;
   const Sample& last = samples.back();

@@ -214,3 +214,19 @@ TEST(MarkFaultsInForceTest, FindingDuringAStall) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+TEST(CrossCheckOomTest, NearlyFullSwapIsNotCalledFree) {
+  Telemetry t;
+  t.Feed(R"({"t":5,"seq":1,"phase":"hog","swap_total_kib":65532,"swap_free_kib":1000,"vm_oom_kill":1,"cg_oom_kill":1})");
+  RunReport run;
+  run.findings.push_back(ConsoleKill(5.5));
+  CrossCheckOom(t, &run);
+  EXPECT_EQ(run.findings[0].title,
+            "memcg OOM kill of hog with swap nearly full (63 of 63 MiB used)");
+}
+
+}  // namespace
+}  // namespace swapbench
