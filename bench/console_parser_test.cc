@@ -511,3 +511,52 @@ TEST(ConsoleParserTest, StragglerAfterRecoveryIsNotAnOutage) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+// One line per row of the table, in the kernel's own words; the test fails
+// when a row is added without a line here (and a test above).
+TEST(ConsoleParserTest, EveryRowHasALine) {
+  const std::vector<std::string> lines = {
+      "Memory cgroup out of memory: Killed process 109 (hog) total-vm:1kB",
+      "Out of memory and no killable processes...",
+      "Out of memory: Killed process 99 (hog) total-vm:307420kB",
+      "INFO: task kworker/u2:1:45 blocked for more than 120 seconds.",
+      "watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [rpciod:77]",
+      "NMI watchdog: Watchdog detected hard LOCKUP on cpu 1",
+      "rcu: INFO: rcu_sched self-detected stall on CPU",
+      "BUG: workqueue lockup - pool cpus=0 node=0 flags=0x0 nice=0 stuck for 33s!",
+      "ksoftirqd/0: page allocation failure: order:0, mode:0xa20(GFP_ATOMIC), "
+      "nodemask=(null)",
+      "modprobe: vmalloc error: size 8192, page order 0, failed to allocate "
+      "pages, mode:0xdc0(GFP_KERNEL|__GFP_ZERO), nodemask=(null)",
+      "SLUB: Unable to allocate memory on node -1, gfp=0xa20(GFP_ATOMIC)",
+      "Write error -12 on dio swapfile (1048576)",
+      "Write-error on swap-device (43:0:1234)",
+      "Read-error on swap-device (43:0:1234)",
+      "I/O error, dev nbd0, sector 2048 op 0x1:(WRITE) flags 0x0",
+      "Kernel panic - not syncing: Fatal exception",
+      "BUG: unable to handle page fault for address: ffffffffc0a1b000",
+      "BUG: kernel NULL pointer dereference, address: 0000000000000008",
+      "kernel BUG at mm/swap_state.c:123!",
+      "general protection fault, probably for non-canonical address 0xdead: 0000",
+      "Oops: 0002 [#1] SMP",
+      "BUG: Bad page state in process hog  pfn:0a1b2",
+      "WARNING: CPU: 0 PID: 12 at net/core/skbuff.c:4433 skb_try_coalesce+0x1f3/0x420",
+  };
+  const auto& rows = ConsoleRows();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    bool hit = false;
+    for (const auto& l : lines) {
+      std::cmatch m;
+      hit |= l.find(rows[i].literal) != std::string::npos &&
+             std::regex_search(l.c_str(), m, rows[i].re);
+    }
+    EXPECT_TRUE(hit) << "row " << i << " (" << rows[i].kind << ", "
+                     << rows[i].literal << ") has no line";
+  }
+}
+
+}  // namespace
+}  // namespace swapbench

@@ -263,6 +263,13 @@ TEST_F(IntegrationTest, DeadlineIsAFindingWithSysrqDumps) {
   ASSERT_TRUE(console.ok());
   EXPECT_NE(console->find("sysrq: Show Blocked State"), std::string::npos);
   EXPECT_NE(console->find("sysrq: Show Memory"), std::string::npos);
+  // The dumps are also files of their own, named by the finding.
+  auto sysrq = ReadFile(dir + "/out/sysrq.txt");
+  ASSERT_TRUE(sysrq.ok());
+  EXPECT_NE(sysrq->find("sysrq: Show Blocked State"), std::string::npos);
+  EXPECT_TRUE(Exists(dir + "/out/registers.txt"));
+  EXPECT_EQ(findings[0]["attachments"],
+            nlohmann::json({"registers.txt", "sysrq.txt"}));
   EXPECT_EQ(Leftovers(id, dir + "/out"), "");
 }
 
