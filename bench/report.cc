@@ -70,6 +70,8 @@ nlohmann::json ReportJson(const Report& r) {
         {"events", u.events},
         {"timeline", u.timeline},
         {"console_lines", u.console_lines},
+        {"started_at", u.started_at},
+        {"series", u.series.is_null() ? nlohmann::json::object() : u.series},
     };
     if (!u.error.empty()) j["error"] = u.error;
     runs.push_back(std::move(j));

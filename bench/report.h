@@ -43,6 +43,10 @@ struct RunReport {
   // reported, ordered by (estimated) guest time.
   std::vector<nlohmann::json> timeline;
   int console_lines = 0;
+  std::string started_at;  // UTC, ISO 8601, when the run started
+  // Plots over guest time (BuildSeries): swap-out/in MiB/s, memory.current,
+  // link frames and drops per direction, RPC retransmissions.
+  nlohmann::json series;
   // The console's OOM kills against the guest's own counters
   // (memory.events oom_kill, /proc/vmstat oom_kill); empty if no telemetry.
   nlohmann::json oom_cross_check;

@@ -24,6 +24,7 @@
 #include "bench/state.h"
 #include "bench/storage.h"
 #include "bench/telemetry.h"
+#include "bench/series.h"
 #include "bench/watchdog.h"
 #include "netem/relay.h"
 #include "netem/rng.h"
@@ -356,6 +357,12 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
                    o.state_dir + "/runs/" + id,
                    {}};
   double t_start = Monotonic();
+  {
+    time_t now = time(nullptr);
+    char ts[32];
+    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    run.started_at = ts;
+  }
 
   // Everything from here on is a harness failure if it fails; the report
   // is still written, with the part that failed named.
@@ -477,6 +484,7 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
                          flush);
   };
 
+  std::vector<LinkPoint> link_points;  // relay counters at each sample
   std::vector<Finding> runner_findings;
   bool outage_by_fault = false;  // the run ended while the bench held the server stopped
   std::vector<nlohmann::json> timeline;
@@ -539,6 +547,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
       double now = Monotonic();
       size_t lines = telemetry.samples().size() + telemetry.events().size();
       if (lines != seen_lines) {
+        for (size_t i = link_points.size(); i < telemetry.samples().size(); ++i)
+          link_points.push_back({telemetry.samples()[i].t, res.relay->counters()});
         if (seen_lines == 0) run.boot_s = now - vm_start;
         seen_lines = lines;
         last_report = now;
@@ -669,6 +679,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   for (auto& f : runner_findings) run.findings.push_back(f);
   Summarize(telemetry, &run);
   CrossCheckOom(telemetry, &run);
+  run.series = BuildSeries(telemetry.samples(), link_points,
+                           sc.cgroup.memory_max_mib);
   run.events = telemetry.events();
   for (const ConsoleEvent& e : console.events())
     timeline.push_back(EventJson(e));

@@ -27,6 +27,8 @@ bool Telemetry::Feed(const std::string& line) {
       {"cg_current", &Sample::cg_current},
       {"cg_oom", &Sample::cg_oom},
       {"cg_oom_kill", &Sample::cg_oom_kill},
+      {"rpc_calls", &Sample::rpc_calls},
+      {"rpc_retrans", &Sample::rpc_retrans},
       {"hog_pages", &Sample::hog_pages},
       {"hog_written", &Sample::hog_written},
       {"hog_verified", &Sample::hog_verified},

@@ -19,6 +19,7 @@ struct Sample {
   int64_t pswpin = 0, pswpout = 0;
   int64_t swap_total_kib = 0, swap_free_kib = 0, mem_free_kib = 0;
   int64_t vm_oom_kill = 0, cg_current = -1, cg_oom = -1, cg_oom_kill = -1;
+  int64_t rpc_calls = -1, rpc_retrans = -1;  // NFS client RPCs; -1 without NFS
   int64_t hog_pages = 0, hog_written = 0, hog_verified = 0, hog_corrupted = 0;
 };
 

@@ -512,7 +512,7 @@ void SetupCgroup() {
 
 // ---- telemetry -----------------------------------------------------------
 
-int vmstat_fd = -1, meminfo_fd = -1;
+int vmstat_fd = -1, meminfo_fd = -1, rpc_fd = -1;
 std::atomic<bool> stop_telemetry{false};
 
 void Sample() {
@@ -538,6 +538,18 @@ void Sample() {
   }
   if (PreadAll(current_fd, cur, sizeof(cur)) > 0)
     current = strtoll(cur, nullptr, 10);
+  // /proc/net/rpc/nfs: "rpc CALLS RETRANS AUTHREFRESH" (NFS client RPCs).
+  static char rpc[4096];
+  long long rpc_calls = -1, rpc_retrans = -1;
+  if (PreadAll(rpc_fd, rpc, sizeof(rpc)) > 0) {
+    rpc_calls = Field(rpc, "rpc");
+    const char* p = strstr(rpc, "\nrpc ");
+    if (p) {
+      char* end = nullptr;
+      strtoll(p + 5, &end, 10);
+      if (end) rpc_retrans = strtoll(end, nullptr, 10);
+    }
+  }
   // /proc/vmstat's oom_kill counts global and memcg kills alike.
   long long vm_oom_kill = Field(vm, "oom_kill");
   int n = snprintf(
@@ -548,10 +560,12 @@ void Sample() {
       "\"vm_oom_kill\":%lld,\"cg_current\":%lld,\"cg_oom\":%lld,\"cg_oom_"
       "kill\":%lld,"
       "\"cg_max_events\":%lld,\"cg_high_events\":%lld,"
+      "\"rpc_calls\":%lld,\"rpc_retrans\":%lld,"
       "\"hog_pages\":%llu,\"hog_written\":%llu,\"hog_verified\":%llu,\"hog_"
       "corrupted\":%llu}\n",
       Now(), seq++, phase.load(), pswpin, pswpout, swap_total, swap_free,
       mem_free, vm_oom_kill, current, oom, oom_kill, ev_max, ev_high,
+      rpc_calls, rpc_retrans,
       hog->pages.load(), hog->written.load(), hog->verified.load(),
       hog->corrupted.load());
   if (n > (int)sizeof(line) - 1) n = sizeof(line) - 1;
@@ -655,6 +669,7 @@ int main() {
   Event("boot", "\"release\":\"%s\",\"pid1\":true", u.release);
   vmstat_fd = open("/proc/vmstat", O_RDONLY | O_CLOEXEC);
   meminfo_fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+  rpc_fd = open("/proc/net/rpc/nfs", O_RDONLY | O_CLOEXEC);  // -1 without NFS
   pthread_t tid;
   pthread_create(&tid, nullptr, TelemetryThread, nullptr);
   WriteFile("/proc/sys/vm/overcommit_memory", "1");

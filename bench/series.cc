@@ -1,0 +1,71 @@
+#include "bench/series.h"
+
+#include <cmath>
+
+namespace swapbench {
+
+namespace {
+
+double R3(double v) { return std::round(v * 1000) / 1000; }
+
+}  // namespace
+
+nlohmann::json BuildSeries(const std::vector<Sample>& all,
+                           const std::vector<LinkPoint>& link,
+                           int memory_max_mib, size_t max_points) {
+  std::vector<const Sample*> s;
+  size_t stride = all.size() > max_points && max_points > 1
+                      ? (all.size() + max_points - 2) / (max_points - 1)
+                      : 1;
+  for (size_t i = 0; i < all.size(); i += stride) s.push_back(&all[i]);
+  if (!all.empty() && s.back() != &all.back()) s.push_back(&all.back());
+
+  // The link point at or just before guest time t.
+  size_t li = 0;
+  auto link_at = [&](double t) -> const RelayCounters* {
+    if (link.empty()) return nullptr;
+    while (li + 1 < link.size() && link[li + 1].t <= t) ++li;
+    return &link[li].counters;
+  };
+
+  nlohmann::json t = nlohmann::json::array(), out = t, in = t, cur = t,
+                 gf = t, gd = t, sf = t, sd = t, retrans = t;
+  const double kMib = 4096.0 / (1 << 20);
+  RelayCounters prev_link{};
+  for (size_t i = 0; i < s.size(); ++i) {
+    const Sample& x = *s[i];
+    t.push_back(R3(x.t));
+    const RelayCounters* lc = link_at(x.t);
+    RelayCounters c = lc ? *lc : RelayCounters{};
+    double dt = i > 0 ? x.t - s[i - 1]->t : 0;
+    auto rate = [&](double delta) { return dt > 0 ? R3(delta / dt) : 0.0; };
+    out.push_back(i ? rate((x.pswpout - s[i - 1]->pswpout) * kMib) : 0.0);
+    in.push_back(i ? rate((x.pswpin - s[i - 1]->pswpin) * kMib) : 0.0);
+    gf.push_back(i ? rate(double(c.to_guest.frames - prev_link.to_guest.frames)) : 0.0);
+    gd.push_back(i ? rate(double(c.to_guest.dropped - prev_link.to_guest.dropped)) : 0.0);
+    sf.push_back(i ? rate(double(c.to_server.frames - prev_link.to_server.frames)) : 0.0);
+    sd.push_back(i ? rate(double(c.to_server.dropped - prev_link.to_server.dropped)) : 0.0);
+    prev_link = c;
+    if (x.cg_current >= 0)
+      cur.push_back(R3(x.cg_current / double(1 << 20)));
+    else
+      cur.push_back(nullptr);
+    if (x.rpc_retrans >= 0)
+      retrans.push_back(x.rpc_retrans);
+    else
+      retrans.push_back(nullptr);
+  }
+  return {{"t", t},
+          {"swapout_mib_s", out},
+          {"swapin_mib_s", in},
+          {"memory_current_mib", cur},
+          {"memory_max_mib",
+           memory_max_mib > 0 ? nlohmann::json(memory_max_mib) : nlohmann::json()},
+          {"to_guest_frames_s", gf},
+          {"to_guest_dropped_s", gd},
+          {"to_server_frames_s", sf},
+          {"to_server_dropped_s", sd},
+          {"rpc_retrans", retrans}};
+}
+
+}  // namespace swapbench
