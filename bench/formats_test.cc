@@ -1,0 +1,216 @@
+#include "bench/formats.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "bench/fs_util.h"
+#include "bench/process.h"
+
+namespace swapbench {
+namespace {
+
+const std::string kSchemas = std::string(SWAPBENCH_SOURCE_DIR) + "/reports/schemas";
+
+nlohmann::json Report(const std::string& scenario, uint64_t seed,
+                      const std::string& verdict, double mib_s,
+                      const std::string& kernel = "6.1.0-54-amd64") {
+  nlohmann::json run = {
+      {"verdict", verdict},
+      {"duration_s", 47.5},
+      {"started_at", "2026-11-22T21:00:00Z"},
+      {"accel", {{"name", "tcg"}}},
+      {"swap", {{"type", "nfs4.1"}}},
+      {"metrics", {{"swapout_mib_per_s", mib_s}, {"swapin_mib_per_s", 3.0}}},
+      {"link",
+       {{"to_guest", {{"frames", 10}, {"dropped", 1}}},
+        {"to_server", {{"frames", 20}, {"dropped", 2}}}}},
+      {"findings", nlohmann::json::array()},
+      {"unmet_expectations", nlohmann::json::array()},
+      {"series",
+       {{"t", {1.0, 1.5, 2.0}},
+        {"swapout_mib_s", {0.0, 4.0, 5.0}},
+        {"swapin_mib_s", {0.0, 0.0, 1.0}},
+        {"memory_current_mib", {40.0, 47.0, 48.0}},
+        {"memory_max_mib", 48},
+        {"to_guest_frames_s", {0.0, 100.0, 90.0}},
+        {"to_guest_dropped_s", {0.0, 1.0, 0.0}},
+        {"to_server_frames_s", {0.0, 200.0, 210.0}},
+        {"to_server_dropped_s", {0.0, 0.0, 2.0}},
+        {"rpc_retrans", {0, 0, 1}}}}};
+  if (verdict == "fail")
+    run["findings"].push_back(
+        {{"kind", "memcg_oom_kill"},
+         {"title", "memcg OOM kill of hog"},
+         {"console_lines", {450, 450}},
+         {"excerpt", "[ 11.6] Memory cgroup out of memory: Killed process 116 "
+                     "(hog) <&> \x1b[0m"}});
+  if (verdict == "error") run["error"] = "storage: ganesha exited";
+  return {{"schema", "swapbench.report/1"},
+          {"scenario", scenario},
+          {"scenario_path", "scenarios/" + scenario + ".toml"},
+          {"seed", seed},
+          {"kernel", {{"release", kernel}, {"source", "debian:linux-image-" + kernel}}},
+          {"out_dir", "/tmp/x/" + scenario},
+          {"runs", {run}}};
+}
+
+std::vector<nlohmann::json> Mixed() {
+  return {Report("smoke", 1, "pass", 7.5), Report("memcg-oom", 3, "fail", 0),
+          Report("loss5", 2, "fail", 1.0), Report("loss5", 2, "pass", 1.2),
+          Report("smoke", 1, "error", 0, "6.1.0-53-amd64")};
+}
+
+TEST(FormatsTest, CasesGroupAttemptsAndDecideFlaky) {
+  auto reports = Mixed();
+  auto cases = GroupCases(reports);
+  ASSERT_EQ(cases.size(), 4u);
+  EXPECT_EQ(cases[0].verdict, "pass");
+  EXPECT_EQ(cases[1].verdict, "fail");
+  EXPECT_EQ(cases[2].verdict, "flaky");
+  EXPECT_EQ(cases[2].attempts, 2);
+  EXPECT_DOUBLE_EQ(cases[2].fail_rate, 0.5);
+  EXPECT_EQ(cases[3].verdict, "error");
+  EXPECT_EQ(SetVerdict(cases), "error");
+  // A scenario may say that flaky is a failure.
+  reports[2]["flaky_fails"] = true;
+  EXPECT_EQ(GroupCases(reports)[2].verdict, "fail");
+}
+
+TEST(FormatsTest, JunitValidatesAgainstTheXsd) {
+  if (!Exists("/usr/bin/xmllint")) GTEST_SKIP() << "xmllint not installed";
+  auto reports = Mixed();
+  std::string xml = JunitXml(GroupCases(reports));
+  std::string path = testing::TempDir() + "/junit.xml";
+  ASSERT_TRUE(WriteFile(path, xml).ok());
+  auto r = RunCommand({"xmllint", "--noout", "--schema",
+                       kSchemas + "/junit-10.xsd", path});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->exit_code, 0) << r->output << xml;
+  EXPECT_NE(xml.find("<failure type=\"memcg_oom_kill\""), std::string::npos);
+  EXPECT_NE(xml.find("<flakyFailure"), std::string::npos);
+  EXPECT_NE(xml.find("<error type=\"harness\""), std::string::npos);
+  EXPECT_NE(xml.find("&lt;&amp;&gt; ?[0m"), std::string::npos);  // escaped
+  EXPECT_NE(xml.find("tests=\"4\" failures=\"1\" errors=\"1\""),
+            std::string::npos);
+}
+
+// A small JSON-schema checker for what the KCIDB schema uses: $ref, type,
+// required, closed properties, enum, const, pattern, maxLength.
+void Check(const nlohmann::json& root, const nlohmann::json& schema,
+           const nlohmann::json& v, const std::string& where,
+           std::vector<std::string>* errors) {
+  if (schema.contains("$ref")) {
+    std::string ref = schema["$ref"];  // "#/$defs/NAME"
+    Check(root, root["$defs"][ref.substr(ref.rfind('/') + 1)], v, where, errors);
+    return;
+  }
+  auto err = [&](const std::string& m) { errors->push_back(where + ": " + m); };
+  std::string type = schema.value("type", "");
+  if (type == "object" && !v.is_object()) return err("not an object");
+  if (type == "array" && !v.is_array()) return err("not an array");
+  if (type == "string" && !v.is_string()) return err("not a string");
+  if (type == "number" && !v.is_number()) return err("not a number");
+  if (type == "integer" && !v.is_number_integer()) return err("not an integer");
+  if (type == "boolean" && !v.is_boolean()) return err("not a boolean");
+  if (schema.contains("enum")) {
+    bool ok = false;
+    for (const auto& e : schema["enum"]) ok |= e == v;
+    if (!ok) err("not in enum: " + v.dump());
+  }
+  if (schema.contains("const") && schema["const"] != v) err("not the constant");
+  if (v.is_string() && schema.contains("pattern") &&
+      !std::regex_search(v.get<std::string>(),
+                         std::regex(schema["pattern"].get<std::string>())))
+    err("does not match " + schema["pattern"].get<std::string>());
+  if (v.is_string() && schema.contains("maxLength") &&
+      v.get<std::string>().size() > schema["maxLength"].get<size_t>())
+    err("too long");
+  if (v.is_object()) {
+    for (const auto& r : schema.value("required", nlohmann::json::array()))
+      if (!v.contains(r)) err("missing required " + r.get<std::string>());
+    const auto& props = schema.value("properties", nlohmann::json::object());
+    for (const auto& [k, x] : v.items()) {
+      if (props.contains(k))
+        Check(root, props[k], x, where + "." + k, errors);
+      else if (schema.value("additionalProperties", true) == false)
+        err("unknown property " + k);
+    }
+  }
+  if (v.is_array() && schema.contains("items"))
+    for (size_t i = 0; i < v.size(); ++i)
+      Check(root, schema["items"], v[i], where + "[" + std::to_string(i) + "]",
+            errors);
+}
+
+TEST(FormatsTest, KcidbMatchesTheSchema) {
+  auto text = ReadFile(kSchemas + "/kcidb-v5.3.schema.json");
+  ASSERT_TRUE(text.ok()) << text.status().message();
+  nlohmann::json schema = nlohmann::json::parse(*text);
+  auto reports = Mixed();
+  nlohmann::json k = KcidbJson(GroupCases(reports));
+  std::vector<std::string> errors;
+  Check(schema, schema, k, "kcidb", &errors);
+  EXPECT_TRUE(errors.empty()) << testing::PrintToString(errors);
+  ASSERT_EQ(k["tests"].size(), 5u);  // one test per attempt
+  EXPECT_EQ(k["checkouts"].size(), 2u);  // two kernels
+  EXPECT_EQ(k["tests"][0]["status"], "PASS");
+  EXPECT_EQ(k["tests"][0]["number"]["value"], 7.5);
+  EXPECT_EQ(k["tests"][1]["status"], "FAIL");
+  EXPECT_NE(k["tests"][1]["log_excerpt"].get<std::string>().find("memcg OOM"),
+            std::string::npos);
+  EXPECT_EQ(k["tests"][4]["status"], "ERROR");
+  // The checker itself rejects what the schema forbids.
+  k["tests"][0]["status"] = "GREEN";
+  k["tests"][0]["colour"] = "green";
+  k["builds"][0].erase("checkout_id");
+  errors.clear();
+  Check(schema, schema, k, "kcidb", &errors);
+  EXPECT_EQ(errors.size(), 3u) << testing::PrintToString(errors);
+}
+
+TEST(FormatsTest, KtapLinesParse) {
+  auto reports = Mixed();
+  std::string ktap = Ktap(GroupCases(reports));
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < ktap.size()) {
+    size_t nl = ktap.find('\n', start);
+    lines.push_back(ktap.substr(start, nl - start));
+    start = nl + 1;
+  }
+  ASSERT_EQ(lines.size(), 7u) << ktap;
+  EXPECT_EQ(lines[0], "KTAP version 1");
+  EXPECT_EQ(lines[1], "1..4");
+  std::regex result(R"(^(ok|not ok) (\d+) [A-Za-z0-9_.-]+( # .*)?$)");
+  for (int i = 2; i < 6; ++i) {
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(lines[i], m, result)) << lines[i];
+    EXPECT_EQ(m[2].str(), std::to_string(i - 1));
+  }
+  EXPECT_EQ(lines[2].rfind("ok 1 smoke_seed1_6_1_0-54-amd64", 0), 0u) << lines[2];
+  EXPECT_EQ(lines[3].rfind("not ok 2 ", 0), 0u);
+  EXPECT_NE(lines[4].find("# flaky"), std::string::npos);
+  EXPECT_NE(lines[5].find("# ERROR storage"), std::string::npos);
+  EXPECT_EQ(lines[6], "# totals: pass:1 fail:1 flaky:1 error:1 skip:0");
+}
+
+TEST(FormatsTest, HtmlIsSelfContainedWithNonEmptyPlots) {
+  auto reports = Mixed();
+  std::string html = ReportHtml(GroupCases(reports));
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  // Every series of the first run has a path with at least two points.
+  std::regex path(R"re(data-series="([^"]+)"[^>]* d="( M[0-9.]+ [0-9.]+( L[0-9.]+ [0-9.]+)+)")re");
+  int paths = 0;
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), path);
+       it != std::sregex_iterator(); ++it)
+    ++paths;
+  EXPECT_GE(paths, 8 * 5);  // 8 series per run, 5 runs
+  EXPECT_NE(html.find("memcg OOM kill of hog"), std::string::npos);
+  EXPECT_NE(html.find("class=\"limit\""), std::string::npos);  // memory.max
+}
+
+}  // namespace
+}  // namespace swapbench
