@@ -86,6 +86,8 @@ nlohmann::json ReportJson(const Report& r) {
       {"kernel", {{"release", r.kernel_release}, {"source", r.kernel_source}}},
       {"image", {{"hash", r.image_hash}}},
       {"out_dir", r.out_dir},
+      {"attempt", r.attempt},
+      {"flaky_fails", r.flaky_fails},
       {"runs", runs}};
 }
 

@@ -58,6 +58,8 @@ struct Report {
   std::string kernel_release, kernel_source;
   std::string image_hash;
   std::string out_dir;
+  int attempt = 1;           // of a --repeat or a confirmation rerun
+  bool flaky_fails = false;  // the scenario counts flaky as failed
   std::string verdict = "error";
   std::vector<RunReport> runs;
 };

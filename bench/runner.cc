@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "bench/console_parser.h"
+#include "bench/formats.h"
 #include "bench/fs_util.h"
 #include "bench/guest_image.h"
 #include "bench/libvirt_vm.h"
@@ -312,6 +313,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   rep.description = sc.description;
   rep.seed = o.seed.value_or(sc.seed);
   rep.out_dir = o.out_dir;
+  rep.attempt = o.attempt;
+  rep.flaky_fails = sc.expect.flaky_fails;
 
   // Kernel and image: cached, and the only steps that may take a while
   // before anything is started.
@@ -728,6 +731,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   rep.verdict = OverallVerdict(rep.runs);
   s = WriteReport(rep, o.out_dir + "/report.json");
   if (!s.ok()) return s.Context("report");
+  s = WriteFormats({ReportJson(rep)}, o.out_dir);
+  if (!s.ok()) return s;
   if (harness.kind() == Status::Kind::kCancelled) return harness;
   return rep;
 }

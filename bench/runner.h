@@ -33,6 +33,7 @@ struct RunnerOptions {
   std::string modules_list;            // images/modules.txt
   std::string binaries_list;           // images/binaries.txt
   std::atomic<int>* cancel = nullptr;  // signal number once cancelled
+  int attempt = 1;  // which attempt of a --repeat or confirmation this is
   bool verbose = false;
 };
 

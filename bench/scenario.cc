@@ -212,6 +212,7 @@ Result<Scenario> ParseScenario(const std::string& text,
     r.Int(*t, "expect.", "min_dropped_to_server", 0, INT64_MAX, &v);
     s.expect.min_dropped_to_server = v;
     r.Bool(*t, "expect.", "all_pages_verified", &s.expect.all_pages_verified);
+    r.Bool(*t, "expect.", "flaky_fails", &s.expect.flaky_fails);
     if (const toml::node* n = r.Get(*t, "expect.", "findings")) {
       const toml::array* a = n->as_array();
       if (!a) {

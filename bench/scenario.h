@@ -74,6 +74,7 @@ struct Scenario {
     uint64_t min_dropped_to_server = 0;
     bool all_pages_verified = true;
     std::vector<std::string> findings;  // kinds that must appear
+    bool flaky_fails = false;  // a case that fails only sometimes is a failure
   } expect;
 
   // "nfs4.1", "nfs3": the report's swap.type.

@@ -1,0 +1,229 @@
+#include "bench/compare.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+
+#include "bench/formats.h"
+#include "bench/fs_util.h"
+
+namespace swapbench {
+
+Result<std::vector<nlohmann::json>> LoadReportSet(const std::string& dir) {
+  std::vector<std::string> paths;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator();
+       it.increment(ec))
+    if (it->path().filename() == "report.json") paths.push_back(it->path());
+  if (ec) return Status::Usage(dir + ": " + ec.message());
+  std::sort(paths.begin(), paths.end());
+  std::vector<nlohmann::json> out;
+  for (const auto& p : paths) {
+    auto text = ReadFile(p);
+    if (!text.ok()) return Status::Usage(text.status().message());
+    nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
+    if (j.is_discarded() || j.value("schema", "") != "swapbench.report/1")
+      return Status::Usage(p + ": not a swapbench report (schema swapbench.report/1)");
+    out.push_back(std::move(j));
+  }
+  if (out.empty()) return Status::Usage(dir + ": no report.json below it");
+  return out;
+}
+
+namespace {
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n == 0 ? 0 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+bool Good(const std::string& v) { return v == "pass" || v == "flaky"; }
+
+std::string Pct(double x) {
+  char b[32];
+  snprintf(b, sizeof(b), "%+.1f%%", x * 100);
+  return b;
+}
+
+std::string Num(double x) {
+  char b[32];
+  snprintf(b, sizeof(b), "%.2f", x);
+  return b;
+}
+
+}  // namespace
+
+nlohmann::json Compare(const std::vector<nlohmann::json>& base,
+                       const std::vector<nlohmann::json>& fresh,
+                       const CompareOptions& o) {
+  auto bc = GroupCases(base), nc = GroupCases(fresh);
+  auto key = [](const Case& c) {
+    return c.scenario + " seed " + std::to_string(c.seed);
+  };
+  std::map<std::string, const Case*> by_key;
+  for (const Case& c : bc) by_key.emplace(key(c), &c);
+  nlohmann::json rows = nlohmann::json::array();
+  int regressions = 0;
+  for (const Case& n : nc) {
+    auto it = by_key.find(key(n));
+    nlohmann::json row = {{"case", key(n)},
+                          {"scenario", n.scenario},
+                          {"seed", n.seed},
+                          {"new_kernel", n.kernel},
+                          {"new_verdict", n.verdict},
+                          {"new_attempts", n.attempts},
+                          {"new_fail_rate", n.fail_rate}};
+    if (it == by_key.end()) {
+      row["transition"] = "new";
+      rows.push_back(row);
+      continue;
+    }
+    const Case& b = *it->second;
+    by_key.erase(it);
+    row["base_kernel"] = b.kernel;
+    row["base_verdict"] = b.verdict;
+    row["base_attempts"] = b.attempts;
+    row["base_fail_rate"] = b.fail_rate;
+    bool regressed = false;
+    if (Good(b.verdict) && n.verdict == "fail") {
+      row["transition"] = "regression";
+      regressed = true;
+    } else if (b.verdict == "fail" && Good(n.verdict)) {
+      row["transition"] = "fixed";
+    } else if (n.verdict == "error" || b.verdict == "error") {
+      row["transition"] = "error";  // a harness failure says nothing
+    } else {
+      row["transition"] = "same";
+    }
+    // Throughput, over passing attempts only.
+    const auto& bs = b.swapout;
+    const auto& ns = n.swapout;
+    std::string tp = "not_gated";
+    if (!bs.empty() && !ns.empty()) {
+      double bm = Median(bs), nm = Median(ns);
+      double bmin = *std::min_element(bs.begin(), bs.end());
+      double bmax = *std::max_element(bs.begin(), bs.end());
+      double nmin = *std::min_element(ns.begin(), ns.end());
+      double nmax = *std::max_element(ns.begin(), ns.end());
+      double delta = bm > 0 ? (nm - bm) / bm : 0;
+      row["base_median_mib_s"] = bm;
+      row["new_median_mib_s"] = nm;
+      row["base_range_mib_s"] = {bmin, bmax};
+      row["new_range_mib_s"] = {nmin, nmax};
+      row["delta"] = delta;
+      bool enough = int(bs.size()) >= o.min_repeats && int(ns.size()) >= o.min_repeats;
+      if (!enough) {
+        row["throughput_reason"] =
+            "needs " + std::to_string(o.min_repeats) +
+            " passing attempts on each side (--repeat); has " +
+            std::to_string(bs.size()) + " and " + std::to_string(ns.size());
+      } else if (delta <= -o.threshold && nmax < bmin) {
+        tp = "regression";
+        regressed = true;
+      } else if (delta >= o.threshold && nmin > bmax) {
+        tp = "improvement";
+      } else {
+        tp = "same";
+        row["throughput_reason"] =
+            std::abs(delta) < o.threshold
+                ? "median moved " + Pct(delta) + ", within the threshold"
+                : "median moved " + Pct(delta) + " but the min-max ranges overlap";
+      }
+    }
+    row["throughput"] = tp;
+    if (regressed) ++regressions;
+    rows.push_back(row);
+  }
+  for (const auto& [k, b] : by_key)
+    rows.push_back({{"case", k},
+                    {"scenario", b->scenario},
+                    {"seed", b->seed},
+                    {"base_kernel", b->kernel},
+                    {"base_verdict", b->verdict},
+                    {"transition", "missing"}});
+  return {{"threshold", o.threshold},
+          {"min_repeats", o.min_repeats},
+          {"rows", rows},
+          {"regressions", regressions},
+          {"verdict", regressions ? "regression" : "ok"}};
+}
+
+std::string CompareText(const nlohmann::json& c) {
+  std::string out;
+  char line[512];
+  snprintf(line, sizeof(line), "%-34s %-18s %-18s %-11s %9s %9s %8s  %s\n",
+           "case", "base", "new", "transition", "base MiB/s", "new MiB/s",
+           "delta", "throughput");
+  out += line;
+  for (const auto& r : c["rows"]) {
+    auto v = [&](const char* k) { return r.value(k, std::string("-")); };
+    snprintf(line, sizeof(line), "%-34s %-18s %-18s %-11s %9s %9s %8s  %s\n",
+             v("case").c_str(),
+             (v("base_kernel") + ":" + v("base_verdict")).c_str(),
+             (v("new_kernel") + ":" + v("new_verdict")).c_str(),
+             v("transition").c_str(),
+             r.contains("base_median_mib_s") ? Num(r["base_median_mib_s"]).c_str() : "-",
+             r.contains("new_median_mib_s") ? Num(r["new_median_mib_s"]).c_str() : "-",
+             r.contains("delta") ? Pct(r["delta"]).c_str() : "-",
+             (v("throughput") +
+              (r.contains("throughput_reason") ? " (" + v("throughput_reason") + ")" : ""))
+                 .c_str());
+    out += line;
+  }
+  out += "verdict: " + c["verdict"].get<std::string>() + " (" +
+         std::to_string(c["regressions"].get<int>()) + " regression(s))\n";
+  return out;
+}
+
+std::string CompareHtml(const nlohmann::json& c) {
+  std::string h =
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<title>swapbench compare</title><style>body{font-family:sans-serif;"
+      "margin:1.5em}table{border-collapse:collapse}td,th{border:1px solid "
+      "#ccc;padding:3px 8px;font-size:.9em}.regression{color:#b00;font-weight:"
+      "bold}.improvement,.fixed{color:#070}</style></head><body>\n<h1>swapbench "
+      "compare — <span class=\"" + c["verdict"].get<std::string>() + "\">" +
+      XmlEscape(c["verdict"]) + "</span></h1>\n<p>" + XmlEscape(c.value("base", "")) +
+      " → " + XmlEscape(c.value("new", "")) + "; throughput threshold " +
+      Pct(c["threshold"]).substr(1) + " on the median with non-overlapping "
+      "min–max, at least " + std::to_string(c["min_repeats"].get<int>()) +
+      " passing attempts a side.</p>\n<table><tr><th>case</th><th>base</th>"
+      "<th>new</th><th>transition</th><th>swap-out MiB/s (min–max, median)"
+      "</th><th>delta</th><th>throughput</th></tr>\n";
+  for (const auto& r : c["rows"]) {
+    auto v = [&](const char* k) { return XmlEscape(r.value(k, std::string("–"))); };
+    std::string bars = "–";
+    if (r.contains("base_range_mib_s")) {
+      // Two range bars on one scale: base above, new below.
+      double hi = std::max(r["base_range_mib_s"][1].get<double>(),
+                           r["new_range_mib_s"][1].get<double>()) * 1.1;
+      auto bar = [&](const char* range, const char* med, double y,
+                     const char* color) {
+        double a = r[range][0].get<double>() / hi * 200,
+               b = r[range][1].get<double>() / hi * 200,
+               m = r[med].get<double>() / hi * 200;
+        return "<rect x=\"" + Num(a) + "\" y=\"" + Num(y) + "\" width=\"" +
+               Num(std::max(1.0, b - a)) + "\" height=\"8\" fill=\"" + color +
+               "\"/><line x1=\"" + Num(m) + "\" x2=\"" + Num(m) + "\" y1=\"" +
+               Num(y - 2) + "\" y2=\"" + Num(y + 10) + "\" stroke=\"#000\"/>";
+      };
+      bars = "<svg width=\"210\" height=\"30\">" +
+             bar("base_range_mib_s", "base_median_mib_s", 3, "#99b") +
+             bar("new_range_mib_s", "new_median_mib_s", 18, "#c88") + "</svg> " +
+             Num(r["base_median_mib_s"]) + " → " + Num(r["new_median_mib_s"]);
+    }
+    h += "<tr><td>" + v("case") + "</td><td>" + v("base_kernel") + ": " +
+         v("base_verdict") + "</td><td>" + v("new_kernel") + ": " +
+         v("new_verdict") + "</td><td class=\"" + v("transition") + "\">" +
+         v("transition") + "</td><td>" + bars + "</td><td>" +
+         (r.contains("delta") ? Pct(r["delta"]) : "–") + "</td><td class=\"" +
+         v("throughput") + "\">" + v("throughput") + " " + v("throughput_reason") +
+         "</td></tr>\n";
+  }
+  return h + "</table></body></html>\n";
+}
+
+}  // namespace swapbench

@@ -1,0 +1,40 @@
+// Compare: the CI gate between two kernels (or configurations).
+//
+// `swapbench compare BASE_DIR NEW_DIR` pairs the cases of two report sets
+// by (scenario, seed) and reports, per pair, the verdict transition
+// (pass -> fail is a regression) and the swap-out throughput delta. A
+// throughput regression needs repeats on both sides (min_repeats passing
+// attempts) and must clear the threshold on the median with non-overlapping
+// min-max ranges, so that noise does not gate. Pure but for LoadReportSet.
+#ifndef SWAPBENCH_BENCH_COMPARE_H_
+#define SWAPBENCH_BENCH_COMPARE_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "bench/status.h"
+
+namespace swapbench {
+
+// Every report.json below `dir` (recursively; the set's own summary files
+// are not reports), sorted by path. Usage error if there is none.
+Result<std::vector<nlohmann::json>> LoadReportSet(const std::string& dir);
+
+struct CompareOptions {
+  double threshold = 0.10;  // relative drop of the median that gates
+  int min_repeats = 3;      // passing attempts needed on each side
+};
+
+// compare.json: {"base", "new", "threshold", "min_repeats", "rows": [...],
+// "regressions", "verdict": "regression" | "ok"}.
+nlohmann::json Compare(const std::vector<nlohmann::json>& base,
+                       const std::vector<nlohmann::json>& fresh,
+                       const CompareOptions& o);
+
+std::string CompareHtml(const nlohmann::json& c);
+std::string CompareText(const nlohmann::json& c);
+
+}  // namespace swapbench
+
+#endif  // SWAPBENCH_BENCH_COMPARE_H_

@@ -1,0 +1,94 @@
+#include "bench/compare.h"
+
+#include <gtest/gtest.h>
+
+#include "bench/fs_util.h"
+
+namespace swapbench {
+namespace {
+
+nlohmann::json R(const std::string& kernel, const std::string& verdict,
+                 double mib_s, const std::string& scenario = "smoke") {
+  return {{"schema", "swapbench.report/1"},
+          {"scenario", scenario},
+          {"seed", 1},
+          {"kernel", {{"release", kernel}}},
+          {"runs",
+           {{{"verdict", verdict},
+             {"metrics", {{"swapout_mib_per_s", mib_s}}}}}}};
+}
+
+std::vector<nlohmann::json> Set(const std::string& kernel,
+                                const std::vector<double>& mib_s,
+                                const std::string& verdict = "pass") {
+  std::vector<nlohmann::json> v;
+  for (double x : mib_s) v.push_back(R(kernel, verdict, x));
+  return v;
+}
+
+const nlohmann::json& Row(const nlohmann::json& c) { return c["rows"][0]; }
+
+TEST(CompareTest, ClearDropWithRepeatsIsARegression) {
+  auto c = Compare(Set("A", {7.2, 7.5, 7.4}), Set("B", {5.0, 5.3, 5.1}), {});
+  EXPECT_EQ(c["verdict"], "regression");
+  EXPECT_EQ(Row(c)["throughput"], "regression");
+  EXPECT_EQ(Row(c)["transition"], "same");
+  EXPECT_NEAR(Row(c)["delta"].get<double>(), (5.1 - 7.4) / 7.4, 1e-9);
+}
+
+TEST(CompareTest, NoiseDoesNotGate) {
+  // Median down 12 %, but the ranges overlap.
+  auto c = Compare(Set("A", {6.0, 7.4, 7.5}), Set("B", {6.5, 6.6, 7.6}), {});
+  EXPECT_EQ(c["verdict"], "ok");
+  EXPECT_EQ(Row(c)["throughput"], "same");
+  // A big drop without repeats is not gated either.
+  c = Compare(Set("A", {7.5}), Set("B", {3.0}), {});
+  EXPECT_EQ(c["verdict"], "ok");
+  EXPECT_EQ(Row(c)["throughput"], "not_gated");
+  EXPECT_NE(Row(c)["throughput_reason"].get<std::string>().find("--repeat"),
+            std::string::npos);
+}
+
+TEST(CompareTest, PassToFailIsARegressionFailToPassIsFixed) {
+  auto c = Compare(Set("A", {7.0}), Set("B", {0}, "fail"), {});
+  EXPECT_EQ(c["verdict"], "regression");
+  EXPECT_EQ(Row(c)["transition"], "regression");
+  c = Compare(Set("A", {0}, "fail"), Set("B", {7.0}), {});
+  EXPECT_EQ(c["verdict"], "ok");
+  EXPECT_EQ(Row(c)["transition"], "fixed");
+  // A harness error on one side is reported, never a regression.
+  c = Compare(Set("A", {7.0}), Set("B", {0}, "error"), {});
+  EXPECT_EQ(c["verdict"], "ok");
+  EXPECT_EQ(Row(c)["transition"], "error");
+}
+
+TEST(CompareTest, FlakyIsNotARegressionAndCasesPairByScenario) {
+  auto fresh = Set("B", {7.0, 7.1});
+  fresh.push_back(R("B", "fail", 0));
+  fresh.push_back(R("B", "pass", 7.0, "loss5"));
+  auto c = Compare(Set("A", {7.0, 7.2, 7.1}), fresh, {});
+  ASSERT_EQ(c["rows"].size(), 2u);
+  EXPECT_EQ(Row(c)["new_verdict"], "flaky");
+  EXPECT_EQ(Row(c)["transition"], "same");
+  EXPECT_EQ(c["rows"][1]["transition"], "new");
+  EXPECT_FALSE(CompareHtml(c).empty());
+  EXPECT_NE(CompareText(c).find("verdict: ok"), std::string::npos);
+}
+
+TEST(CompareTest, LoadReportSetFindsReportsBelowADirectory) {
+  std::string dir = testing::TempDir() + "/cmpset";
+  RemoveTree(dir);
+  ASSERT_TRUE(MakeDirs(dir + "/smoke.a1").ok());
+  ASSERT_TRUE(MakeDirs(dir + "/smoke.a2").ok());
+  WriteFile(dir + "/smoke.a1/report.json", R("A", "pass", 7).dump());
+  WriteFile(dir + "/smoke.a2/report.json", R("A", "pass", 7.2).dump());
+  auto set = LoadReportSet(dir);
+  ASSERT_TRUE(set.ok()) << set.status().message();
+  EXPECT_EQ(set->size(), 2u);
+  WriteFile(dir + "/smoke.a2/report.json", "{\"not\": 1}");
+  EXPECT_EQ(LoadReportSet(dir).status().kind(), Status::Kind::kUsage);
+  EXPECT_EQ(LoadReportSet(dir + "/none").status().kind(), Status::Kind::kUsage);
+}
+
+}  // namespace
+}  // namespace swapbench
