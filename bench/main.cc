@@ -9,9 +9,13 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
+#include "bench/compare.h"
 #include "bench/console_parser.h"
+#include "bench/formats.h"
+#include "bench/progress.h"
 #include "bench/fs_util.h"
 #include "bench/libvirt_vm.h"
 #include "bench/runner.h"
@@ -48,6 +52,36 @@ int ExitFor(const swapbench::Status& s) {
   return s.kind() == swapbench::Status::Kind::kUsage ? 2 : 3;
 }
 
+int ExitForVerdict(const std::string& v) {
+  return v == "pass" || v == "flaky" ? 0 : v == "fail" ? 1 : 3;
+}
+
+// A set of runs (several scenarios, kernels, attempts or merged shards):
+// the CI formats over all of them, and summary.json with one entry a case.
+swapbench::Status WriteSet(const std::vector<nlohmann::json>& set,
+                           const std::string& dir) {
+  using namespace swapbench;
+  Status s = WriteFormats(set, dir);
+  if (!s.ok()) return s;
+  auto cases = GroupCases(set);
+  nlohmann::json j = {{"schema", "swapbench.summary/1"},
+                      {"verdict", SetVerdict(cases)},
+                      {"cases", nlohmann::json::array()},
+                      {"runs", nlohmann::json::array()}};
+  for (const auto& c : cases)
+    j["cases"].push_back({{"id", c.id},
+                          {"scenario", c.scenario},
+                          {"kernel", c.kernel},
+                          {"seed", c.seed},
+                          {"verdict", c.verdict},
+                          {"attempts", c.attempts},
+                          {"failed", c.failed + c.errored},
+                          {"fail_rate", c.fail_rate},
+                          {"swapout_mib_per_s", c.swapout}});
+  for (const auto& r : set) j["runs"].push_back(r.value("out_dir", ""));
+  return WriteFile(dir + "/summary.json", j.dump(2) + "\n");
+}
+
 std::string EnvOr(const char* name, const std::string& fallback) {
   const char* v = getenv(name);
   return v && *v ? v : fallback;
@@ -66,7 +100,11 @@ int main(int argc, char** argv) {
       "3 harness failure.");
 
   std::vector<std::string> scenario_paths;
-  std::string out_dir, kernel, modules, kernel_config, kernel_package;
+  std::string out_dir, kernel, modules, kernel_config;
+  std::vector<std::string> kernel_packages;
+  int repeat = 1, jobs = 1;
+  bool confirm = false;
+  std::string shard;
   std::optional<uint64_t> seed;
   std::string state_dir = EnvOr("SWAPBENCH_STATE", "/var/lib/swapbench");
   std::string cache_dir = EnvOr("SWAPBENCH_CACHE", "/var/cache/swapbench");
@@ -83,11 +121,55 @@ int main(int argc, char** argv) {
                   "lib/modules/RELEASE directory for --kernel");
   run->add_option("--kernel-config", kernel_config,
                   "kernel .config for --kernel");
-  run->add_option("--kernel-package", kernel_package,
-                  "Debian kernel package instead of the scenario's");
+  run->add_option("--kernel-package", kernel_packages,
+                  "Debian kernel package instead of the scenario's; give it "
+                  "twice (A/B) to run every scenario on each");
+  run->add_option("--repeat", repeat,
+                  "run every scenario N times; the fail rate is recorded and "
+                  "mixed results are flaky")
+      ->check(CLI::Range(1, 1000));
+  run->add_flag("--confirm", confirm,
+                "rerun a failed run once; failed then passed is flaky, not "
+                "failed (unless the scenario sets expect.flaky_fails)");
+  run->add_option("--shard", shard,
+                  "K/N: run only the K-th of N slices of the expanded matrix "
+                  "(kernels x scenarios x repeats), for CI matrix jobs");
+  run->add_option("--jobs", jobs,
+                  "run up to J guests at once, each isolated (own namespace, "
+                  "ports, libvirt domain)")
+      ->check(CLI::Range(1, 64));
   run->add_option("--state", state_dir,
                   "state directory (libvirt root, run records)");
   run->add_option("--cache", cache_dir, "cache directory (kernels, images)");
+
+  std::vector<std::string> merge_dirs;
+  std::string merge_out;
+  auto* merge = app.add_subcommand(
+      "merge",
+      "merge run directories (e.g. one per CI shard) into one report set: "
+      "junit.xml, kcidb.json, ktap.txt, report.html, summary.json");
+  merge->add_option("dirs", merge_dirs, "run directories (searched for report.json)")
+      ->required();
+  merge->add_option("--out", merge_out, "where the merged set goes")->required();
+
+  std::string base_dir, new_dir, compare_out;
+  CompareOptions copt;
+  double threshold_pct = 10;
+  auto* compare = app.add_subcommand(
+      "compare",
+      "compare two report sets (BASE, NEW): verdict transitions and gated "
+      "throughput deltas; exit 1 on a regression");
+  compare->add_option("base", base_dir, "the baseline's run directory")->required();
+  compare->add_option("new", new_dir, "the candidate's run directory")->required();
+  compare->add_option("--threshold", threshold_pct,
+                      "throughput drop of the median that gates, in % (default 10)")
+      ->check(CLI::Range(0.0, 100.0));
+  compare->add_option("--min-repeats", copt.min_repeats,
+                      "passing attempts needed on each side to gate throughput "
+                      "(default 3)")
+      ->check(CLI::Range(1, 1000));
+  compare->add_option("--out", compare_out,
+                      "where compare.json and compare.html go (default NEW)");
 
   auto* reap = app.add_subcommand("reap",
                                   "tear down what killed runs left behind "
@@ -161,6 +243,41 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  if (merge->parsed()) {
+    std::vector<nlohmann::json> all;
+    for (const auto& d : merge_dirs) {
+      auto set = LoadReportSet(d);
+      if (!set.ok()) return ExitFor(set.status());
+      for (auto& r : *set) all.push_back(std::move(r));
+    }
+    Status s = MakeDirs(merge_out);
+    if (s.ok()) s = WriteSet(all, merge_out);
+    if (!s.ok()) return ExitFor(s);
+    auto cases = GroupCases(all);
+    printf("merged %zu run(s) into %zu case(s): %s\n", all.size(), cases.size(),
+           merge_out.c_str());
+    return ExitForVerdict(SetVerdict(cases));
+  }
+
+  if (compare->parsed()) {
+    auto b = LoadReportSet(base_dir);
+    if (!b.ok()) return ExitFor(b.status());
+    auto n = LoadReportSet(new_dir);
+    if (!n.ok()) return ExitFor(n.status());
+    copt.threshold = threshold_pct / 100;
+    nlohmann::json c = Compare(*b, *n, copt);
+    c["base"] = base_dir;
+    c["new"] = new_dir;
+    std::string dir = compare_out.empty() ? new_dir : compare_out;
+    Status s = MakeDirs(dir);
+    if (s.ok()) s = WriteFile(dir + "/compare.json", c.dump(2) + "\n");
+    if (s.ok()) s = WriteFile(dir + "/compare.html", CompareHtml(c));
+    if (!s.ok()) return ExitFor(s);
+    printf("%s", CompareText(c).c_str());
+    printf("compare.json and compare.html in %s\n", dir.c_str());
+    return c["verdict"] == "regression" ? 1 : 0;
+  }
+
   // run: every scenario is validated before anything starts.
   std::vector<Scenario> scenarios;
   for (const auto& p : scenario_paths) {
@@ -168,14 +285,51 @@ int main(int argc, char** argv) {
     if (!sc.ok()) return ExitFor(sc.status());
     scenarios.push_back(std::move(*sc));
   }
-  RunnerOptions o;
+  // The kernels: a bzImage, packages (A/B), or each scenario's own.
+  std::vector<std::optional<KernelSpec>> kernels;
   if (!kernel.empty() || !modules.empty()) {
     if (kernel.empty() || modules.empty())
       return ExitFor(Status::Usage("--kernel and --modules go together"));
-    o.kernel = KernelSpec{"", kernel, modules, kernel_config};
-  } else if (!kernel_package.empty()) {
-    o.kernel = KernelSpec{kernel_package, "", "", ""};
+    if (!kernel_packages.empty())
+      return ExitFor(Status::Usage("--kernel and --kernel-package exclude each other"));
+    kernels.push_back(KernelSpec{"", kernel, modules, kernel_config});
   }
+  for (const auto& p : kernel_packages) kernels.push_back(KernelSpec{p, "", "", ""});
+  if (kernels.empty()) kernels.push_back(std::nullopt);
+  int shard_k = 1, shard_n = 1;
+  if (!shard.empty()) {
+    char slash = 0;
+    char tail = 0;
+    if (sscanf(shard.c_str(), "%d%c%d%c", &shard_k, &slash, &shard_n, &tail) != 3 ||
+        slash != '/' || shard_n < 1 || shard_k < 1 || shard_k > shard_n)
+      return ExitFor(Status::Usage("--shard " + shard +
+                                   ": expected K/N with 1 <= K <= N"));
+  }
+
+  // The matrix: kernels x scenarios x attempts, in that order; a shard
+  // takes every N-th entry. Directory names do not depend on the shard,
+  // so shards merge cleanly.
+  struct Entry {
+    const Scenario* sc;
+    std::optional<KernelSpec> kernel;
+    int attempt;
+    std::string dir;  // relative to the base
+  };
+  std::vector<Entry> matrix;
+  for (const auto& k : kernels)
+    for (const Scenario& sc : scenarios)
+      for (int a = 1; a <= repeat; ++a) {
+        std::string name = sc.name;
+        if (kernels.size() > 1)
+          name += "." + (k->package.empty() ? "bzimage" : k->package);
+        if (repeat > 1) name += ".a" + std::to_string(a);
+        matrix.push_back({&sc, k, a, name});
+      }
+  const bool single = matrix.size() == 1;
+  std::vector<Entry> todo;
+  for (size_t i = 0; i < matrix.size(); ++i)
+    if (static_cast<int>(i % shard_n) == shard_k - 1) todo.push_back(matrix[i]);
+
   if (geteuid() != 0)
     return ExitFor(Status::Harness(
         "run needs root (network namespaces, TAP, libvirt as root)"));
@@ -189,6 +343,7 @@ int main(int argc, char** argv) {
   }
   const std::string base =
       std::filesystem::absolute(out_dir).lexically_normal().string();
+  RunnerOptions o;
   o.seed = seed;
   o.state_dir = state_dir;
   o.cache_dir = cache_dir;
@@ -197,29 +352,84 @@ int main(int argc, char** argv) {
   o.binaries_list = std::string(SWAPBENCH_SOURCE_DIR) + "/images/binaries.txt";
   o.cancel = &g_cancel;
   StartSignalThread();
-
-  // One scenario writes into --out itself; several write one directory each
-  // under it, and a table compares them at the end.
-  int rc = 0;
-  std::vector<Report> reports;
-  for (const Scenario& sc : scenarios) {
-    if (g_cancel.load()) break;
-    o.out_dir = scenarios.size() == 1 ? base : base + "/" + sc.name;
-    RemoveRunFiles(o.out_dir);
-    auto rep = RunScenario(sc, o);
-    if (!rep.ok()) {
-      rc = std::max(rc, ExitFor(rep.status()));
-      continue;
+  // One embedded libvirt for every run of this invocation.
+  auto lv = Libvirt::Open(state_dir + "/libvirt");
+  if (!lv.ok()) return ExitFor(lv.status());
+  o.libvirt = lv->get();
+  Status s = MakeDirs(base);
+  if (!s.ok()) return ExitFor(s);
+  if (!single) {
+    // A rerun into the same --out must not mix old attempts into the set.
+    for (const auto& e : todo) {
+      RemoveRunFiles(base + "/" + e.dir);
+      RemoveRunFiles(base + "/" + e.dir + ".confirm");
     }
-    printf("%s", Summary(*rep).c_str());
-    printf("verdict: %s\n", rep->verdict.c_str());
-    fflush(stdout);
-    rc = std::max(rc, rep->verdict == "pass"   ? 0
-                      : rep->verdict == "fail" ? 1
-                                               : 3);
-    reports.push_back(std::move(*rep));
   }
-  if (scenarios.size() > 1) printf("\n%s", Comparison(reports).c_str());
+
+  ProgressBoard board(isatty(STDERR_FILENO));
+  std::mutex mu;  // reports, rc, stdout
+  std::vector<Report> reports;
+  int rc = 0;
+  size_t next = 0;
+  auto worker = [&] {
+    for (;;) {
+      Entry e;
+      {
+        std::lock_guard<std::mutex> l(mu);
+        if (next >= todo.size() || g_cancel.load()) return;
+        e = todo[next++];
+      }
+      for (int confirmation = 0; confirmation < 2; ++confirmation) {
+        RunnerOptions ro = o;
+        ro.kernel = e.kernel;
+        ro.attempt = confirmation ? repeat + e.attempt : e.attempt;
+        std::string label = e.dir + (confirmation ? ".confirm" : "");
+        ro.out_dir = single && !confirmation ? base : base + "/" + label;
+        if (single) RemoveRunFiles(ro.out_dir);
+        if (!single || jobs > 1) ro.log_prefix = "[" + label + "] ";
+        ro.progress = [&board, label](const Progress& p) { board.Update(label, p); };
+        auto rep = RunScenario(*e.sc, ro);
+        board.Done(label);
+        std::lock_guard<std::mutex> l(mu);
+        if (!rep.ok()) {
+          rc = std::max(rc, ExitFor(rep.status()));
+          break;
+        }
+        printf("%s", Summary(*rep).c_str());
+        printf("verdict: %s\n", rep->verdict.c_str());
+        fflush(stdout);
+        bool failed = rep->verdict == "fail";
+        reports.push_back(std::move(*rep));
+        if (!confirm || !failed || confirmation || g_cancel.load()) break;
+        fprintf(stderr, "%s failed: confirmation rerun\n", label.c_str());
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int j = 0; j < std::min<int>(jobs, todo.size()); ++j)
+    threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  board.Clear();
+
+  // The set: one case per (kernel, scenario, seed), attempts folded.
+  std::vector<nlohmann::json> set;
+  for (const Report& r : reports) set.push_back(ReportJson(r));
+  if (!single && !set.empty()) {
+    if (scenarios.size() > 1 && kernels.size() == 1 && repeat == 1)
+      printf("\n%s", Comparison(reports).c_str());
+    Status ws = WriteSet(set, base);
+    if (!ws.ok()) rc = std::max(rc, ExitFor(ws));
+    auto cases = GroupCases(set);
+    for (const auto& c : cases)
+      if (c.attempts > 1)
+        printf("%s: %s, failed %d of %d\n", c.id.c_str(), c.verdict.c_str(),
+               c.failed + c.errored, c.attempts);
+    printf("set: %s (%zu run(s), %zu case(s)) in %s\n",
+           SetVerdict(cases).c_str(), set.size(), cases.size(), base.c_str());
+    rc = std::max(rc, ExitForVerdict(SetVerdict(cases)));
+  } else if (!set.empty()) {
+    rc = std::max(rc, ExitForVerdict(reports[0].verdict));
+  }
   if (g_cancel.load()) rc = 3;
   return rc;
 }

@@ -304,7 +304,9 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     time_t now = time(nullptr);
     char ts[32];
     strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&now));
-    fprintf(stderr, "%s %s\n", ts, msg.c_str());
+    // On a terminal the live progress line may be showing: erase it first.
+    fprintf(stderr, "%s%s %s%s\n", isatty(STDERR_FILENO) ? "\r\033[K" : "", ts,
+            o.log_prefix.c_str(), msg.c_str());
   };
 
   Report rep;
@@ -340,10 +342,18 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   Status s = MakeDirs(o.out_dir);
   if (!s.ok()) return s.Context("report dir");
 
-  auto lv = Libvirt::Open(o.state_dir + "/libvirt");
-  if (!lv.ok()) return lv.status();
+  // One embedded libvirt per process: the caller's, shared by parallel runs,
+  // or one of our own.
+  std::unique_ptr<Libvirt> own_lv;
+  Libvirt* lv = o.libvirt;
+  if (!lv) {
+    auto opened = Libvirt::Open(o.state_dir + "/libvirt");
+    if (!opened.ok()) return opened.status();
+    own_lv = std::move(*opened);
+    lv = own_lv.get();
+  }
   for (const auto& line :
-       Reap(o.state_dir, [&](const std::string& d) { (*lv)->DestroyStale(d); }))
+       Reap(o.state_dir, [&](const std::string& d) { lv->DestroyStale(d); }))
     log(line);
 
   RunReport run;
@@ -351,7 +361,11 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   const bool kvm = UseKvm(&run.accel_reason);
   run.accel = kvm ? "kvm" : "tcg";
 
-  std::string id = "sb" + std::to_string(getpid());
+  // Unique among this process's parallel runs and across processes.
+  static std::atomic<int> run_counter{0};
+  int nth = run_counter++;
+  std::string id = "sb" + std::to_string(getpid()) +
+                   (nth ? "-" + std::to_string(nth) : "");
   RunState state(o.state_dir, id);
   RunResources res;
   RunRecord record{id,
@@ -471,7 +485,7 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     vc.relay_port = res.relay->local_port();
     vc.guest_port = *guest_port;
     WriteFile(o.out_dir + "/domain.xml", DomainXml(vc));
-    res.vm = std::make_unique<LibvirtVm>(lv->get(), vc);
+    res.vm = std::make_unique<LibvirtVm>(lv, vc);
     if (cancelled())
       return Status::Cancelled("cancelled before the guest started");
     return res.vm->Start();
@@ -500,6 +514,7 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
                        .stall_s = double(sc.limits.stall_s)},
                       vm_start);
     long console_seen = 0;
+    double last_progress = 0;
     double hog_start_host = -1;
     std::vector<FaultRun> faults;
     for (const auto& f : sc.faults) faults.push_back({&f});
@@ -628,6 +643,26 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
         stalled = true;
         break;
       }
+      if (o.progress && now - last_progress >= 1) {
+        last_progress = now;
+        Progress p;
+        p.phase = last_phase.empty() ? "boot" : last_phase;
+        p.elapsed_s = elapsed;
+        const auto& ss = telemetry.samples();
+        if (ss.size() >= 2) {
+          size_t j = ss.size() - 1;
+          while (j > 0 && ss.back().t - ss[j].t < 1) --j;
+          double dt = ss.back().t - ss[j].t;
+          if (dt > 0)
+            p.swapout_mib_s =
+                (ss.back().pswpout - ss[j].pswpout) * 4096.0 / (1 << 20) / dt;
+        }
+        RelayCounters c = res.relay->counters();
+        p.dropped_to_guest = c.to_guest.dropped;
+        p.dropped_to_server = c.to_server.dropped;
+        p.findings = console.findings().size();
+        o.progress(p);
+      }
       if (auto verdict = watchdog.Check(now); !verdict.empty()) {
         for (auto& v : verdict) {
           log("watchdog: " + v.kind + ": " + v.title);
@@ -745,7 +780,9 @@ void RemoveRunFiles(const std::string& dir) {
   for (const char* f :
        {"report.json", "console.log", "telemetry.jsonl", "ganesha.log",
         "ganesha.stdout", "ganesha.conf", "rpcbind.log", "nbd-server.log",
-        "nbd-server.conf", "nbd-allow", "qemu.log", "agent.conf", "domain.xml"})
+        "nbd-server.conf", "nbd-allow", "qemu.log", "agent.conf", "domain.xml",
+        "sysrq.txt", "registers.txt", "junit.xml", "kcidb.json", "ktap.txt",
+        "report.html", "summary.json"})
     unlink((dir + "/" + f).c_str());
 }
 

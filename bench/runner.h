@@ -13,6 +13,7 @@
 #define SWAPBENCH_BENCH_RUNNER_H_
 
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -21,6 +22,16 @@
 #include "bench/status.h"
 
 namespace swapbench {
+
+struct Progress {
+  std::string phase;  // boot, network, mount, swapon, hog, done
+  double elapsed_s = 0;
+  double swapout_mib_s = 0;  // over the last second
+  uint64_t dropped_to_guest = 0, dropped_to_server = 0;
+  size_t findings = 0;  // so far, console and watchdog
+};
+
+class Libvirt;
 
 struct RunnerOptions {
   std::string out_dir;               // report directory (created)
@@ -34,6 +45,12 @@ struct RunnerOptions {
   std::string binaries_list;           // images/binaries.txt
   std::atomic<int>* cancel = nullptr;  // signal number once cancelled
   int attempt = 1;  // which attempt of a --repeat or confirmation this is
+  // Shared embedded libvirt (parallel runs); null: the run opens its own.
+  Libvirt* libvirt = nullptr;
+  std::string log_prefix;  // "[smoke.a2] " before every progress line
+  // Called about once a second while the guest runs (the live progress
+  // line); may be empty. Called from the run's thread.
+  std::function<void(const Progress&)> progress;
   bool verbose = false;
 };
 
