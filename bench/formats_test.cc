@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "bench/fs_util.h"
+#include "bench/json_schema_check.h"
 #include "bench/process.h"
 
 namespace swapbench {
@@ -95,54 +96,6 @@ TEST(FormatsTest, JunitValidatesAgainstTheXsd) {
             std::string::npos);
 }
 
-// A small JSON-schema checker for what the KCIDB schema uses: $ref, type,
-// required, closed properties, enum, const, pattern, maxLength.
-void Check(const nlohmann::json& root, const nlohmann::json& schema,
-           const nlohmann::json& v, const std::string& where,
-           std::vector<std::string>* errors) {
-  if (schema.contains("$ref")) {
-    std::string ref = schema["$ref"];  // "#/$defs/NAME"
-    Check(root, root["$defs"][ref.substr(ref.rfind('/') + 1)], v, where, errors);
-    return;
-  }
-  auto err = [&](const std::string& m) { errors->push_back(where + ": " + m); };
-  std::string type = schema.value("type", "");
-  if (type == "object" && !v.is_object()) return err("not an object");
-  if (type == "array" && !v.is_array()) return err("not an array");
-  if (type == "string" && !v.is_string()) return err("not a string");
-  if (type == "number" && !v.is_number()) return err("not a number");
-  if (type == "integer" && !v.is_number_integer()) return err("not an integer");
-  if (type == "boolean" && !v.is_boolean()) return err("not a boolean");
-  if (schema.contains("enum")) {
-    bool ok = false;
-    for (const auto& e : schema["enum"]) ok |= e == v;
-    if (!ok) err("not in enum: " + v.dump());
-  }
-  if (schema.contains("const") && schema["const"] != v) err("not the constant");
-  if (v.is_string() && schema.contains("pattern") &&
-      !std::regex_search(v.get<std::string>(),
-                         std::regex(schema["pattern"].get<std::string>())))
-    err("does not match " + schema["pattern"].get<std::string>());
-  if (v.is_string() && schema.contains("maxLength") &&
-      v.get<std::string>().size() > schema["maxLength"].get<size_t>())
-    err("too long");
-  if (v.is_object()) {
-    for (const auto& r : schema.value("required", nlohmann::json::array()))
-      if (!v.contains(r)) err("missing required " + r.get<std::string>());
-    const auto& props = schema.value("properties", nlohmann::json::object());
-    for (const auto& [k, x] : v.items()) {
-      if (props.contains(k))
-        Check(root, props[k], x, where + "." + k, errors);
-      else if (schema.value("additionalProperties", true) == false)
-        err("unknown property " + k);
-    }
-  }
-  if (v.is_array() && schema.contains("items"))
-    for (size_t i = 0; i < v.size(); ++i)
-      Check(root, schema["items"], v[i], where + "[" + std::to_string(i) + "]",
-            errors);
-}
-
 TEST(FormatsTest, KcidbMatchesTheSchema) {
   auto text = ReadFile(kSchemas + "/kcidb-v5.3.schema.json");
   ASSERT_TRUE(text.ok()) << text.status().message();
@@ -150,7 +103,7 @@ TEST(FormatsTest, KcidbMatchesTheSchema) {
   auto reports = Mixed();
   nlohmann::json k = KcidbJson(GroupCases(reports));
   std::vector<std::string> errors;
-  Check(schema, schema, k, "kcidb", &errors);
+  CheckSchema(schema, schema, k, "kcidb", &errors);
   EXPECT_TRUE(errors.empty()) << testing::PrintToString(errors);
   ASSERT_EQ(k["tests"].size(), 5u);  // one test per attempt
   EXPECT_EQ(k["checkouts"].size(), 2u);  // two kernels
@@ -165,7 +118,7 @@ TEST(FormatsTest, KcidbMatchesTheSchema) {
   k["tests"][0]["colour"] = "green";
   k["builds"][0].erase("checkout_id");
   errors.clear();
-  Check(schema, schema, k, "kcidb", &errors);
+  CheckSchema(schema, schema, k, "kcidb", &errors);
   EXPECT_EQ(errors.size(), 3u) << testing::PrintToString(errors);
 }
 

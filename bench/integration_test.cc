@@ -10,11 +10,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <regex>
+#include <set>
+#include <sys/stat.h>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "bench/fs_util.h"
+#include "bench/json_schema_check.h"
 #include "bench/process.h"
 
 namespace swapbench {
@@ -446,6 +450,96 @@ TEST_F(IntegrationTest, MemcgKillDuringStallSaysSwapHadRoom) {
             kill["swap_at_kill"]["total_kib"].get<int64_t>());
   EXPECT_EQ(run["oom_cross_check"]["agree"], true) << run["oom_cross_check"];
   EXPECT_EQ(Leftovers(id, out), "");
+}
+
+}  // namespace
+}  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+int CountPlotPaths(const std::string& html) {
+  // A series path with at least two points.
+  std::regex path(
+      R"re(data-series="[^"]+"[^>]* d="( M[0-9.]+ [0-9.]+( L[0-9.]+ [0-9.]+)+)")re");
+  return std::distance(std::sregex_iterator(html.begin(), html.end(), path),
+                       std::sregex_iterator());
+}
+
+// Two attempts of smoke at once (--jobs 2 --repeat 2): every format of the
+// set and of each run, validated; the HTML rendered by headless Chromium.
+TEST_F(IntegrationTest, ParallelRepeatsWriteValidReports) {
+  REQUIRE_CAPABILITIES();
+  std::string out = OutDir("reports");
+  std::string id, log;
+  int rc = RunBench({"run", kSource + "/scenarios/smoke.toml", "--repeat", "2",
+                     "--jobs", "2", "--out", out},
+                    &id, &log);
+  ASSERT_EQ(rc, 0) << log;
+  auto summary = ReadFile(out + "/summary.json");
+  ASSERT_TRUE(summary.ok());
+  nlohmann::json s = nlohmann::json::parse(*summary);
+  EXPECT_EQ(s["verdict"], "pass");
+  ASSERT_EQ(s["cases"].size(), 1u);
+  EXPECT_EQ(s["cases"][0]["attempts"], 2);
+  for (const char* d : {"/smoke.a1", "/smoke.a2", ""})
+    for (const char* f : {"/junit.xml", "/kcidb.json", "/ktap.txt", "/report.html"})
+      EXPECT_TRUE(Exists(out + d + f)) << out + d + f;
+  // Both runs were real and separate: their own run ids and namespaces.
+  std::set<std::string> netns;
+  for (const char* d : {"/smoke.a1", "/smoke.a2"}) {
+    nlohmann::json r = LoadReport(out + d);
+    EXPECT_EQ(r["runs"][0]["verdict"], "pass");
+    EXPECT_GE(r["runs"][0]["metrics"]["pswpout"].get<int64_t>(), 30000);
+  }
+  EXPECT_EQ(Leftovers(id, out), "");
+  EXPECT_EQ(Leftovers(id + "-1", out), "");
+
+  // JUnit against the XSD.
+  auto x = RunCommand({"xmllint", "--noout", "--schema",
+                       kSource + "/reports/schemas/junit-10.xsd", out + "/junit.xml"});
+  ASSERT_TRUE(x.ok());
+  EXPECT_EQ(x->exit_code, 0) << x->output;
+  // KCIDB against the schema's required fields, enums and patterns.
+  nlohmann::json schema = nlohmann::json::parse(
+      *ReadFile(kSource + "/reports/schemas/kcidb-v5.3.schema.json"));
+  nlohmann::json kcidb = nlohmann::json::parse(*ReadFile(out + "/kcidb.json"));
+  std::vector<std::string> errors;
+  CheckSchema(schema, schema, kcidb, "kcidb", &errors);
+  EXPECT_TRUE(errors.empty()) << testing::PrintToString(errors);
+  EXPECT_EQ(kcidb["tests"].size(), 2u);
+  EXPECT_GT(kcidb["tests"][0]["number"]["value"].get<double>(), 0);
+  // KTAP.
+  auto ktap = ReadFile(out + "/ktap.txt");
+  ASSERT_TRUE(ktap.ok());
+  EXPECT_EQ(ktap->rfind("KTAP version 1\n1..1\nok 1 smoke_seed1_", 0), 0u) << *ktap;
+  EXPECT_NE(ktap->find("# totals: pass:1 fail:0 flaky:0 error:0 skip:0"),
+            std::string::npos);
+
+  // The HTML of a real run: every plot has a series with points...
+  auto html = ReadFile(out + "/smoke.a1/report.html");
+  ASSERT_TRUE(html.ok());
+  EXPECT_GE(CountPlotPaths(*html), 8) << "8 series in 4 plots";
+  // ...and headless Chromium renders it: the screenshot is far from the
+  // blank page's.
+  const char* chromium = "/usr/bin/chromium-headless-shell";
+  if (!Exists(chromium)) GTEST_SKIP() << "no " << chromium << " (bench/setup.sh installs it)";
+  WriteFile(out + "/blank.html", "<!DOCTYPE html><html><body></body></html>");
+  auto shot = [&](const std::string& page, const std::string& png) {
+    auto r = RunCommand({chromium, "--no-sandbox", "--headless", "--disable-gpu",
+                         "--hide-scrollbars", "--window-size=1280,1800",
+                         "--screenshot=" + png, "file://" + page},
+                        120);
+    EXPECT_TRUE(r.ok());
+    EXPECT_TRUE(Exists(png)) << (r.ok() ? r->output : "");
+    struct stat st{};
+    stat(png.c_str(), &st);
+    return st.st_size;
+  };
+  off_t blank = shot(out + "/blank.html", out + "/blank.png");
+  off_t report = shot(out + "/smoke.a1/report.html", out + "/report.png");
+  EXPECT_GT(blank, 0);
+  EXPECT_GT(report, 5 * blank) << "report " << report << " B, blank " << blank << " B";
 }
 
 }  // namespace

@@ -167,9 +167,13 @@ void Libvirt::DestroyStale(const std::string& name) {
 
 LibvirtVm::~LibvirtVm() { Destroy(); }
 
-void LibvirtVm::OnLifecycle(virConnectPtr, virDomainPtr, int event, int detail,
+void LibvirtVm::OnLifecycle(virConnectPtr, virDomainPtr dom, int event, int detail,
                             void* opaque) {
   auto* vm = static_cast<LibvirtVm*>(opaque);
+  // The callback sees every domain of the shared connection (parallel runs):
+  // only this run's own domain matters.
+  const char* name = virDomainGetName(dom);
+  if (!name || vm->c_.name != name) return;
   if (event != VIR_DOMAIN_EVENT_STOPPED && event != VIR_DOMAIN_EVENT_CRASHED)
     return;
   std::lock_guard<std::mutex> l(vm->mu_);
@@ -234,7 +238,11 @@ void LibvirtVm::Destroy() {
     callback_ = -1;
   }
   if (!dom_) return;
-  if (Running()) {
+  // Ask libvirt, not our flag: whatever we believed, a domain that still
+  // exists is destroyed.
+  int state = 0, reason = 0;
+  if (virDomainGetState(dom_, &state, &reason, 0) == 0 &&
+      state != VIR_DOMAIN_SHUTOFF) {
     {
       std::lock_guard<std::mutex> l(mu_);
       if (reason_.empty()) reason_ = "destroyed";

@@ -52,7 +52,7 @@ class LibvirtVm : public Vm {
   std::string qemu_log() const;
 
  private:
-  static void OnLifecycle(virConnectPtr, virDomainPtr, int event, int detail,
+  static void OnLifecycle(virConnectPtr, virDomainPtr dom, int event, int detail,
                           void* opaque);
   Libvirt* lv_;
   VmConfig c_;

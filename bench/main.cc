@@ -168,6 +168,11 @@ int main(int argc, char** argv) {
                       "passing attempts needed on each side to gate throughput "
                       "(default 3)")
       ->check(CLI::Range(1, 1000));
+  std::string base_kernel, new_kernel;
+  compare->add_option("--base-kernel", base_kernel,
+                      "only BASE's runs of this kernel release (an A/B set in one "
+                      "directory: compare DIR DIR --base-kernel A --new-kernel B)");
+  compare->add_option("--new-kernel", new_kernel, "only NEW's runs of this kernel release");
   compare->add_option("--out", compare_out,
                       "where compare.json and compare.html go (default NEW)");
 
@@ -264,6 +269,16 @@ int main(int argc, char** argv) {
     if (!b.ok()) return ExitFor(b.status());
     auto n = LoadReportSet(new_dir);
     if (!n.ok()) return ExitFor(n.status());
+    auto only = [](std::vector<nlohmann::json>* set, const std::string& release) {
+      if (release.empty()) return;
+      std::erase_if(*set, [&](const nlohmann::json& r) {
+        return r.value("kernel", nlohmann::json::object()).value("release", "") != release;
+      });
+    };
+    only(&*b, base_kernel);
+    only(&*n, new_kernel);
+    if (b->empty() || n->empty())
+      return ExitFor(Status::Usage("compare: no runs of the kernel asked for"));
     copt.threshold = threshold_pct / 100;
     nlohmann::json c = Compare(*b, *n, copt);
     c["base"] = base_dir;

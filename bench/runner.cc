@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -322,6 +325,21 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   // before anything is started.
   KernelSpec ks = o.kernel.value_or(sc.kernel);
   log("kernel: " + (ks.bzimage.empty() ? ks.package : ks.bzimage));
+  // Parallel runs (threads, or other swapbench processes) may want the
+  // same kernel and image: one at a time fetches or builds, the others
+  // find it cached.
+  static std::mutex cache_mu;
+  std::unique_lock<std::mutex> cache_guard(cache_mu);
+  MakeDirs(o.cache_dir);
+  int cache_lock = open((o.cache_dir + "/.lock").c_str(),
+                        O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (cache_lock >= 0) flock(cache_lock, LOCK_EX);
+  struct Unlock {
+    int fd;
+    ~Unlock() {
+      if (fd >= 0) close(fd);  // releases the flock
+    }
+  } unlock{cache_lock};
   auto kernel = PrepareKernel(ks, o.cache_dir);
   if (!kernel.ok()) return kernel.status();
   rep.kernel_release = kernel->release;
@@ -335,6 +353,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
       o.cache_dir);
   if (!image.ok()) return image.status();
   rep.image_hash = image->hash;
+  if (cache_lock >= 0) flock(cache_lock, LOCK_UN);
+  cache_guard.unlock();
   log("image " + image->hash + (image->reused ? " (cached)" : " (built)") +
       ", " + std::to_string(image->modules.size()) + " modules");
   if (cancelled()) return Status::Cancelled("cancelled before the run started");
