@@ -429,7 +429,7 @@ int main(int argc, char** argv) {
   // The set: one case per (kernel, scenario, seed), attempts folded.
   std::vector<nlohmann::json> set;
   for (const Report& r : reports) set.push_back(ReportJson(r));
-  if (!single && !set.empty()) {
+  if ((!single || set.size() > 1) && !set.empty()) {
     if (scenarios.size() > 1 && kernels.size() == 1 && repeat == 1)
       printf("\n%s", Comparison(reports).c_str());
     Status ws = WriteSet(set, base);
