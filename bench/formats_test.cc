@@ -167,3 +167,17 @@ TEST(FormatsTest, HtmlIsSelfContainedWithNonEmptyPlots) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+TEST(FormatsTest, XmlEscapeKeepsUtf8AndReplacesWhatXmlForbids) {
+  EXPECT_EQ(XmlEscape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&apos;");
+  EXPECT_EQ(XmlEscape("min\xe2\x80\x93max \xe2\x86\x92"), "min\xe2\x80\x93max \xe2\x86\x92");
+  EXPECT_EQ(XmlEscape("\x1b[0m\x01"), "?[0m?");
+  EXPECT_EQ(XmlEscape("bad \xff\xe2\x80 end"), "bad ??? end");  // byte by byte
+  EXPECT_EQ(XmlEscape("tab\tnl\n"), "tab\tnl\n");
+}
+
+}  // namespace
+}  // namespace swapbench
