@@ -464,6 +464,15 @@ std::string RunSection(const Case& c, size_t attempt, const nlohmann::json& r) {
       if (f.contains("evidence"))
         for (const auto& e : f["evidence"]) ex += (ex.empty() ? "" : "\n") + e.get<std::string>();
       if (!ex.empty()) h += "<pre>" + XmlEscape(ex) + "</pre>\n";
+      if (f.contains("attachments") && !f["attachments"].empty()) {
+        h += "<p>dumps:";
+        for (const auto& a : f["attachments"]) {
+          std::string file = Str(r, "out_dir") + "/" + a.get<std::string>();
+          h += " <a href=\"file://" + XmlEscape(file) + "\">" +
+               XmlEscape(a.get<std::string>()) + "</a>";
+        }
+        h += "</p>\n";
+      }
     }
   }
   for (const auto& u : run.value("unmet_expectations", nlohmann::json::array()))
