@@ -500,6 +500,7 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
         "console=ttyS0,115200 ignore_loglevel sysrq_always_enabled panic=1 "
         "swapbench.run=" +
         id;
+    if (!sc.vm.cmdline.empty()) vc.cmdline += " " + sc.vm.cmdline;
     vc.console_log = o.out_dir + "/console.log";
     vc.telemetry_log = o.out_dir + "/telemetry.jsonl";
     vc.relay_port = res.relay->local_port();

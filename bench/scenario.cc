@@ -150,6 +150,14 @@ Result<Scenario> ParseScenario(const std::string& text,
   if (const auto* t = r.Table(root, "", "vm")) {
     r.Int(*t, "vm.", "memory_mib", 128, 65536, &s.vm.memory_mib);
     r.Int(*t, "vm.", "cpus", 1, 64, &s.vm.cpus);
+    r.Str(*t, "vm.", "cmdline", &s.vm.cmdline);
+    for (char c : s.vm.cmdline)
+      if (c == '\n' || c == '\r' || c == '\0' || s.vm.cmdline.size() > 1024) {
+        r.Error(*t->get("cmdline"),
+                "vm.cmdline: expected one line of kernel parameters (at most 1024 "
+                "characters)");
+        break;
+      }
     r.Unknown(*t, "vm.");
   }
   if (const auto* t = r.Table(root, "", "storage")) {

@@ -27,6 +27,9 @@ struct Scenario {
   struct Vm {
     int memory_mib = 256;
     int cpus = 1;
+    // Appended to the guest kernel's command line, e.g.
+    // "sysctl.kernel.hung_task_timeout_secs=10".
+    std::string cmdline;
   } vm;
 
   struct Storage {

@@ -188,3 +188,22 @@ TEST(ScenarioTest, SwapTypeNamesTheTransport) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+TEST(ScenarioTest, VmCmdlineIsOneLine) {
+  auto ok = ParseScenario(
+      "name = \"x\"\n[vm]\ncmdline = \"sysctl.kernel.hung_task_timeout_secs=10\"\n",
+      "x.toml");
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(ok->vm.cmdline, "sysctl.kernel.hung_task_timeout_secs=10");
+  auto bad = ParseScenario("name = \"x\"\n[vm]\ncmdline = \"a\\nb\"\n", "x.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            "x.toml:3: vm.cmdline: expected one line of kernel parameters (at "
+            "most 1024 characters)");
+}
+
+}  // namespace
+}  // namespace swapbench
