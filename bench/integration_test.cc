@@ -408,8 +408,15 @@ TEST_F(IntegrationTest, GlobalStallIsASwapStallWithDumps) {
   const auto& run = r["runs"][0];
   const auto& findings = run["findings"];
   EXPECT_TRUE(HasKind(findings, "swap_stall")) << findings.dump(1);
-  EXPECT_TRUE(HasKind(findings, "alloc_failure")) << findings.dump(1);
-  EXPECT_TRUE(run["unmet_expectations"].empty()) << run.dump(1);
+  // The GFP_ATOMIC failure as the server resumes was printed in 4 of 5 runs
+  // measured here; when the kernel does not print it, the report must say
+  // that the scenario's expectation did not hold.
+  if (HasKind(findings, "alloc_failure"))
+    EXPECT_TRUE(run["unmet_expectations"].empty()) << run.dump(1);
+  else
+    EXPECT_EQ(run["unmet_expectations"],
+              nlohmann::json({"expected finding alloc_failure did not occur"}))
+        << run.dump(1);
   for (const auto& f : findings) {
     if (f["kind"] != "swap_stall") continue;
     EXPECT_FALSE(f["evidence"].empty());
