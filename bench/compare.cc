@@ -34,12 +34,6 @@ Result<std::vector<nlohmann::json>> LoadReportSet(const std::string& dir) {
 
 namespace {
 
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  size_t n = v.size();
-  return n == 0 ? 0 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 bool Good(const std::string& v) { return v == "pass" || v == "flaky"; }
 
 std::string Pct(double x) {

@@ -61,14 +61,14 @@ std::string FirstProblem(const nlohmann::json& run) {
   return Str(run, "error");
 }
 
+}  // namespace
+
 double Median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   size_t n = v.size();
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
-
-}  // namespace
 
 std::vector<Case> GroupCases(const std::vector<nlohmann::json>& reports) {
   std::vector<Case> cases;
@@ -504,11 +504,12 @@ std::string RunSection(const Case& c, size_t attempt, const nlohmann::json& r) {
 }  // namespace
 
 std::string ReportHtml(const std::vector<Case>& cases) {
+  const std::string verdict = SetVerdict(cases);
   std::string h =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<title>swapbench report</title>\n" + std::string(kStyle) +
-      "</head><body>\n<h1>swapbench — <span class=\"" + SetVerdict(cases) +
-      "\">" + SetVerdict(cases) + "</span></h1>\n";
+      "</head><body>\n<h1>swapbench — <span class=\"" + verdict + "\">" +
+      verdict + "</span></h1>\n";
   h += "<table><tr><th>case</th><th>kernel</th><th>seed</th><th>swap</th>"
        "<th>verdict</th><th>attempts</th><th>fail rate</th>"
        "<th>swap-out MiB/s (median)</th><th>first problem</th></tr>\n";

@@ -38,6 +38,9 @@ struct Case {
 // A flaky case counts as failed when its scenario says `flaky_fails`.
 std::vector<Case> GroupCases(const std::vector<nlohmann::json>& reports);
 
+// The median of `v` (0 when empty): case throughput in report.html and compare.
+double Median(std::vector<double> v);
+
 // The worst verdict over cases: error > fail > flaky > pass ("error" if none).
 std::string SetVerdict(const std::vector<Case>& cases);
 

@@ -439,9 +439,10 @@ int main(int argc, char** argv) {
       if (c.attempts > 1)
         printf("%s: %s, failed %d of %d\n", c.id.c_str(), c.verdict.c_str(),
                c.failed + c.errored, c.attempts);
-    printf("set: %s (%zu run(s), %zu case(s)) in %s\n",
-           SetVerdict(cases).c_str(), set.size(), cases.size(), base.c_str());
-    rc = std::max(rc, ExitForVerdict(SetVerdict(cases)));
+    const std::string verdict = SetVerdict(cases);
+    printf("set: %s (%zu run(s), %zu case(s)) in %s\n", verdict.c_str(),
+           set.size(), cases.size(), base.c_str());
+    rc = std::max(rc, ExitForVerdict(verdict));
   } else if (!set.empty()) {
     rc = std::max(rc, ExitForVerdict(reports[0].verdict));
   }

@@ -55,8 +55,6 @@ class Watchdog {
   // The findings once a verdict is reached; empty while all is well.
   std::vector<Finding> Check(double now) const;
 
-  double last_console() const { return last_console_; }
-
  private:
   Limits limits_;
   double start_;

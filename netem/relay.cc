@@ -94,8 +94,6 @@ void Relay::Publish() {
   pub_[3].store(s.frames, std::memory_order_relaxed);
   pub_[4].store(s.dropped, std::memory_order_relaxed);
   pub_[5].store(s.bytes, std::memory_order_relaxed);
-  data_bytes_[0].store(progress_[0].new_bytes(), std::memory_order_relaxed);
-  data_bytes_[1].store(progress_[1].new_bytes(), std::memory_order_relaxed);
   if (batch_data_) {
     timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -46,9 +46,6 @@ class Relay {
   // last crossed the link in either direction; -1 if none yet. The
   // swap-stall watchdog's host-side evidence.
   double last_tcp_data() const;
-  uint64_t tcp_data_bytes(Direction d) const {
-    return data_bytes_[static_cast<int>(d)].load(std::memory_order_relaxed);
-  }
   // Empty while healthy; the reason when the relay thread failed.
   std::string error() const;
 
@@ -67,7 +64,6 @@ class Relay {
   TcpProgress progress_[2];
   bool batch_data_ = false;  // the current batch carried new TCP data
   std::atomic<int64_t> last_data_ns_{-1};
-  std::atomic<uint64_t> data_bytes_[2] = {};
   mutable std::mutex mu_;
   std::string error_;
 };
