@@ -15,6 +15,7 @@
 #include "bench/compare.h"
 #include "bench/console_parser.h"
 #include "bench/formats.h"
+#include "bench/link_preview.h"
 #include "bench/progress.h"
 #include "bench/fs_util.h"
 #include "bench/libvirt_vm.h"
@@ -193,6 +194,24 @@ int main(int argc, char** argv) {
                           "print a JSON object whose findings are shaped like "
                           "report.json's");
 
+  std::string preview_path;
+  int preview_packets = 20;
+  int64_t preview_seed = -1;
+  double preview_pps = 1000;
+  auto* preview = app.add_subcommand(
+      "link-preview",
+      "print the link decisions the scenario's seed makes for the first N "
+      "frames of each direction, with no VM (same seed: identical output)");
+  preview->add_option("scenario", preview_path, "scenario file")->required();
+  preview->add_option("--packets", preview_packets,
+                      "frames per direction (default 20)")
+      ->check(CLI::Range(1, 10000000));
+  preview->add_option("--seed", preview_seed, "override the scenario's seed")
+      ->check(CLI::Range(int64_t{0}, INT64_MAX));
+  preview->add_option("--pps", preview_pps,
+                      "synthetic NFS frames per second per direction (default 1000)")
+      ->check(CLI::Range(1.0, 1e7));
+
   std::vector<std::string> check_paths;
   auto* check =
       app.add_subcommand("check", "validate scenario files; touches nothing");
@@ -221,6 +240,15 @@ int main(int argc, char** argv) {
     else
       printf("%s", ConsoleText(p).c_str());
     return p.findings().empty() ? 0 : 1;
+  }
+
+  if (preview->parsed()) {
+    auto s = LoadScenario(preview_path);
+    if (!s.ok()) return ExitFor(s.status());
+    uint64_t seed = preview_seed >= 0 ? static_cast<uint64_t>(preview_seed) : s->seed;
+    std::string text = LinkPreview(*s, seed, preview_packets, preview_pps);
+    fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
   }
 
   if (check->parsed()) {

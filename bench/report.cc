@@ -18,9 +18,6 @@ std::string OverallVerdict(const std::vector<RunReport>& runs) {
 
 namespace {
 
-nlohmann::json Counters(const DirectionCounters& c) {
-  return {{"frames", c.frames}, {"dropped", c.dropped}, {"bytes", c.bytes}};
-}
 
 double Round(double v, int digits) {
   double m = 1;
@@ -28,6 +25,51 @@ double Round(double v, int digits) {
   return static_cast<double>(
              static_cast<int64_t>(v * m + (v < 0 ? -0.5 : 0.5))) /
          m;
+}
+
+nlohmann::json Counters(const DirectionCounters& c) {
+  return {{"frames", c.frames},         {"dropped", c.dropped},
+          {"bytes", c.bytes},           {"delivered", c.delivered},
+          {"queue_dropped", c.queue_dropped}, {"delayed", c.delayed},
+          {"duplicated", c.duplicated}, {"corrupted", c.corrupted},
+          {"reordered", c.reordered}};
+}
+
+nlohmann::json LinkJson(const RunReport& u) {
+  nlohmann::json imps = nlohmann::json::array(), phases = nlohmann::json::array(),
+                 floods = nlohmann::json::array();
+  for (const auto& i : u.link_detail.impairments) {
+    const ImpairmentCounters& c = i.counters;
+    imps.push_back({{"name", i.name},
+                    {"kind", i.kind},
+                    {"direction", i.direction},
+                    {"filter", i.filter},
+                    {"matched", c.matched},
+                    {"dropped", c.dropped},
+                    {"queue_dropped", c.queue_dropped},
+                    {"delayed", c.delayed},
+                    {"mean_delay_ms", c.delayed ? Round(c.delay_ns / 1e6 / c.delayed, 3) : 0.0},
+                    {"duplicated", c.duplicated},
+                    {"corrupted", c.corrupted},
+                    {"reordered", c.reordered}});
+  }
+  for (const auto& p : u.link_detail.phases)
+    phases.push_back({{"name", p.name},
+                      {"dropped_to_guest", p.dropped_to_guest},
+                      {"dropped_to_server", p.dropped_to_server}});
+  for (const auto& f : u.link_detail.floods)
+    floods.push_back({{"name", f.name}, {"kind", f.kind}, {"sent", f.sent},
+                      {"delivered", f.delivered}});
+  nlohmann::json j = {{"engine", u.link_engine},
+                      {"to_guest", Counters(u.link.to_guest)},
+                      {"to_server", Counters(u.link.to_server)},
+                      {"impairments", imps},
+                      {"phases", phases},
+                      {"floods", floods}};
+  if (u.link_engine == "kernel-netem")
+    j["seeded"] = false;  // Debian 12's tc has no netem seed
+  if (!u.guest_net.is_null()) j["guest"] = u.guest_net;
+  return j;
 }
 
 }  // namespace
@@ -62,9 +104,7 @@ nlohmann::json ReportJson(const Report& r) {
           {"pages_corrupted", u.pages_corrupted},
           {"hog_status", u.hog_status}}},
         {"oom_cross_check", u.oom_cross_check.is_null() ? nlohmann::json::object() : u.oom_cross_check},
-        {"link",
-         {{"to_guest", Counters(u.link.to_guest)},
-          {"to_server", Counters(u.link.to_server)}}},
+        {"link", LinkJson(u)},
         {"findings", findings},
         {"unmet_expectations", u.unmet},
         {"events", u.events},

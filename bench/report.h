@@ -36,6 +36,11 @@ struct RunReport {
   std::string hog_status;  // exited N | killed SIG | not started
 
   RelayCounters link;
+  RelaySnapshot link_detail;  // per impairment, phase and flood
+  std::string link_engine = "relay";
+  // The guest's own network counters at the last sample (rx packets and
+  // drops, UDP no-port, checksum errors, PFMemallocDrop); empty if none.
+  nlohmann::json guest_net;
   std::vector<Finding> findings;
   std::vector<std::string> unmet;  // expectations that did not hold
   std::vector<nlohmann::json> events;

@@ -23,6 +23,7 @@
 #include "bench/formats.h"
 #include "bench/fs_util.h"
 #include "bench/guest_image.h"
+#include "bench/kernel_netem.h"
 #include "bench/libvirt_vm.h"
 #include "bench/process.h"
 #include "bench/state.h"
@@ -248,6 +249,15 @@ void Summarize(const Telemetry& t, RunReport* run) {
     run->pages_written = last.hog_written;
     run->pages_verified = last.hog_verified;
     run->pages_corrupted = last.hog_corrupted;
+    if (last.rx_packets >= 0)
+      run->guest_net = {{"rx_packets", last.rx_packets},
+                        {"rx_dropped", last.rx_dropped},
+                        {"udp_noports", last.udp_noports},
+                        {"udp_rcvbuf_errors", last.udp_rcvbuf_errors},
+                        {"tcp_csum_errors", last.tcp_csum_errors},
+                        {"pfmemalloc_drop", last.pfmemalloc_drop},
+                        {"icmp_in_echos", last.icmp_in_echos},
+                        {"at_guest_s", last.t}};
   }
   if (hog_exit) {
     run->hog_seconds = hog_exit->value("seconds", 0.0);
@@ -418,11 +428,31 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     std::string err;
     int tap = OpenTapInNetns(ns_path, kTapName, &err);
     if (tap < 0) return Status::Harness("tap: " + err);
-    LinkConfig lc;
-    lc.seed = rep.seed;
-    lc.to_guest = sc.to_guest;
-    lc.to_server = sc.to_server;
-    res.relay = std::make_unique<Relay>(lc, tap);
+    RelayOptions ro;
+    ro.link = sc.link.config;
+    ro.link.seed = rep.seed;
+    if (sc.link.engine == "kernel-netem") {
+      // The guest's netem impairs; the relay only carries (and floods).
+      ro.link.impairments.clear();
+      ro.link.phases.clear();
+    }
+    ro.floods = sc.link.floods;
+    for (const FloodConfig& f : ro.floods) {
+      std::vector<PcapFrame> frames;
+      std::string why;
+      if (f.kind == "pcap" && !ReadPcap(f.file, &frames, &why))
+        return Status::Harness("flood " + f.name + ": " + why);
+      ro.flood_frames.push_back(std::move(frames));
+    }
+    ro.guest_ip = ntohl(inet_addr(kGuestIp));
+    ro.server_ip = ntohl(inet_addr(kServerIp));
+    if (sc.capture.trace) ro.trace_path = o.out_dir + "/link-trace.tsv";
+    if (sc.capture.pcap) {
+      ro.pcap_guest_path = o.out_dir + "/guest.pcap";
+      ro.pcap_server_path = o.out_dir + "/server.pcap";
+      ro.snaplen = sc.capture.snaplen;
+    }
+    res.relay = std::make_unique<Relay>(ro, tap);
     for (auto args : std::vector<std::vector<std::string>>{
              {"ip", "-n", record.netns, "link", "set", "lo", "up"},
              {"ip", "-n", record.netns, "addr", "add",
@@ -480,6 +510,10 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     conf += "hog_bytes=" + Mib(sc.workload.hog_mib) + "\n";
     conf +=
         "hog_seed=" + std::to_string(hog_rng.Next()) + "\ntelemetry_ms=250\n";
+    if (sc.link.engine == "kernel-netem") {
+      conf += "netem_egress=" + NetemArgs(sc.link.config.impairments, "to_server") + "\n";
+      conf += "netem_ingress=" + NetemArgs(sc.link.config.impairments, "to_guest") + "\n";
+    }
     if (!(st = WriteFile(o.out_dir + "/agent.conf", conf)).ok()) return st;
     std::string initrd = record.scratch + "/initrd.img";
     if (!(st = WriteRunInitrd(*image, {{"/etc/swapbench.conf", conf}}, initrd))
@@ -605,8 +639,10 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
         last_phase = telemetry.samples().back().phase;
         log("guest phase: " + last_phase);
       }
-      if (hog_start_host < 0 && telemetry.Event("hog_start"))
+      if (hog_start_host < 0 && telemetry.Event("hog_start")) {
         hog_start_host = now;
+        res.relay->SetEpoch(now);  // phases and floods count from here
+      }
       int64_t written = telemetry.samples().empty()
                             ? 0
                             : telemetry.samples().back().hog_written;
@@ -723,7 +759,12 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   if (res.vm && Exists(res.vm->qemu_log()))
     if (auto q = ReadFile(res.vm->qemu_log()); q.ok())
       WriteFile(o.out_dir + "/qemu.log", *q);
-  if (res.relay) run.link = res.relay->counters();
+  if (res.relay) {
+    res.relay->Stop();  // final counters; trace and captures closed
+    run.link = res.relay->counters();
+    run.link_detail = res.relay->snapshot();
+  }
+  run.link_engine = sc.link.engine;
   res.Teardown();
   drain(true);
   console.Finish();
@@ -803,7 +844,8 @@ void RemoveRunFiles(const std::string& dir) {
         "ganesha.stdout", "ganesha.conf", "rpcbind.log", "nbd-server.log",
         "nbd-server.conf", "nbd-allow", "qemu.log", "agent.conf", "domain.xml",
         "sysrq.txt", "registers.txt", "junit.xml", "kcidb.json", "ktap.txt",
-        "report.html", "summary.json"})
+        "report.html", "summary.json", "link-trace.tsv", "guest.pcap",
+        "server.pcap"})
     unlink((dir + "/" + f).c_str());
 }
 

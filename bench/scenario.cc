@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -96,6 +97,67 @@ class Reader {
     return n->as_table();
   }
 
+  void Num(const toml::table& t, const std::string& prefix,
+           const std::string& key, double lo, double hi, double* out) {
+    const toml::node* n = Get(t, prefix, key);
+    if (!n) return;
+    if (!n->is_number()) return Error(*n, prefix + key + ": expected a number");
+    double v = n->value<double>().value_or(0);
+    if (v < lo || v > hi)
+      return Error(*n, prefix + key + " " + Fmt(v) + " out of range [" +
+                           Fmt(lo) + ", " + Fmt(hi) + "]");
+    *out = v;
+  }
+
+  // A duration: "250ms", "10s", "1.5s", "2m", or a number of seconds.
+  void Duration(const toml::table& t, const std::string& prefix,
+                const std::string& key, double lo_s, double hi_s,
+                double* out_s) {
+    const toml::node* n = Get(t, prefix, key);
+    if (!n) return;
+    double v = -1;
+    if (n->is_number()) {
+      v = n->value<double>().value_or(-1);
+    } else if (n->is_string()) {
+      std::string s = *n->value<std::string>();
+      char* end = nullptr;
+      double x = strtod(s.c_str(), &end);
+      std::string unit = end ? end : "";
+      if (end != s.c_str() && x >= 0) {
+        if (unit == "ms") v = x / 1000;
+        else if (unit == "s") v = x;
+        else if (unit == "m") v = x * 60;
+        else if (unit == "us") v = x / 1e6;
+      }
+    }
+    if (v < 0)
+      return Error(*n, prefix + key + ": expected a duration such as \"250ms\", "
+                                      "\"10s\" or \"2m\"");
+    if (v < lo_s || v > hi_s)
+      return Error(*n, prefix + key + " " + Fmt(v) + "s out of range [" +
+                           Fmt(lo_s) + "s, " + Fmt(hi_s) + "s]");
+    *out_s = v;
+  }
+
+  void StrList(const toml::table& t, const std::string& prefix,
+               const std::string& key, std::vector<std::string>* out) {
+    const toml::node* n = Get(t, prefix, key);
+    if (!n) return;
+    const toml::array* a = n->as_array();
+    if (!a) return Error(*n, prefix + key + ": expected an array of strings");
+    for (const auto& e : *a) {
+      auto v = e.value<std::string>();
+      if (!v) return Error(e, prefix + key + ": expected an array of strings");
+      out->push_back(*v);
+    }
+  }
+
+  static std::string Fmt(double v) {
+    std::ostringstream o;
+    o << v;
+    return o.str();
+  }
+
   // Reports the first key of `t` that was never read.
   void Unknown(const toml::table& t, const std::string& prefix) {
     for (const auto& [k, v] : t) {
@@ -110,6 +172,235 @@ class Reader {
   std::set<std::string> seen_;
 };
 
+
+std::string DirName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+// One [[link.impairment]] table.
+void ReadImpairment(Reader& r, const toml::table& t, ImpairmentConfig* c,
+                    Status& err) {
+  const std::string pre = "link.impairment.";
+  c->line = static_cast<int>(t.source().begin.line);
+  r.Str(t, pre, "kind", &c->kind,
+        {"loss", "delay", "reorder", "duplicate", "corrupt", "rate", "partition"});
+  r.Str(t, pre, "name", &c->name);
+  r.Str(t, pre, "direction", &c->direction, {"both", "to_guest", "to_server"});
+  r.Bool(t, pre, "enabled", &c->enabled);
+  r.Str(t, pre, "protocol", &c->filter.protocol,
+        {"any", "ip", "tcp", "udp", "icmp", "arp"});
+  r.Int(t, pre, "port", 1, 65535, &c->filter.port);
+  r.Bool(t, pre, "invert", &c->filter.invert);
+  const std::string& k = c->kind;
+  bool p_needed = k == "reorder" || k == "duplicate" || k == "corrupt";
+  if (k == "loss") {
+    r.Str(t, pre, "model", &c->model, {"bernoulli", "gemodel", "nth"});
+    p_needed = c->model != "nth";
+    if (c->model == "gemodel") {
+      r.Prob(t, pre, "r", &c->r);
+      r.Prob(t, pre, "bad_loss", &c->bad_loss);
+      r.Prob(t, pre, "good_loss", &c->good_loss);
+    }
+    if (c->model == "nth") r.Int(t, pre, "every", 1, 1000000000, &c->every);
+  }
+  if (p_needed) r.Prob(t, pre, "p", &c->p);
+  double ms = 0;
+  if (k == "delay") {
+    r.Duration(t, pre, "delay", 0, 60, &ms);
+    c->delay_ms = ms * 1000;
+    ms = 0;
+    r.Duration(t, pre, "jitter", 0, 60, &ms);
+    c->jitter_ms = ms * 1000;
+    r.Str(t, pre, "distribution", &c->distribution,
+          {"uniform", "normal", "pareto", "paretonormal"});
+    r.Prob(t, pre, "correlation", &c->correlation);
+    r.Bool(t, pre, "reorder", &c->reorder);
+  }
+  if (k == "reorder") {
+    r.Int(t, pre, "gap", 1, 100000, &c->gap);
+    ms = c->max_hold_ms / 1000;
+    r.Duration(t, pre, "max_hold", 0.001, 60, &ms);
+    c->max_hold_ms = ms * 1000;
+  }
+  if (k == "corrupt") {
+    r.Int(t, pre, "bits", 1, 64, &c->bits);
+    r.Bool(t, pre, "fix_checksums", &c->fix_checksums);
+  }
+  if (k == "rate") {
+    int64_t kbit = 0;
+    r.Int(t, pre, "rate_kbit", 8, 100000000, &kbit);
+    c->rate_kbit = static_cast<double>(kbit);
+    r.Int(t, pre, "burst_bytes", 0, 1 << 30, &c->burst_bytes);
+    r.Int(t, pre, "limit_bytes", 1514, 1 << 30, &c->limit_bytes);
+  }
+  r.Unknown(t, pre);
+  if (!err.ok()) return;
+  if (k.empty()) return r.Error(t, "[[link.impairment]]: expected kind");
+  if (p_needed && !t.get("p"))
+    return r.Error(t, "[[link.impairment]] " + k + ": expected p");
+  if (k == "loss" && c->model == "nth" && c->every == 0)
+    return r.Error(t, "[[link.impairment]] loss model \"nth\": expected every");
+  if (k == "rate" && c->rate_kbit == 0)
+    return r.Error(t, "[[link.impairment]] rate: expected rate_kbit");
+  if (k == "delay" && c->delay_ms == 0 && c->jitter_ms == 0)
+    return r.Error(t, "[[link.impairment]] delay: expected delay or jitter");
+}
+
+// [link] (with [[link.impairment]]), [[phase]], [[flood]] and [capture].
+void ReadLink(Reader& r, const toml::table& root, Scenario* s, Status& err) {
+  LinkConfig& lc = s->link.config;
+  double to_guest = 0, to_server = 0;
+  if (const auto* t = r.Table(root, "", "link")) {
+    r.Str(*t, "link.", "engine", &s->link.engine, {"relay", "kernel-netem"});
+    double both = -1;
+    r.Prob(*t, "link.", "loss", &both);
+    if (both >= 0) to_guest = to_server = both;
+    for (auto [key, dir] :
+         {std::pair{"to_guest", &to_guest}, {"to_server", &to_server}}) {
+      if (const auto* d = r.Table(*t, "link.", key)) {
+        std::string prefix = std::string("link.") + key + ".";
+        r.Prob(*d, prefix, "loss", dir);
+        r.Unknown(*d, prefix);
+      }
+    }
+    lc.impairments = LinkConfig::Loss(0, to_guest, to_server).impairments;
+    if (const toml::node* n = r.Get(*t, "link.", "impairment")) {
+      const toml::array* a = n->as_array();
+      if (!a || !a->is_array_of_tables())
+        return r.Error(*n, "link.impairment: expected [[link.impairment]] tables");
+      std::map<std::string, int> count;
+      for (const auto& e : *a) {
+        ImpairmentConfig c;
+        ReadImpairment(r, *e.as_table(), &c, err);
+        if (!err.ok()) return;
+        if (c.name.empty())
+          c.name = c.kind + (count[c.kind]++ ? "-" + std::to_string(count[c.kind]) : "");
+        for (const auto& o : lc.impairments)
+          if (o.name == c.name)
+            return r.Error(e, "[[link.impairment]] name \"" + c.name +
+                                  "\" is used twice; give each a unique name");
+        lc.impairments.push_back(c);
+      }
+    }
+    r.Unknown(*t, "link.");
+  }
+  auto array_of = [&](const char* key) -> const toml::array* {
+    const toml::node* n = r.Get(root, "", key);
+    if (!n) return nullptr;
+    const toml::array* a = n->as_array();
+    if (!a || !a->is_array_of_tables()) {
+      r.Error(*n, std::string(key) + ": expected [[" + key + "]] tables");
+      return nullptr;
+    }
+    return a;
+  };
+  if (const toml::array* a = array_of("phase")) {
+    for (const auto& e : *a) {
+      const toml::table& t = *e.as_table();
+      PhaseConfig p;
+      p.line = static_cast<int>(t.source().begin.line);
+      r.Str(t, "phase.", "name", &p.name);
+      r.Duration(t, "phase.", "at", 0, 86400, &p.at_s);
+      r.Duration(t, "phase.", "for", 0.001, 86400, &p.for_s);
+      r.Duration(t, "phase.", "period", 0.001, 86400, &p.period_s);
+      r.Prob(t, "phase.", "duty", &p.duty);
+      r.StrList(t, "phase.", "enable", &p.enable);
+      r.StrList(t, "phase.", "disable", &p.disable);
+      r.Bool(t, "phase.", "down", &p.down);
+      r.Str(t, "phase.", "direction", &p.direction, {"both", "to_guest", "to_server"});
+      r.Unknown(t, "phase.");
+      if (!err.ok()) return;
+      if (p.name.empty()) return r.Error(t, "[[phase]]: expected name");
+      if (!t.get("at") || !t.get("for"))
+        return r.Error(t, "[[phase]] " + p.name + ": expected at and for");
+      if (!p.down && p.enable.empty() && p.disable.empty())
+        return r.Error(t, "[[phase]] " + p.name +
+                              ": expected down = true, enable or disable");
+      for (const auto* list : {&p.enable, &p.disable})
+        for (const auto& n : *list) {
+          bool found = false;
+          for (const auto& c : lc.impairments) found |= c.name == n;
+          if (!found)
+            return r.Error(t, "[[phase]] " + p.name + ": no impairment named \"" +
+                                  n + "\" (name them in [[link.impairment]])");
+        }
+      lc.phases.push_back(p);
+    }
+  }
+  if (const toml::array* a = array_of("flood")) {
+    for (const auto& e : *a) {
+      const toml::table& t = *e.as_table();
+      FloodConfig f;
+      f.line = static_cast<int>(t.source().begin.line);
+      r.Str(t, "flood.", "kind", &f.kind, {"udp", "syn", "icmp", "arp", "pcap"});
+      r.Str(t, "flood.", "name", &f.name);
+      r.Duration(t, "flood.", "at", 0, 86400, &f.at_s);
+      r.Duration(t, "flood.", "for", 0, 86400, &f.for_s);
+      if (f.kind == "pcap") {
+        r.Str(t, "flood.", "file", &f.file);
+        r.Num(t, "flood.", "speed", 0.001, 1000, &f.speed);
+        r.Int(t, "flood.", "loops", 1, 1000000, &f.loops);
+        r.Bool(t, "flood.", "rewrite", &f.rewrite);
+      } else {
+        r.Num(t, "flood.", "pps", 1, 1000000, &f.pps);
+        r.Int(t, "flood.", "size", 60, 1514, &f.size);
+        if (f.kind == "udp" || f.kind == "syn") r.Int(t, "flood.", "port", 1, 65535, &f.port);
+      }
+      r.Unknown(t, "flood.");
+      if (!err.ok()) return;
+      if (f.kind.empty()) return r.Error(t, "[[flood]]: expected kind");
+      if (f.name.empty()) f.name = f.kind + "-" + std::to_string(s->link.floods.size() + 1);
+      if (f.kind == "pcap") {
+        if (f.file.empty()) return r.Error(t, "[[flood]] pcap: expected file");
+        if (f.file[0] != '/') f.file = DirName(s->path) + "/" + f.file;
+        std::vector<PcapFrame> frames;
+        std::string why;
+        if (!ReadPcap(f.file, &frames, &why))
+          return r.Error(*t.get("file"), "flood.file: cannot replay: " + why);
+        if (frames.empty())
+          return r.Error(*t.get("file"), "flood.file: the capture has no frames");
+      }
+      s->link.floods.push_back(f);
+    }
+  }
+  if (const auto* t = r.Table(root, "", "capture")) {
+    r.Bool(*t, "capture.", "trace", &s->capture.trace);
+    r.Bool(*t, "capture.", "pcap", &s->capture.pcap);
+    r.Int(*t, "capture.", "snaplen", 64, 65535, &s->capture.snaplen);
+    r.Unknown(*t, "capture.");
+  }
+  if (!err.ok() || s->link.engine != "kernel-netem") return;
+  // The guest's netem does loss, delay, rate, duplicate and corrupt on
+  // every frame of a direction; the rest needs the relay.
+  const toml::node* where = root.get("link")->as_table()->get("engine");
+  if (!lc.phases.empty())
+    return r.Error(*where, "link.engine \"kernel-netem\": [[phase]] needs the relay engine");
+  std::set<std::string> seen;
+  for (const auto& c : lc.impairments) {
+    std::string why;
+    if (c.kind == "reorder" || c.kind == "partition")
+      why = c.kind + " needs the relay engine";
+    else if (c.kind == "loss" && c.model == "nth")
+      why = "loss model \"nth\" needs the relay engine";
+    else if (!c.filter.empty())
+      why = "filters need the relay engine";
+    else if (!c.enabled)
+      why = "enabled = false needs phases (relay engine)";
+    else if (c.kind == "corrupt" && (c.fix_checksums || c.bits != 1))
+      why = "netem corrupts one bit and never fixes checksums";
+    else if (c.kind == "delay" && c.reorder)
+      why = "delay.reorder needs the relay engine (netem reorders on jitter)";
+    for (const char* d : {"to_guest", "to_server"})
+      if (c.direction == "both" || c.direction == d)
+        if (!seen.insert(std::string(d) + "/" + c.kind).second)
+          why = "one " + c.kind + " per direction (netem has one of each)";
+    if (!why.empty())
+      return r.Error(*where, "link.engine \"kernel-netem\": impairment \"" +
+                                 c.name + "\" (line " + std::to_string(c.line) +
+                                 "): " + why);
+  }
+}
 }  // namespace
 
 Result<Scenario> ParseScenario(const std::string& text,
@@ -188,20 +479,7 @@ Result<Scenario> ParseScenario(const std::string& text,
     r.Int(*t, "workload.", "hog_mib", 1, 65536, &s.workload.hog_mib);
     r.Unknown(*t, "workload.");
   }
-  if (const auto* t = r.Table(root, "", "link")) {
-    double both = -1;
-    r.Prob(*t, "link.", "loss", &both);
-    if (both >= 0) s.to_guest.loss = s.to_server.loss = both;
-    for (auto [key, dir] :
-         {std::pair{"to_guest", &s.to_guest}, {"to_server", &s.to_server}}) {
-      if (const auto* d = r.Table(*t, "link.", key)) {
-        std::string prefix = std::string("link.") + key + ".";
-        r.Prob(*d, prefix, "loss", &dir->loss);
-        r.Unknown(*d, prefix);
-      }
-    }
-    r.Unknown(*t, "link.");
-  }
+  ReadLink(r, root, &s, err);
   if (const auto* t = r.Table(root, "", "limits")) {
     r.Int(*t, "limits.", "deadline_s", 10, 86400, &s.limits.deadline_s);
     r.Int(*t, "limits.", "boot_timeout_s", 5, 3600, &s.limits.boot_timeout_s);

@@ -13,6 +13,7 @@
 
 #include "bench/guest_image.h"
 #include "bench/status.h"
+#include "netem/flood.h"
 #include "netem/link.h"
 
 namespace swapbench {
@@ -49,8 +50,18 @@ struct Scenario {
     int hog_mib = 128;
   } workload;
 
-  DirectionConfig to_guest;
-  DirectionConfig to_server;
+  // The link emulator: impairments and phases (its seed is the run's),
+  // floods towards the guest, and what to record.
+  struct LinkSpec {
+    std::string engine = "relay";  // relay | kernel-netem
+    LinkConfig config;             // seed unset: filled in per run
+    std::vector<FloodConfig> floods;
+  } link;
+  struct Capture {
+    bool trace = true;   // link-trace.tsv: one line per frame
+    bool pcap = false;   // guest.pcap + server.pcap
+    int snaplen = 256;
+  } capture;
 
   struct Limits {
     int deadline_s = 300;      // whole run, boot to power-off

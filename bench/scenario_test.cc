@@ -52,8 +52,12 @@ findings = ["memcg_oom_kill"]
   EXPECT_TRUE(r->cgroup.enabled);
   EXPECT_EQ(r->cgroup.memory_high_mib, 48);
   EXPECT_EQ(r->cgroup.memory_max_mib, 0);
-  EXPECT_DOUBLE_EQ(r->to_guest.loss, 0.1);
-  EXPECT_DOUBLE_EQ(r->to_server.loss, 0.05);
+  const auto& imps = r->link.config.impairments;
+  ASSERT_EQ(imps.size(), 2u);
+  EXPECT_EQ(imps[0].direction, "to_guest");
+  EXPECT_DOUBLE_EQ(imps[0].p, 0.1);
+  EXPECT_EQ(imps[1].direction, "to_server");
+  EXPECT_DOUBLE_EQ(imps[1].p, 0.05);
   EXPECT_EQ(r->expect.min_pswpout, 100u);
   ASSERT_EQ(r->expect.findings.size(), 1u);
 }
@@ -203,6 +207,101 @@ TEST(ScenarioTest, VmCmdlineIsOneLine) {
   EXPECT_EQ(bad.status().message(),
             "x.toml:3: vm.cmdline: expected one line of kernel parameters (at "
             "most 1024 characters)");
+}
+
+}  // namespace
+}  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+TEST(ScenarioLinkTest, ImpairmentsPhasesFloodsAndCapture) {
+  auto r = ParseScenario(R"(
+name = "full"
+[link]
+[[link.impairment]]
+name = "nfs-burst"
+kind = "loss"
+model = "gemodel"
+p = 0.01
+r = 0.25
+protocol = "tcp"
+port = 2049
+[[link.impairment]]
+kind = "delay"
+direction = "to_guest"
+delay = "5ms"
+jitter = "1.5ms"
+distribution = "paretonormal"
+correlation = 0.25
+[[link.impairment]]
+name = "slow"
+kind = "rate"
+rate_kbit = 4000
+enabled = false
+[[phase]]
+name = "squeeze"
+at = "10s"
+for = "5s"
+enable = ["slow"]
+[[phase]]
+name = "flap"
+at = "20s"
+for = "10s"
+period = "2s"
+down = true
+[[flood]]
+kind = "syn"
+pps = 2000
+size = 60
+at = "3s"
+for = "20s"
+[capture]
+pcap = true
+snaplen = 128
+)", "full.toml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const auto& l = r->link.config;
+  ASSERT_EQ(l.impairments.size(), 3u);
+  EXPECT_EQ(l.impairments[0].filter.Describe(), "tcp port 2049");
+  EXPECT_DOUBLE_EQ(l.impairments[1].jitter_ms, 1.5);
+  EXPECT_EQ(l.impairments[1].name, "delay");
+  EXPECT_FALSE(l.impairments[2].enabled);
+  ASSERT_EQ(l.phases.size(), 2u);
+  EXPECT_DOUBLE_EQ(l.phases[1].period_s, 2);
+  ASSERT_EQ(r->link.floods.size(), 1u);
+  EXPECT_EQ(r->link.floods[0].name, "syn-1");
+  EXPECT_DOUBLE_EQ(r->link.floods[0].for_s, 20);
+  EXPECT_TRUE(r->capture.pcap);
+}
+
+TEST(ScenarioLinkTest, ErrorsNameTheLine) {
+  struct Case {
+    const char* text;
+    const char* want;
+  } cases[] = {
+      {"name = \"x\"\n[link]\n[[link.impairment]]\nkind = \"loss\"\n",
+       "x.toml:3: [[link.impairment]] loss: expected p"},
+      {"name = \"x\"\n[link]\n[[link.impairment]]\nkind = \"delay\"\ndelay = \"5 parsecs\"\n",
+       "x.toml:5: link.impairment.delay: expected a duration"},
+      {"name = \"x\"\n[link]\n[[link.impairment]]\nkind = \"jam\"\n",
+       "x.toml:4: link.impairment.kind \"jam\": expected one of"},
+      {"name = \"x\"\n[[phase]]\nname = \"p\"\nat = \"1s\"\nfor = \"1s\"\nenable = [\"nope\"]\n",
+       "x.toml:2: [[phase]] p: no impairment named \"nope\""},
+      {"name = \"x\"\n[[flood]]\nkind = \"pcap\"\nfile = \"missing.pcap\"\n",
+       "x.toml:4: flood.file: cannot replay"},
+      {"name = \"x\"\n[[flood]]\nkind = \"udp\"\npps = 0\n",
+       "x.toml:4: flood.pps 0 out of range"},
+      {"name = \"x\"\n[link]\n[[link.impairment]]\nkind = \"loss\"\np = 0.1\n"
+       "[[link.impairment]]\nkind = \"loss\"\np = 0.2\nname = \"loss\"\n",
+       "x.toml:6: [[link.impairment]] name \"loss\" is used twice"},
+  };
+  for (const auto& c : cases) {
+    auto r = ParseScenario(c.text, "x.toml");
+    ASSERT_FALSE(r.ok()) << c.text;
+    EXPECT_EQ(r.status().message().rfind(c.want, 0), 0u)
+        << r.status().message() << "\nwanted: " << c.want;
+  }
 }
 
 }  // namespace

@@ -10,7 +10,9 @@ packages=(
   # tests: report.html is rendered in headless Chromium
   chromium-headless-shell fonts-dejavu-core
   # libraries
-  libvirt-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
+  libvirt-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libpcap-dev
+  # tests: captures are read back with tcpdump
+  tcpdump
   # the parts a run uses
   qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu
   nfs-ganesha nfs-ganesha-vfs rpcbind nbd-server nbd-client tgt open-iscsi

@@ -20,6 +20,10 @@ struct Sample {
   int64_t swap_total_kib = 0, swap_free_kib = 0, mem_free_kib = 0;
   int64_t vm_oom_kill = 0, cg_current = -1, cg_oom = -1, cg_oom_kill = -1;
   int64_t rpc_calls = -1, rpc_retrans = -1;  // NFS client RPCs; -1 without NFS
+  // The guest network stack (eth0 rx, /proc/net/snmp, netstat); -1 if unread.
+  int64_t rx_packets = -1, rx_dropped = -1, udp_noports = -1,
+          udp_rcvbuf_errors = -1, tcp_csum_errors = -1, pfmemalloc_drop = -1,
+          icmp_in_echos = -1;
   int64_t hog_pages = 0, hog_written = 0, hog_verified = 0, hog_corrupted = 0;
 };
 

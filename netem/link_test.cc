@@ -4,74 +4,101 @@
 
 #include <string>
 
+#include "netem/testing.h"
+
 namespace swapbench {
 namespace {
+using namespace testing;
 
-std::string Decisions(const LinkConfig& c, Direction d, int n) {
+std::string Trace(const LinkConfig& c, int n) {
   Link link(c);
-  uint8_t frame[60] = {};
   std::string s;
-  for (int i = 0; i < n; ++i)
-    s += link.Decide(d, frame, sizeof(frame)) ? '.' : 'x';
+  for (int i = 0; i < n; ++i) {
+    auto f = NfsFrame(200 + i % 7, i);
+    s += TraceLine(link, link.Offer(Direction::kToGuest, f.data(), f.size(), i * 1000000), 0) + "\n";
+  }
   return s;
 }
 
-TEST(LinkTest, NoImpairmentDeliversEverything) {
-  LinkConfig c;
-  Link link(c);
-  uint8_t frame[100] = {};
+TEST(LinkTest, NoImpairmentDeliversEverythingAtOnce) {
+  Link link(LinkConfig{});
+  EXPECT_TRUE(link.idle());
+  auto f = NfsFrame(100);
   for (int i = 0; i < 50; ++i)
-    EXPECT_TRUE(link.Decide(Direction::kToGuest, frame, 100));
+    EXPECT_TRUE(link.Offer(Direction::kToGuest, f.data(), f.size(), i).now);
   EXPECT_EQ(link.counters(Direction::kToGuest).frames, 50u);
   EXPECT_EQ(link.counters(Direction::kToGuest).dropped, 0u);
   EXPECT_EQ(link.counters(Direction::kToGuest).bytes, 5000u);
   EXPECT_EQ(link.counters(Direction::kToServer).frames, 0u);
+  EXPECT_EQ(link.NextDue(), std::numeric_limits<int64_t>::max());
 }
 
-TEST(LinkTest, SameSeedSameDropSchedule) {
+TEST(LinkTest, LossShorthandIsPerDirection) {
+  Link link(LinkConfig::Loss(1, 0, 1.0));
+  auto f = NfsFrame();
+  EXPECT_TRUE(link.Offer(Direction::kToGuest, f.data(), f.size(), 0).now);
+  EXPECT_FALSE(link.Offer(Direction::kToServer, f.data(), f.size(), 0).now);
+  EXPECT_EQ(link.counters(Direction::kToServer).dropped, 1u);
+}
+
+TEST(LinkTest, SameSeedSameTraceOtherSeedOther) {
   LinkConfig c;
   c.seed = 5;
-  c.to_guest.loss = 0.1;
-  EXPECT_EQ(Decisions(c, Direction::kToGuest, 500),
-            Decisions(c, Direction::kToGuest, 500));
+  auto l = Imp("loss");
+  l.p = 0.1;
+  auto d = Imp("delay");
+  d.delay_ms = 1;
+  d.jitter_ms = 1;
+  c.impairments = {l, d};
+  std::string a = Trace(c, 300);
+  EXPECT_EQ(a, Trace(c, 300));
+  c.seed = 6;
+  EXPECT_NE(a, Trace(c, 300));
+  EXPECT_NE(a.find("\tdrop\tloss\n"), std::string::npos);
+  EXPECT_NE(a.find("\tdelay "), std::string::npos);
 }
 
-TEST(LinkTest, OtherSeedOtherSchedule) {
-  LinkConfig a, b;
-  a.seed = 5;
-  b.seed = 6;
-  a.to_guest.loss = b.to_guest.loss = 0.1;
-  EXPECT_NE(Decisions(a, Direction::kToGuest, 500),
-            Decisions(b, Direction::kToGuest, 500));
-}
-
-TEST(LinkTest, DirectionsDrawFromSeparateStreams) {
-  // Traffic in one direction must not shift the other direction's schedule.
+TEST(LinkTest, AddingAnImpairmentDoesNotShiftAnothersDraws) {
+  auto drops = [](const LinkConfig& c) {
+    Link link(c);
+    std::string s;
+    auto f = NfsFrame();
+    for (int i = 0; i < 500; ++i)
+      s += link.Offer(Direction::kToGuest, f.data(), f.size(), i).actions & kActDrop ? 'x' : '.';
+    return s;
+  };
   LinkConfig c;
-  c.seed = 11;
-  c.to_guest.loss = c.to_server.loss = 0.2;
-  std::string alone = Decisions(c, Direction::kToServer, 200);
-  Link link(c);
-  uint8_t f[60] = {};
-  std::string mixed;
-  for (int i = 0; i < 200; ++i) {
-    link.Decide(Direction::kToGuest, f, 60);
-    mixed += link.Decide(Direction::kToServer, f, 60) ? '.' : 'x';
-  }
-  EXPECT_EQ(alone, mixed);
+  auto l = Imp("loss");
+  l.p = 0.1;
+  c.impairments = {l};
+  std::string alone = drops(c);
+  auto dup = Imp("duplicate");
+  dup.p = 0.5;
+  c.impairments.push_back(dup);
+  EXPECT_EQ(alone, drops(c));
 }
 
-TEST(LinkTest, LossCountsDrops) {
+TEST(LinkTest, TraceLineFormat) {
   LinkConfig c;
-  c.seed = 1;
-  c.to_server.loss = 0.05;
+  auto l = Imp("loss", "nfs-loss");
+  l.p = 1;
+  c.impairments = {l};
   Link link(c);
-  uint8_t f[60] = {};
-  for (int i = 0; i < 20000; ++i) link.Decide(Direction::kToServer, f, 60);
-  const auto& k = link.counters(Direction::kToServer);
-  EXPECT_EQ(k.frames, 20000u);
-  EXPECT_NEAR(k.dropped / 20000.0, 0.05, 0.01) << "seed 1";
-  EXPECT_EQ(k.bytes, (k.frames - k.dropped) * 60);
+  auto f = NfsFrame(200);
+  EXPECT_EQ(TraceLine(link, link.Offer(Direction::kToGuest, f.data(), f.size(), 1500000000), 0),
+            "1\t1.500000\tto_guest\t200\ttcp 10.213.0.1:2049>10.213.0.2:800\tdrop\tnfs-loss");
+}
+
+TEST(LinkTest, QueueIsBounded) {
+  LinkConfig c;
+  auto d = Imp("delay");
+  d.delay_ms = 1000;
+  c.impairments = {d};
+  Link link(c);
+  auto f = NfsFrame(60);
+  for (size_t i = 0; i < Link::kMaxQueued + 10; ++i)
+    link.Offer(Direction::kToGuest, f.data(), f.size(), 0);
+  EXPECT_EQ(link.counters(Direction::kToGuest).queue_dropped, 10u);
 }
 
 }  // namespace

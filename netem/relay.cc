@@ -10,18 +10,97 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <memory>
-#include <vector>
+#include <cstdio>
+#include <limits>
+
+#include "netem/pcap.h"
 
 namespace swapbench {
 
 namespace {
 constexpr int kBatch = 64;
 constexpr size_t kFrameMax = 65536;
+constexpr int kFloodPerRound = 256;  // bounded work per loop round
+constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+constexpr int64_t kPublishNs = 50 * 1000000;
+
+int64_t Now(clockid_t clock) {
+  timespec ts;
+  clock_gettime(clock, &ts);
+  return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
 }  // namespace
 
-Relay::Relay(const LinkConfig& config, int tap_fd)
-    : link_(config), tap_fd_(tap_fd) {}
+// The relay thread's state.
+struct Relay::Impl {
+  explicit Impl(const RelayOptions& o) : link(o.link) {
+    for (size_t i = 0; i < o.floods.size(); ++i)
+      floods.emplace_back(o.floods[i], o.link.seed,
+                          i < o.flood_frames.size() ? o.flood_frames[i]
+                                                    : std::vector<PcapFrame>{});
+    flood_delivered.assign(floods.size(), 0);
+    ep.guest_ip = o.guest_ip;
+    ep.server_ip = o.server_ip;
+  }
+  Link link;
+  std::vector<FloodSource> floods;
+  std::vector<uint64_t> flood_delivered;
+  Endpoints ep;
+  bool have_guest_mac = false, have_server_mac = false;
+  TcpProgress progress[2];
+  bool batch_data = false;
+  FILE* trace = nullptr;
+  PcapWriter pcap_guest, pcap_server;
+  int64_t t0 = 0;           // monotonic ns at start: the trace's zero
+  int64_t wall_offset = 0;  // realtime - monotonic, for pcap stamps
+  int64_t epoch = -1;
+
+  ~Impl() {
+    if (trace) fclose(trace);
+  }
+
+  void Learn(Direction dir, const uint8_t* f, size_t len) {
+    if (len < 14 || (have_guest_mac && have_server_mac)) return;
+    FrameInfo i = ParseFrame(f, len);
+    if (dir == Direction::kToServer && i.saddr == ep.guest_ip && ep.guest_ip) {
+      memcpy(ep.guest_mac, f + 6, 6);
+      have_guest_mac = true;
+    } else if (dir == Direction::kToGuest && i.saddr == ep.server_ip &&
+               ep.server_ip) {
+      memcpy(ep.server_mac, f + 6, 6);
+      have_server_mac = true;
+    }
+    ep.known = have_guest_mac && have_server_mac;
+  }
+  void Trace(const Decision& d) {
+    if (!trace) return;
+    std::string line = TraceLine(link, d, t0);
+    line += '\n';
+    fwrite(line.data(), 1, line.size(), trace);
+  }
+  // Frames as they reached the relay (before the link) and as they left it.
+  void CaptureIn(Direction dir, int64_t now, const uint8_t* f, size_t len) {
+    (dir == Direction::kToServer ? pcap_guest : pcap_server)
+        .Write(now + wall_offset, f, len);
+  }
+  void CaptureOut(Direction dir, int64_t now, const uint8_t* f, size_t len) {
+    (dir == Direction::kToServer ? pcap_server : pcap_guest)
+        .Write(now + wall_offset, f, len);
+  }
+  // The earliest flood frame due, in monotonic ns; kNever if none.
+  int64_t NextFlood() const {
+    if (epoch < 0 || !ep.known) return kNever;
+    int64_t t = kNever;
+    for (const auto& f : floods) {
+      int64_t d = f.NextDue();
+      if (d != kNever) t = std::min(t, epoch + d);
+    }
+    return t;
+  }
+};
+
+Relay::Relay(const RelayOptions& options, int tap_fd)
+    : options_(options), impl_(std::make_unique<Impl>(options)), tap_fd_(tap_fd) {}
 
 Relay::~Relay() {
   Stop();
@@ -58,12 +137,35 @@ bool Relay::Open(uint16_t guest_port) {
          ": " + strerror(errno));
     return false;
   }
+  std::string err;
+  if (!options_.trace_path.empty()) {
+    impl_->trace = fopen(options_.trace_path.c_str(), "we");
+    if (!impl_->trace) {
+      Fail("trace " + options_.trace_path + ": " + strerror(errno));
+      return false;
+    }
+    setvbuf(impl_->trace, nullptr, _IOFBF, 1 << 20);
+    fprintf(impl_->trace, "%s\n", TraceHeader());
+  }
+  if (!options_.pcap_guest_path.empty() &&
+      (!impl_->pcap_guest.Open(options_.pcap_guest_path, options_.snaplen, &err) ||
+       !impl_->pcap_server.Open(options_.pcap_server_path, options_.snaplen, &err))) {
+    Fail("pcap: " + err);
+    return false;
+  }
   stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   return stop_fd_ >= 0;
 }
 
 bool Relay::Start() {
   if (udp_fd_ < 0 || tap_fd_ < 0) return false;
+  impl_->t0 = Now(CLOCK_MONOTONIC);
+  impl_->wall_offset = Now(CLOCK_REALTIME) - impl_->t0;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    snap_.phases = impl_->link.Phases();
+    snap_.impairments = impl_->link.Impairments();
+  }
   thread_ = std::thread([this] { Loop(); });
   return true;
 }
@@ -73,6 +175,13 @@ void Relay::Stop() {
   uint64_t one = 1;
   (void)!write(stop_fd_, &one, sizeof(one));
   thread_.join();
+  if (impl_->trace) fflush(impl_->trace);
+  impl_->pcap_guest.Close();
+  impl_->pcap_server.Close();
+}
+
+void Relay::SetEpoch(double monotonic_s) {
+  epoch_ns_.store(static_cast<int64_t>(monotonic_s * 1e9));
 }
 
 void Relay::Fail(const std::string& msg) {
@@ -85,37 +194,24 @@ std::string Relay::error() const {
   return error_;
 }
 
-void Relay::Publish() {
-  const DirectionCounters& g = link_.counters(Direction::kToGuest);
-  const DirectionCounters& s = link_.counters(Direction::kToServer);
-  pub_[0].store(g.frames, std::memory_order_relaxed);
-  pub_[1].store(g.dropped, std::memory_order_relaxed);
-  pub_[2].store(g.bytes, std::memory_order_relaxed);
-  pub_[3].store(s.frames, std::memory_order_relaxed);
-  pub_[4].store(s.dropped, std::memory_order_relaxed);
-  pub_[5].store(s.bytes, std::memory_order_relaxed);
-  if (batch_data_) {
-    timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    last_data_ns_.store(ts.tv_sec * 1000000000LL + ts.tv_nsec,
-                        std::memory_order_relaxed);
-    batch_data_ = false;
-  }
-}
-
 double Relay::last_tcp_data() const {
   int64_t ns = last_data_ns_.load(std::memory_order_relaxed);
   return ns < 0 ? -1 : ns / 1e9;
 }
 
 RelayCounters Relay::counters() const {
-  RelayCounters c;
-  c.to_guest = {pub_[0].load(), pub_[1].load(), pub_[2].load()};
-  c.to_server = {pub_[3].load(), pub_[4].load(), pub_[5].load()};
-  return c;
+  std::lock_guard<std::mutex> l(mu_);
+  return snap_.counters;
+}
+
+RelaySnapshot Relay::snapshot() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return snap_;
 }
 
 void Relay::Loop() {
+  Impl& m = *impl_;
+  Link& link = m.link;
   // Buffers for one batch per direction, allocated once.
   std::unique_ptr<uint8_t[]> in_buf(new uint8_t[kBatch * kFrameMax]);
   std::unique_ptr<uint8_t[]> out_buf(new uint8_t[kBatch * kFrameMax]);
@@ -132,18 +228,105 @@ void Relay::Loop() {
     out_msgs[i].msg_hdr.msg_iov = &out_iov[i];
     out_msgs[i].msg_hdr.msg_iovlen = 1;
   }
+  int k = 0;  // frames waiting in out_msgs for the guest
+  auto flush = [&] {
+    int sent = 0;
+    while (sent < k) {
+      int r = sendmmsg(udp_fd_, out_msgs + sent, k - sent, 0);
+      // QEMU not listening yet (ECONNREFUSED) or a full buffer: the frames
+      // are lost as on a real wire; TCP in the guest retransmits.
+      if (r < 0) break;
+      sent += r;
+    }
+    k = 0;
+  };
+  auto slot = [&]() -> uint8_t* {
+    if (k == kBatch) flush();
+    return out_buf.get() + k * kFrameMax;
+  };
+  // Hands a frame that has left the link to the guest (copying it into the
+  // batch unless it already is the slot) or to the TAP.
+  auto to_guest = [&](int64_t now, const uint8_t* f, size_t len) {
+    uint8_t* s = slot();
+    if (s != f) memcpy(s, f, len);
+    m.batch_data |= m.progress[0].Observe(s, len) > 0;
+    m.CaptureOut(Direction::kToGuest, now, s, len);
+    out_iov[k++] = {s, len};
+  };
+  auto to_server = [&](int64_t now, const uint8_t* f, size_t len) -> bool {
+    m.batch_data |= m.progress[1].Observe(f, len) > 0;
+    m.CaptureOut(Direction::kToServer, now, f, len);
+    if (write(tap_fd_, f, len) < 0 && errno != EAGAIN && errno != EIO) {
+      Fail(std::string("tap write: ") + strerror(errno));
+      return false;
+    }
+    return true;
+  };
+  int64_t next_publish = 0;
+  auto publish = [&](int64_t now, bool force) {
+    if (m.batch_data) {
+      last_data_ns_.store(now, std::memory_order_relaxed);
+      m.batch_data = false;
+    }
+    if (!force && now < next_publish) {
+      // Cheap counters every round; the full snapshot every 50 ms.
+      std::lock_guard<std::mutex> l(mu_);
+      snap_.counters = {link.counters(Direction::kToGuest),
+                        link.counters(Direction::kToServer)};
+      return;
+    }
+    next_publish = now + kPublishNs;
+    RelaySnapshot s;
+    s.counters = {link.counters(Direction::kToGuest),
+                  link.counters(Direction::kToServer)};
+    s.impairments = link.Impairments();
+    s.phases = link.Phases();
+    for (size_t i = 0; i < m.floods.size(); ++i)
+      s.floods.push_back({m.floods[i].config().name, m.floods[i].config().kind,
+                          m.floods[i].sent(), m.flood_delivered[i]});
+    std::lock_guard<std::mutex> l(mu_);
+    snap_ = std::move(s);
+  };
+
   pollfd fds[3] = {
       {udp_fd_, POLLIN, 0}, {tap_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
   for (;;) {
-    int n = poll(fds, 3, -1);
+    int64_t now = Now(CLOCK_MONOTONIC);
+    if (m.epoch < 0) {
+      int64_t e = epoch_ns_.load(std::memory_order_relaxed);
+      if (e >= 0) {
+        m.epoch = e;
+        link.SetEpoch(e);
+      }
+    }
+    int64_t wake = std::min(link.NextDue(), m.NextFlood());
+    if (m.epoch < 0 && epoch_ns_.load() < 0 && !m.floods.empty())
+      wake = std::min<int64_t>(wake, now + 100 * 1000000LL);  // look for the epoch
+    timespec ts, *tsp = nullptr;
+    if (wake != kNever) {
+      int64_t d = std::max<int64_t>(0, wake - now);
+      ts = {static_cast<time_t>(d / 1000000000), static_cast<long>(d % 1000000000)};
+      tsp = &ts;
+    }
+    int n = ppoll(fds, 3, tsp, nullptr);
     if (n < 0) {
       if (errno == EINTR) continue;
       Fail(std::string("poll: ") + strerror(errno));
       return;
     }
-    if (fds[2].revents) return;
-    if (fds[0].revents & POLLIN) {
-      // Guest -> server: UDP datagrams (one Ethernet frame each) into the TAP.
+    if (fds[2].revents) {
+      publish(Now(CLOCK_MONOTONIC), true);
+      return;
+    }
+    now = Now(CLOCK_MONOTONIC);
+    // Frames whose delay has run out leave first: they are older.
+    const uint8_t* qf;
+    size_t ql;
+    while (link.PopDue(Direction::kToServer, now, &qf, &ql))
+      if (!to_server(now, qf, ql)) return;
+    while (link.PopDue(Direction::kToGuest, now, &qf, &ql)) to_guest(now, qf, ql);
+    if (n > 0 && (fds[0].revents & POLLIN)) {
+      // Guest -> server: UDP datagrams (one Ethernet frame each).
       int got = recvmmsg(udp_fd_, in_msgs, kBatch, MSG_DONTWAIT, nullptr);
       if (got < 0 && errno != EAGAIN && errno != ECONNREFUSED &&
           errno != EINTR) {
@@ -151,51 +334,60 @@ void Relay::Loop() {
         return;
       }
       for (int i = 0; i < got; ++i) {
-        const uint8_t* f = static_cast<uint8_t*>(in_iov[i].iov_base);
+        uint8_t* f = static_cast<uint8_t*>(in_iov[i].iov_base);
         size_t len = in_msgs[i].msg_len;
-        if (!link_.Decide(Direction::kToServer, f, len)) continue;
-        batch_data_ |= progress_[1].Observe(f, len) > 0;
-        if (write(tap_fd_, f, len) < 0 && errno != EAGAIN && errno != EIO) {
-          Fail(std::string("tap write: ") + strerror(errno));
-          return;
-        }
+        m.CaptureIn(Direction::kToServer, now, f, len);
+        m.Learn(Direction::kToServer, f, len);
+        const Decision& d = link.Offer(Direction::kToServer, f, len, now);
+        m.Trace(d);
+        if (d.now && !to_server(now, f, len)) return;
       }
     }
-    if (fds[1].revents & POLLIN) {
-      // Server -> guest: drain up to one batch from the TAP, one sendmmsg.
-      int k = 0;
-      while (k < kBatch) {
-        uint8_t* f = out_buf.get() + k * kFrameMax;
+    if (n > 0 && (fds[1].revents & POLLIN)) {
+      // Server -> guest: drain up to one batch from the TAP.
+      for (int i = 0; i < kBatch; ++i) {
+        uint8_t* f = slot();
         ssize_t len = read(tap_fd_, f, kFrameMax);
         if (len < 0) {
           if (errno == EAGAIN || errno == EINTR) break;
           Fail(std::string("tap read: ") + strerror(errno));
           return;
         }
-        if (!link_.Decide(Direction::kToGuest, f, static_cast<size_t>(len)))
-          continue;
-        batch_data_ |= progress_[0].Observe(f, static_cast<size_t>(len)) > 0;
-        out_iov[k] = {f, static_cast<size_t>(len)};
-        ++k;
+        m.CaptureIn(Direction::kToGuest, now, f, len);
+        m.Learn(Direction::kToGuest, f, len);
+        const Decision& d = link.Offer(Direction::kToGuest, f, len, now);
+        m.Trace(d);
+        if (d.now) to_guest(now, f, len);
       }
-      int sent = 0;
-      while (sent < k) {
-        int r = sendmmsg(udp_fd_, out_msgs + sent, k - sent, 0);
-        if (r < 0) {
-          // QEMU not listening yet (ECONNREFUSED) or a full buffer: the frames
-          // are lost as on a real wire; TCP in the guest retransmits.
-          break;
+    }
+    // Floods: every frame due by now, a bounded number per round.
+    if (m.epoch >= 0 && m.ep.known) {
+      for (int budget = kFloodPerRound; budget > 0; --budget) {
+        size_t best = m.floods.size();
+        int64_t best_t = kNever;
+        for (size_t i = 0; i < m.floods.size(); ++i) {
+          int64_t t = m.floods[i].NextDue();
+          if (t != kNever && m.epoch + t <= now && m.epoch + t < best_t) {
+            best = i;
+            best_t = m.epoch + t;
+          }
         }
-        sent += r;
+        if (best == m.floods.size()) break;
+        uint8_t* f = slot();
+        size_t len = m.floods[best].Emit(m.ep, f);
+        m.CaptureIn(Direction::kToGuest, now, f, len);
+        const Decision& d = link.Offer(Direction::kToGuest, f, len, now);
+        m.Trace(d);
+        if (!(d.actions & (kActDrop | kActQueueDrop))) ++m.flood_delivered[best];
+        if (d.now) to_guest(now, f, len);
       }
     }
-    if ((fds[0].revents | fds[1].revents) & (POLLERR | POLLHUP | POLLNVAL)) {
-      if (fds[1].revents & (POLLHUP | POLLNVAL)) {
-        Fail("tap: hangup");
-        return;
-      }
+    flush();
+    if ((fds[1].revents & (POLLHUP | POLLNVAL))) {
+      Fail("tap: hangup");
+      return;
     }
-    Publish();
+    publish(now, false);
   }
 }
 

@@ -1,21 +1,27 @@
 // Relay: moves Ethernet frames between the guest NIC's UDP socket (libvirt
 // <interface type='udp'>, host namespace, loopback) and a TAP in the
-// storage namespace, asking the Link what to do with every frame.
+// storage namespace, through the Link (impairments, phases), adding the
+// scenario's floods on the way to the guest, and recording what it did:
+// a decision trace (one line per frame) and pcap captures of both sides.
 //
-// Threading: Start() spawns one relay thread that owns the Link and both
-// sockets until Stop(). counters() may be called from any thread (the
-// relay publishes them through atomics after each batch). The hot path
-// batches with recvmmsg/sendmmsg and allocates nothing per frame: a naive
-// relay measured here capped swap at ~22 MB/s against 86 MB/s direct.
+// Threading: Start() spawns one relay thread that owns the Link, the flood
+// sources, the files and both sockets until Stop(). counters(),
+// snapshot(), last_tcp_data() and SetEpoch() may be called from any thread.
+// The hot path batches with recvmmsg/sendmmsg and allocates nothing per
+// frame on an unimpaired link: a naive relay measured here capped swap at
+// ~22 MB/s against 86 MB/s direct.
 #ifndef SWAPBENCH_NETEM_RELAY_H_
 #define SWAPBENCH_NETEM_RELAY_H_
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "netem/flood.h"
 #include "netem/link.h"
 #include "netem/tcp_progress.h"
 
@@ -26,22 +32,53 @@ struct RelayCounters {
   DirectionCounters to_server;
 };
 
+struct FloodReport {
+  std::string name, kind;
+  uint64_t sent = 0;       // frames the source emitted
+  uint64_t delivered = 0;  // of those, frames the link passed to the guest
+};
+
+// Everything report.json's `link` says, copied out of the relay thread.
+struct RelaySnapshot {
+  RelayCounters counters;
+  std::vector<ImpairmentReport> impairments;
+  std::vector<PhaseReport> phases;
+  std::vector<FloodReport> floods;
+};
+
+struct RelayOptions {
+  LinkConfig link;
+  std::vector<FloodConfig> floods;
+  std::vector<std::vector<PcapFrame>> flood_frames;  // per flood (kind pcap)
+  uint32_t guest_ip = 0, server_ip = 0;  // host order; floods address these
+  std::string trace_path;       // decision trace; empty: none
+  std::string pcap_guest_path;  // the guest's side: what it sent, what it got
+  std::string pcap_server_path; // the server's side: what it sent (and the
+                                // floods), what it got
+  int snaplen = 65535;
+};
+
 class Relay {
  public:
-  // Takes ownership of tap_fd. Binds a UDP socket on 127.0.0.1 (ephemeral
-  // port) and sends to 127.0.0.1:guest_port, where QEMU will listen.
-  Relay(const LinkConfig& config, int tap_fd);
+  // Takes ownership of tap_fd.
+  Relay(const RelayOptions& options, int tap_fd);
   ~Relay();
   Relay(const Relay&) = delete;
   Relay& operator=(const Relay&) = delete;
 
-  // Creates the UDP socket; returns false with error() set on failure.
+  // Binds a UDP socket on 127.0.0.1 (ephemeral port) that sends to
+  // 127.0.0.1:guest_port, where QEMU will listen; opens the trace and
+  // captures. Returns false with error() set on failure.
   bool Open(uint16_t guest_port);
   uint16_t local_port() const { return local_port_; }
   bool Start();
   void Stop();
 
+  // Phases and floods count from here (CLOCK_MONOTONIC seconds).
+  void SetEpoch(double monotonic_s);
+
   RelayCounters counters() const;
+  RelaySnapshot snapshot() const;
   // CLOCK_MONOTONIC seconds at which new TCP data (not a retransmission)
   // last crossed the link in either direction; -1 if none yet. The
   // swap-stall watchdog's host-side evidence.
@@ -50,22 +87,22 @@ class Relay {
   std::string error() const;
 
  private:
+  struct Impl;
   void Loop();
-  void Publish();
   void Fail(const std::string& msg);
 
-  Link link_;
+  RelayOptions options_;
+  std::unique_ptr<Impl> impl_;
   int tap_fd_;
   int udp_fd_ = -1;
   int stop_fd_ = -1;
   uint16_t local_port_ = 0;
   std::thread thread_;
-  std::atomic<uint64_t> pub_[6] = {};
-  TcpProgress progress_[2];
-  bool batch_data_ = false;  // the current batch carried new TCP data
+  std::atomic<int64_t> epoch_ns_{-1};
   std::atomic<int64_t> last_data_ns_{-1};
   mutable std::mutex mu_;
   std::string error_;
+  RelaySnapshot snap_;
 };
 
 }  // namespace swapbench

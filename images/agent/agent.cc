@@ -60,6 +60,8 @@ struct Config {
   char nbd_export[64] = "swap";
   char iscsi_target[128] = "";
   char iscsi_port[8] = "3260";
+  char netem_egress[256] = "";   // kernel-netem engine: tc netem arguments
+  char netem_ingress[256] = "";
   char nfs_vers[8] = "4.1";
   char nfs_export[256] = "/export";
   char mount_opts[256] = "hard,timeo=600,retrans=2";
@@ -171,6 +173,48 @@ int PreadAll(int fd, char* buf, int cap) {
 
 // Finds "key" at a line start followed by a space or ':' and returns its
 // number.
+// /proc/net/snmp and /proc/net/netstat: a header line "Proto: Name1 Name2"
+// followed by a value line "Proto: v1 v2". -1 when absent.
+long long SnmpField(const char* text, const char* proto, const char* name) {
+  size_t pl = strlen(proto);
+  const char* p = text;
+  while (p && *p) {
+    if (!strncmp(p, proto, pl) && p[pl] == ':') {
+      const char* vals = strchr(p, '\n');
+      if (!vals || strncmp(vals + 1, proto, pl)) return -1;
+      ++vals;
+      const char* h = p + pl + 1;
+      const char* v = vals + pl + 1;
+      size_t nl = strlen(name);
+      while (*h && *h != '\n') {
+        while (*h == ' ') ++h;
+        while (*v == ' ') ++v;
+        const char* he = h;
+        while (*he && *he != ' ' && *he != '\n') ++he;
+        if (static_cast<size_t>(he - h) == nl && !strncmp(h, name, nl))
+          return strtoll(v, nullptr, 10);
+        h = he;
+        while (*v && *v != ' ' && *v != '\n') ++v;
+      }
+      return -1;
+    }
+    p = strchr(p, '\n');
+    if (p) ++p;
+  }
+  return -1;
+}
+
+// /proc/net/dev: "  eth0: rx_bytes rx_packets rx_errs rx_drop ...".
+void DevRx(const char* text, long long* packets, long long* dropped) {
+  const char* p = strstr(text, "eth0:");
+  if (!p) return;
+  char* end = nullptr;
+  strtoll(p + 5, &end, 10);               // bytes
+  *packets = strtoll(end, &end, 10);
+  strtoll(end, &end, 10);                 // errs
+  *dropped = strtoll(end, &end, 10);
+}
+
 long long Field(const char* text, const char* key) {
   size_t kl = strlen(key);
   const char* p = text;
@@ -231,6 +275,8 @@ const StrKey kStrKeys[] = {
     {"nbd_export", cfg.nbd_export, sizeof(cfg.nbd_export)},
     {"iscsi_target", cfg.iscsi_target, sizeof(cfg.iscsi_target)},
     {"iscsi_port", cfg.iscsi_port, sizeof(cfg.iscsi_port)},
+    {"netem_egress", cfg.netem_egress, sizeof(cfg.netem_egress)},
+    {"netem_ingress", cfg.netem_ingress, sizeof(cfg.netem_ingress)},
 };
 const NumKey kNumKeys[] = {
     {"prefix", &cfg.prefix},
@@ -429,6 +475,45 @@ void RunTool(const char* step, char* const argv[]) {
   }
 }
 
+
+// Runs "prog a b c ..." (words split on spaces) with RunTool.
+void RunWords(const char* step, const char* prog, const char* words) {
+  static char buf[512];
+  snprintf(buf, sizeof(buf), "%s", words);
+  char* argv[64];
+  int n = 0;
+  argv[n++] = const_cast<char*>(prog);
+  for (char* w = strtok(buf, " "); w && n < 63; w = strtok(nullptr, " "))
+    argv[n++] = w;
+  argv[n] = nullptr;
+  RunTool(step, argv);
+}
+
+// The kernel-netem engine: netem on eth0's egress (to the server) and, via
+// ifb0 fed by eth0's ingress, on what arrives (to the guest). iproute2's tc
+// by full path: busybox's tc applet has no netem.
+void ApplyNetem() {
+  if (!cfg.netem_egress[0] && !cfg.netem_ingress[0]) return;
+  phase = "netem";
+  char cmd[512];
+  if (cfg.netem_egress[0]) {
+    snprintf(cmd, sizeof(cmd), "qdisc add dev eth0 root netem %s", cfg.netem_egress);
+    RunWords("netem", "/sbin/tc", cmd);
+  }
+  if (cfg.netem_ingress[0]) {
+    RunWords("netem", "/bin/ip", "link set ifb0 up");
+    RunWords("netem", "/sbin/tc", "qdisc add dev eth0 handle ffff: ingress");
+    RunWords("netem", "/sbin/tc",
+             "filter add dev eth0 parent ffff: matchall action mirred egress "
+             "redirect dev ifb0");
+    snprintf(cmd, sizeof(cmd), "qdisc add dev ifb0 root netem %s", cfg.netem_ingress);
+    RunWords("netem", "/sbin/tc", cmd);
+  }
+  Event("netem", "\"egress\":\"%s\",\"ingress\":\"%s\"", cfg.netem_egress,
+        cfg.netem_ingress);
+  Log("kernel netem: egress [%s] ingress [%s]", cfg.netem_egress, cfg.netem_ingress);
+}
+
 // Connects /dev/nbd0 with nbd-client in swap mode (-swap: it mlocks itself
 // so it can keep serving while memory is short).
 void ConnectNbd() {
@@ -512,7 +597,8 @@ void SetupCgroup() {
 
 // ---- telemetry -----------------------------------------------------------
 
-int vmstat_fd = -1, meminfo_fd = -1, rpc_fd = -1;
+int vmstat_fd = -1, meminfo_fd = -1, rpc_fd = -1, dev_fd = -1, snmp_fd = -1,
+    netstat_fd = -1;
 std::atomic<bool> stop_telemetry{false};
 
 void Sample() {
@@ -550,6 +636,20 @@ void Sample() {
       if (end) rpc_retrans = strtoll(end, nullptr, 10);
     }
   }
+  // The guest network stack's view of the link (floods, corruption).
+  static char dev[4096], snmp[8192], nstat[16384];
+  long long rx_packets = -1, rx_dropped = -1, udp_noports = -1,
+            udp_rcvbuf = -1, csum_errors = -1, pfmemalloc_drop = -1,
+            icmp_echos = -1;
+  if (PreadAll(dev_fd, dev, sizeof(dev)) > 0) DevRx(dev, &rx_packets, &rx_dropped);
+  if (PreadAll(snmp_fd, snmp, sizeof(snmp)) > 0) {
+    udp_noports = SnmpField(snmp, "Udp", "NoPorts");
+    udp_rcvbuf = SnmpField(snmp, "Udp", "RcvbufErrors");
+    csum_errors = SnmpField(snmp, "Tcp", "InCsumErrors");
+    icmp_echos = SnmpField(snmp, "Icmp", "InEchos");
+  }
+  if (PreadAll(netstat_fd, nstat, sizeof(nstat)) > 0)
+    pfmemalloc_drop = SnmpField(nstat, "TcpExt", "PFMemallocDrop");
   // /proc/vmstat's oom_kill counts global and memcg kills alike.
   long long vm_oom_kill = Field(vm, "oom_kill");
   int n = snprintf(
@@ -561,11 +661,15 @@ void Sample() {
       "kill\":%lld,"
       "\"cg_max_events\":%lld,\"cg_high_events\":%lld,"
       "\"rpc_calls\":%lld,\"rpc_retrans\":%lld,"
+      "\"rx_packets\":%lld,\"rx_dropped\":%lld,\"udp_noports\":%lld,"
+      "\"udp_rcvbuf_errors\":%lld,\"tcp_csum_errors\":%lld,"
+      "\"pfmemalloc_drop\":%lld,\"icmp_in_echos\":%lld,"
       "\"hog_pages\":%llu,\"hog_written\":%llu,\"hog_verified\":%llu,\"hog_"
       "corrupted\":%llu}\n",
       Now(), seq++, phase.load(), pswpin, pswpout, swap_total, swap_free,
       mem_free, vm_oom_kill, current, oom, oom_kill, ev_max, ev_high,
-      rpc_calls, rpc_retrans,
+      rpc_calls, rpc_retrans, rx_packets, rx_dropped, udp_noports, udp_rcvbuf,
+      csum_errors, pfmemalloc_drop, icmp_echos,
       hog->pages.load(), hog->written.load(), hog->verified.load(),
       hog->corrupted.load());
   if (n > (int)sizeof(line) - 1) n = sizeof(line) - 1;
@@ -670,10 +774,14 @@ int main() {
   vmstat_fd = open("/proc/vmstat", O_RDONLY | O_CLOEXEC);
   meminfo_fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
   rpc_fd = open("/proc/net/rpc/nfs", O_RDONLY | O_CLOEXEC);  // -1 without NFS
+  dev_fd = open("/proc/net/dev", O_RDONLY | O_CLOEXEC);
+  snmp_fd = open("/proc/net/snmp", O_RDONLY | O_CLOEXEC);
+  netstat_fd = open("/proc/net/netstat", O_RDONLY | O_CLOEXEC);
   pthread_t tid;
   pthread_create(&tid, nullptr, TelemetryThread, nullptr);
   WriteFile("/proc/sys/vm/overcommit_memory", "1");
   SetupNetwork();
+  ApplyNetem();
   if (!strcmp(cfg.storage, "nbd"))
     ConnectNbd();
   else if (!strcmp(cfg.storage, "iscsi"))
