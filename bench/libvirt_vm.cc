@@ -103,12 +103,18 @@ std::string DomainXml(const VmConfig& c) {
        "'/><target port='0'/></serial>\n";
   x += "    <channel type='file'><source path='" + XmlEscape(c.telemetry_log) +
        "'/><target type='virtio' name='org.swapbench.agent'/></channel>\n";
-  x += "    <interface type='udp'>\n      <mac address='" + c.mac + "'/>\n";
-  x += "      <source address='127.0.0.1' port='" +
-       std::to_string(c.relay_port) + "'>\n";
-  x += "        <local address='127.0.0.1' port='" +
-       std::to_string(c.guest_port) + "'/>\n";
-  x += "      </source>\n      <model type='virtio'/>\n    </interface>\n";
+  if (!c.tap.empty()) {
+    x += "    <interface type='ethernet'>\n      <mac address='" + c.mac + "'/>\n";
+    x += "      <target dev='" + XmlEscape(c.tap) + "' managed='no'/>\n";
+    x += "      <model type='virtio'/>\n    </interface>\n";
+  } else {
+    x += "    <interface type='udp'>\n      <mac address='" + c.mac + "'/>\n";
+    x += "      <source address='127.0.0.1' port='" +
+         std::to_string(c.relay_port) + "'>\n";
+    x += "        <local address='127.0.0.1' port='" +
+         std::to_string(c.guest_port) + "'/>\n";
+    x += "      </source>\n      <model type='virtio'/>\n    </interface>\n";
+  }
   x += "    <memballoon model='none'/>\n";
   x += "  </devices>\n</domain>\n";
   return x;

@@ -88,6 +88,95 @@ std::string EnvOr(const char* name, const std::string& fallback) {
   return v && *v ? v : fallback;
 }
 
+// The options every real run shares (paths of the image inputs, cancel flag).
+swapbench::RunnerOptions BaseRunnerOptions(const std::string& state_dir,
+                                           const std::string& cache_dir) {
+  swapbench::RunnerOptions o;
+  o.state_dir = state_dir;
+  o.cache_dir = cache_dir;
+  o.agent_path = SWAPBENCH_AGENT;
+  o.modules_list = std::string(SWAPBENCH_SOURCE_DIR) + "/images/modules.txt";
+  o.binaries_list = std::string(SWAPBENCH_SOURCE_DIR) + "/images/binaries.txt";
+  o.cancel = &g_cancel;
+  return o;
+}
+
+// bench-relay: the same scenario through the relay (0 % loss) and through a
+// direct TAP (no relay), `repeat` times each, alternating; prints swap-out
+// MiB/s of each and the ratio of the medians. Target: the relay costs <= 5 %.
+int BenchRelay(const std::string& path, const std::string& kernel_package,
+               int repeat, std::string out_dir, const std::string& state_dir,
+               const std::string& cache_dir) {
+  using namespace swapbench;
+  auto sc = LoadScenario(path);
+  if (!sc.ok()) return ExitFor(sc.status());
+  if (!sc->link.config.impairments.empty() || !sc->link.config.phases.empty() ||
+      !sc->link.floods.empty() || sc->link.engine != "relay")
+    return ExitFor(Status::Usage(
+        path + ": bench-relay needs a scenario without impairments, phases or "
+               "floods (the direct TAP cannot apply them), e.g. scenarios/smoke.toml"));
+  if (geteuid() != 0)
+    return ExitFor(Status::Harness("bench-relay needs root"));
+  if (out_dir.empty()) out_dir = "/tmp/swapbench-bench-relay";
+  const std::string base =
+      std::filesystem::absolute(out_dir).lexically_normal().string();
+  RunnerOptions o = BaseRunnerOptions(state_dir, cache_dir);
+  if (!kernel_package.empty()) o.kernel = KernelSpec{kernel_package, "", "", ""};
+  StartSignalThread();
+  auto lv = Libvirt::Open(state_dir + "/libvirt");
+  if (!lv.ok()) return ExitFor(lv.status());
+  o.libvirt = lv->get();
+  if (Status s = MakeDirs(base); !s.ok()) return ExitFor(s);
+  std::vector<double> rates[2];
+  nlohmann::json runs = nlohmann::json::array();
+  int rc = 0;
+  const char* kMode[2] = {"relay", "direct-tap"};
+  for (int a = 1; a <= repeat && !g_cancel.load(); ++a) {
+    for (int m = 0; m < 2 && !g_cancel.load(); ++m) {
+      RunnerOptions ro = o;
+      ro.direct_tap = m == 1;
+      ro.attempt = a;
+      std::string label = std::string(kMode[m]) + ".a" + std::to_string(a);
+      ro.out_dir = base + "/" + label;
+      ro.log_prefix = "[" + label + "] ";
+      RemoveRunFiles(ro.out_dir);
+      auto rep = RunScenario(*sc, ro);
+      if (!rep.ok()) return ExitFor(rep.status());
+      if (rep->runs.empty()) rep->runs.emplace_back();
+      printf("%s: %s, swap-out %.2f MiB/s, swap-in %.2f MiB/s\n", label.c_str(),
+             rep->verdict.c_str(), rep->runs[0].swapout_mib_per_s, rep->runs[0].swapin_mib_per_s);
+      fflush(stdout);
+      runs.push_back({{"mode", kMode[m]}, {"attempt", a}, {"verdict", rep->verdict},
+                      {"swapout_mib_per_s", rep->runs[0].swapout_mib_per_s},
+                      {"swapin_mib_per_s", rep->runs[0].swapin_mib_per_s},
+                      {"out_dir", ro.out_dir}});
+      if (rep->verdict == "pass") rates[m].push_back(rep->runs[0].swapout_mib_per_s);
+      else rc = std::max(rc, ExitForVerdict(rep->verdict));
+    }
+  }
+  if (g_cancel.load()) return 3;
+  if (rates[0].empty() || rates[1].empty()) {
+    fprintf(stderr, "swapbench: bench-relay: no passing run in one of the modes\n");
+    return std::max(rc, 1);
+  }
+  double relay = Median(rates[0]), direct = Median(rates[1]);
+  double ratio = relay / direct;
+  printf("swap-out median: relay %.2f MiB/s, direct TAP %.2f MiB/s; relay/direct "
+         "%.3f (relay cost %+.1f %%; target <= 5 %%)\n",
+         relay, direct, ratio, (1 - ratio) * 100);
+  nlohmann::json j = {{"schema", "swapbench.bench-relay/1"},
+                      {"scenario", path},
+                      {"relay_swapout_mib_per_s", relay},
+                      {"direct_swapout_mib_per_s", direct},
+                      {"ratio", ratio},
+                      {"relay_cost_pct", (1 - ratio) * 100},
+                      {"runs", runs}};
+  if (Status s = WriteFile(base + "/bench-relay.json", j.dump(2) + "\n"); !s.ok())
+    return ExitFor(s);
+  printf("written: %s/bench-relay.json\n", base.c_str());
+  return rc;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -212,6 +301,26 @@ int main(int argc, char** argv) {
                       "synthetic NFS frames per second per direction (default 1000)")
       ->check(CLI::Range(1.0, 1e7));
 
+  std::string bench_relay_path = std::string(SWAPBENCH_SOURCE_DIR) + "/scenarios/smoke.toml";
+  std::string bench_relay_kernel, bench_relay_out;
+  int bench_relay_repeat = 1;
+  auto* bench_relay = app.add_subcommand(
+      "bench-relay",
+      "benchmark: run a scenario through the relay (0 % loss) and through a "
+      "direct TAP (no relay); print both swap-out MiB/s and their ratio");
+  bench_relay->add_option("scenario", bench_relay_path,
+                          "scenario without impairments (default scenarios/smoke.toml)");
+  bench_relay->add_option("--kernel-package", bench_relay_kernel,
+                          "Debian kernel package (default: the scenario's)");
+  bench_relay->add_option("--repeat", bench_relay_repeat,
+                          "runs per mode, alternating (default 1)")
+      ->check(CLI::Range(1, 100));
+  bench_relay->add_option("--out", bench_relay_out,
+                          "where the runs and bench-relay.json go "
+                          "(default /tmp/swapbench-bench-relay)");
+  bench_relay->add_option("--state", state_dir, "state directory");
+  bench_relay->add_option("--cache", cache_dir, "cache directory (kernels, images)");
+
   std::vector<std::string> check_paths;
   auto* check =
       app.add_subcommand("check", "validate scenario files; touches nothing");
@@ -241,6 +350,10 @@ int main(int argc, char** argv) {
       printf("%s", ConsoleText(p).c_str());
     return p.findings().empty() ? 0 : 1;
   }
+
+  if (bench_relay->parsed())
+    return BenchRelay(bench_relay_path, bench_relay_kernel, bench_relay_repeat,
+                      bench_relay_out, state_dir, cache_dir);
 
   if (preview->parsed()) {
     auto s = LoadScenario(preview_path);
@@ -386,14 +499,8 @@ int main(int argc, char** argv) {
   }
   const std::string base =
       std::filesystem::absolute(out_dir).lexically_normal().string();
-  RunnerOptions o;
+  RunnerOptions o = BaseRunnerOptions(state_dir, cache_dir);
   o.seed = seed;
-  o.state_dir = state_dir;
-  o.cache_dir = cache_dir;
-  o.agent_path = SWAPBENCH_AGENT;
-  o.modules_list = std::string(SWAPBENCH_SOURCE_DIR) + "/images/modules.txt";
-  o.binaries_list = std::string(SWAPBENCH_SOURCE_DIR) + "/images/binaries.txt";
-  o.cancel = &g_cancel;
   StartSignalThread();
   // One embedded libvirt for every run of this invocation.
   auto lv = Libvirt::Open(state_dir + "/libvirt");

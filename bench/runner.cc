@@ -16,6 +16,7 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -128,6 +129,7 @@ struct RunResources {
   std::unique_ptr<Storage> storage;
   std::unique_ptr<Relay> relay;
   std::unique_ptr<LibvirtVm> vm;
+  std::string host_tap;  // direct-TAP baseline, until moved
   bool done = false;
 
   void Teardown() {
@@ -137,6 +139,7 @@ struct RunResources {
     if (relay) relay->Stop();
     if (storage) storage->Stop();
     DeleteNetns(netns);
+    DeleteHostTap(host_tap);
     if (!scratch.empty()) RemoveTree(scratch);
     if (state) state->End();
   }
@@ -303,6 +306,29 @@ void CheckExpectations(const Scenario& s, RunReport* run) {
                          std::to_string(run->link.to_server.dropped) +
                          " < expected minimum " +
                          std::to_string(e.min_dropped_to_server));
+  if (e.all_impairments_acted) {
+    for (const auto& i : run->link_detail.impairments) {
+      const ImpairmentCounters& c = i.counters;
+      if (c.dropped + c.queue_dropped + c.delayed + c.duplicated + c.corrupted +
+              c.reordered ==
+          0)
+        run->unmet.push_back("impairment " + i.name + " (" + i.direction +
+                             ") never acted (" + std::to_string(c.matched) +
+                             " frames matched)");
+    }
+    for (const auto& p : run->link_detail.phases) {
+      bool down = false;
+      for (const auto& pc : s.link.config.phases)
+        if (pc.name == p.name) down = pc.down;
+      if (down && p.dropped_to_guest + p.dropped_to_server == 0)
+        run->unmet.push_back("phase " + p.name + " dropped no frame");
+    }
+  }
+  uint64_t flood_frames = 0;
+  for (const auto& f : run->link_detail.floods) flood_frames += f.sent;
+  if (flood_frames < e.min_flood_frames)
+    run->unmet.push_back("flood frames " + std::to_string(flood_frames) +
+                         " < expected minimum " + std::to_string(e.min_flood_frames));
   for (const auto& kind : e.findings) {
     bool seen = false;
     for (const auto& f : run->findings) seen |= f.kind == kind;
@@ -402,7 +428,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
                    "swapbench-" + id,
                    "swapbench-" + id,
                    o.state_dir + "/runs/" + id,
-                   {}};
+                   {},
+                   ""};
   double t_start = Monotonic();
   {
     time_t now = time(nullptr);
@@ -426,8 +453,33 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     res.netns = record.netns;
     std::string ns_path = "/run/netns/" + record.netns;
     std::string err;
-    int tap = OpenTapInNetns(ns_path, kTapName, &err);
-    if (tap < 0) return Status::Harness("tap: " + err);
+    // The server's side of the link: lo, and the TAP with the server's address.
+    auto server_side = [&](const std::string& tap_name) -> Status {
+      for (auto args : std::vector<std::vector<std::string>>{
+               {"ip", "-n", record.netns, "link", "set", "lo", "up"},
+               {"ip", "-n", record.netns, "addr", "add",
+                std::string(kServerIp) + "/" + std::to_string(kPrefix), "dev",
+                tap_name},
+               {"ip", "-n", record.netns, "link", "set", tap_name, "up"}}) {
+        if (Status s = RunChecked(args); !s.ok()) return s.Context("netns");
+      }
+      return Status();
+    };
+    std::optional<uint16_t> guest_port;
+    if (o.direct_tap) {
+      // The relay-less baseline: QEMU's own TAP (with offloads), made here
+      // and moved into the namespace once QEMU holds it (below).
+      record.host_tap = ("t" + id).substr(0, 15);
+      state.Update(record);
+      if (!(st = RunChecked({"ip", "tuntap", "add", "dev", record.host_tap,
+                             "mode", "tap"}))
+               .ok())
+        return st.Context("tap");
+      res.host_tap = record.host_tap;
+    }
+    int tap = o.direct_tap ? -1 : OpenTapInNetns(ns_path, kTapName, &err);
+    if (!o.direct_tap && tap < 0) return Status::Harness("tap: " + err);
+    if (!o.direct_tap) {
     RelayOptions ro;
     ro.link = sc.link.config;
     ro.link.seed = rep.seed;
@@ -453,18 +505,13 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
       ro.snaplen = sc.capture.snaplen;
     }
     res.relay = std::make_unique<Relay>(ro, tap);
-    for (auto args : std::vector<std::vector<std::string>>{
-             {"ip", "-n", record.netns, "link", "set", "lo", "up"},
-             {"ip", "-n", record.netns, "addr", "add",
-              std::string(kServerIp) + "/" + std::to_string(kPrefix), "dev",
-              kTapName},
-             {"ip", "-n", record.netns, "link", "set", kTapName, "up"}}) {
-      if (!(st = RunChecked(args)).ok()) return st.Context("netns");
-    }
-    auto guest_port = FreeUdpPort();
-    if (!guest_port.ok()) return guest_port.status().Context("relay");
+    if (!(st = server_side(kTapName)).ok()) return st;
+    auto port = FreeUdpPort();
+    if (!port.ok()) return port.status().Context("relay");
+    guest_port = *port;
     if (!res.relay->Open(*guest_port) || !res.relay->Start())
       return Status::Harness("relay: " + res.relay->error());
+    }
 
     // The NFS server, inside the namespace.
     if (sc.storage.kind == "nbd" || sc.storage.kind == "iscsi") {
@@ -537,13 +584,25 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     if (!sc.vm.cmdline.empty()) vc.cmdline += " " + sc.vm.cmdline;
     vc.console_log = o.out_dir + "/console.log";
     vc.telemetry_log = o.out_dir + "/telemetry.jsonl";
-    vc.relay_port = res.relay->local_port();
-    vc.guest_port = *guest_port;
+    if (res.relay) {
+      vc.relay_port = res.relay->local_port();
+      vc.guest_port = *guest_port;
+    }
+    vc.tap = record.host_tap;
     WriteFile(o.out_dir + "/domain.xml", DomainXml(vc));
     res.vm = std::make_unique<LibvirtVm>(lv, vc);
     if (cancelled())
       return Status::Cancelled("cancelled before the guest started");
-    return res.vm->Start();
+    if (!(st = res.vm->Start()).ok()) return st;
+    if (o.direct_tap) {
+      // The guest needs its network seconds from now (TCG boot).
+      if (!(st = RunChecked({"ip", "link", "set", record.host_tap, "netns",
+                             record.netns}))
+               .ok())
+        return st.Context("tap");
+      if (!(st = server_side(record.host_tap)).ok()) return st;
+    }
+    return Status();
   }();
 
   ConsoleParser console;
@@ -621,7 +680,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
       size_t lines = telemetry.samples().size() + telemetry.events().size();
       if (lines != seen_lines) {
         for (size_t i = link_points.size(); i < telemetry.samples().size(); ++i)
-          link_points.push_back({telemetry.samples()[i].t, res.relay->counters()});
+          link_points.push_back({telemetry.samples()[i].t,
+                                 res.relay ? res.relay->counters() : RelayCounters{}});
         if (seen_lines == 0) run.boot_s = now - vm_start;
         seen_lines = lines;
         last_report = now;
@@ -633,7 +693,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
         console_seen = console.lines();
         watchdog.OnConsole(now);
       }
-      if (double t = res.relay->last_tcp_data(); t >= 0) watchdog.OnLinkData(t);
+      if (res.relay)
+        if (double t = res.relay->last_tcp_data(); t >= 0) watchdog.OnLinkData(t);
       if (!telemetry.samples().empty() &&
           telemetry.samples().back().phase != last_phase) {
         last_phase = telemetry.samples().back().phase;
@@ -641,7 +702,7 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
       }
       if (hog_start_host < 0 && telemetry.Event("hog_start")) {
         hog_start_host = now;
-        res.relay->SetEpoch(now);  // phases and floods count from here
+        if (res.relay) res.relay->SetEpoch(now);  // phases and floods count from here
       }
       int64_t written = telemetry.samples().empty()
                             ? 0
@@ -677,7 +738,7 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
         break;
       }
       if (!res.vm->Running()) break;
-      std::string relay_err = res.relay->error();
+      std::string relay_err = res.relay ? res.relay->error() : "";
       if (!relay_err.empty()) {
         harness = Status::Harness("relay: " + relay_err);
         break;
@@ -714,7 +775,7 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
             p.swapout_mib_s =
                 (ss.back().pswpout - ss[j].pswpout) * 4096.0 / (1 << 20) / dt;
         }
-        RelayCounters c = res.relay->counters();
+        RelayCounters c = res.relay ? res.relay->counters() : RelayCounters{};
         p.dropped_to_guest = c.to_guest.dropped;
         p.dropped_to_server = c.to_server.dropped;
         p.findings = console.findings().size();
@@ -764,7 +825,7 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     run.link = res.relay->counters();
     run.link_detail = res.relay->snapshot();
   }
-  run.link_engine = sc.link.engine;
+  run.link_engine = o.direct_tap ? "direct-tap" : sc.link.engine;
   res.Teardown();
   drain(true);
   console.Finish();

@@ -52,6 +52,9 @@ struct RunnerOptions {
   // line); may be empty. Called from the run's thread.
   std::function<void(const Progress&)> progress;
   bool verbose = false;
+  // No relay: the guest NIC is a TAP moved into the storage namespace
+  // (bench-relay's baseline; the link's impairments and floods do not apply).
+  bool direct_tap = false;
 };
 
 // Returns a Report (whose verdict may be error, with the failed part

@@ -499,6 +499,10 @@ Result<Scenario> ParseScenario(const std::string& text,
     s.expect.min_dropped_to_server = v;
     r.Bool(*t, "expect.", "all_pages_verified", &s.expect.all_pages_verified);
     r.Bool(*t, "expect.", "flaky_fails", &s.expect.flaky_fails);
+    r.Bool(*t, "expect.", "all_impairments_acted", &s.expect.all_impairments_acted);
+    v = 0;
+    r.Int(*t, "expect.", "min_flood_frames", 0, INT64_MAX, &v);
+    s.expect.min_flood_frames = v;
     if (const toml::node* n = r.Get(*t, "expect.", "findings")) {
       const toml::array* a = n->as_array();
       if (!a) {

@@ -89,6 +89,10 @@ struct Scenario {
     bool all_pages_verified = true;
     std::vector<std::string> findings;  // kinds that must appear
     bool flaky_fails = false;  // a case that fails only sometimes is a failure
+    // Every impairment and phase of the link did something (dropped,
+    // delayed, ...) at least once: the scenario really exercised them.
+    bool all_impairments_acted = false;
+    uint64_t min_flood_frames = 0;  // frames the floods sent, all together
   } expect;
 
   // "nfs4.1", "nfs3": the report's swap.type.

@@ -26,7 +26,8 @@ namespace {
 std::string RecordJson(const RunRecord& r) {
   nlohmann::json j = {{"id", r.id},       {"domain", r.domain},
                       {"netns", r.netns}, {"scratch", r.scratch},
-                      {"pids", r.pids},   {"owner", getpid()}};
+                      {"pids", r.pids},   {"owner", getpid()},
+                      {"host_tap", r.host_tap}};
   return j.dump(2) + "\n";
 }
 }  // namespace
@@ -55,6 +56,11 @@ void RunState::End() {
 void DeleteNetns(const std::string& name) {
   if (name.empty() || !Exists("/run/netns/" + name)) return;
   RunCommand({"ip", "netns", "del", name}, 30);
+}
+
+void DeleteHostTap(const std::string& name) {
+  if (name.empty() || !Exists("/sys/class/net/" + name)) return;
+  RunCommand({"ip", "link", "del", name}, 30);
 }
 
 std::vector<std::string> Reap(
@@ -89,6 +95,7 @@ std::vector<std::string> Reap(
           if (comm->rfind(server, 0) == 0) kill(p, SIGKILL);
       }
       DeleteNetns(j.value("netns", ""));
+      DeleteHostTap(j.value("host_tap", ""));
       std::string scratch = j.value("scratch", "");
       if (!scratch.empty() && scratch.find("/runs/") != std::string::npos)
         RemoveTree(scratch);

@@ -24,6 +24,9 @@ struct RunRecord {
   std::string netns;
   std::string scratch;
   std::vector<pid_t> pids;
+  // The relay-less baseline (bench-relay): a TAP made in the host namespace,
+  // moved into the run's namespace once QEMU holds it.
+  std::string host_tap;
 };
 
 class RunState {
@@ -49,6 +52,8 @@ std::vector<std::string> Reap(
 
 // Deletes a network namespace made with `ip netns add`; ignores a missing one.
 void DeleteNetns(const std::string& name);
+// Deletes a TAP left in the host namespace; ignores a missing one.
+void DeleteHostTap(const std::string& name);
 
 }  // namespace swapbench
 

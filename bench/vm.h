@@ -24,6 +24,9 @@ struct VmConfig {
   std::string telemetry_log;  // the agent's virtio-serial port is written here
   uint16_t relay_port = 0;    // the relay's UDP port on 127.0.0.1
   uint16_t guest_port = 0;    // QEMU's UDP port on 127.0.0.1
+  // Non-empty: a TAP in the host namespace instead of the UDP pair (the
+  // relay-less baseline of bench-relay).
+  std::string tap;
   std::string mac = "52:54:00:5b:00:02";
   bool kvm = false;
 };

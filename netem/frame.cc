@@ -91,7 +91,13 @@ FrameInfo ParseFrame(const uint8_t* f, size_t len) {
 
 std::string FlowName(const FrameInfo& i) {
   std::string s = ProtoName(i.proto);
-  if (i.proto == Proto::kArp || i.proto == Proto::kOther) return s;
+  if (i.proto == Proto::kArp) return s;
+  if (i.proto == Proto::kOther) {
+    if (i.ethertype == 0x86dd) return "ipv6";
+    char b[24];
+    snprintf(b, sizeof(b), "eth 0x%04x", i.ethertype);
+    return b;
+  }
   s += ' ';
   s += Ip(i.saddr);
   if (i.sport || i.dport) s += ":" + std::to_string(i.sport);

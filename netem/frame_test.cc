@@ -24,6 +24,7 @@ TEST(FrameTest, ParsesTcpUdpAndFlowNames) {
 TEST(FrameTest, RuntsAndNonIpParseToOther) {
   uint8_t runt[10] = {};
   EXPECT_EQ(ParseFrame(runt, sizeof(runt)).proto, Proto::kOther);
+  EXPECT_EQ(FlowName(ParseFrame(runt, sizeof(runt))), "eth 0x0000");
   uint8_t arp[60] = {};
   BuildArpRequest(arp, 60, kServerMac, kServerIp, kGuestIp);
   EXPECT_EQ(ParseFrame(arp, 60).proto, Proto::kArp);

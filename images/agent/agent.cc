@@ -514,6 +514,27 @@ void ApplyNetem() {
   Log("kernel netem: egress [%s] ingress [%s]", cfg.netem_egress, cfg.netem_ingress);
 }
 
+
+// The kernel-netem engine's own counters (sent, dropped, overlimits), on
+// the console for the report's reader. Best effort: never fails the run.
+void NetemStats() {
+  if (!cfg.netem_egress[0] && !cfg.netem_ingress[0]) return;
+  Log("kernel netem statistics:");
+  for (const char* dev : {"eth0", "ifb0"}) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      int c = open("/dev/console", O_WRONLY);
+      if (c >= 0) dup2(c, 1), dup2(c, 2);
+      execl("/sbin/tc", "/sbin/tc", "-s", "qdisc", "show", "dev", dev,
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    int status;
+    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
 // Connects /dev/nbd0 with nbd-client in swap mode (-swap: it mlocks itself
 // so it can keep serving while memory is short).
 void ConnectNbd() {
@@ -791,6 +812,7 @@ int main() {
   SwapOn();
   SetupCgroup();
   RunHog();
+  NetemStats();
   phase = "done";
   usleep(cfg.telemetry_ms * 1000);
   stop_telemetry = true;
