@@ -610,3 +610,99 @@ TEST_F(IntegrationTest, CompareGatesARealRegression) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+// The lines of a run's link-trace.tsv whose decision column is `decision`
+// and whose impairment column is `by`.
+size_t TraceCount(const std::string& dir, const std::string& decision,
+                  const std::string& by) {
+  auto text = ReadFile(dir + "/link-trace.tsv");
+  EXPECT_TRUE(text.ok()) << "no link-trace.tsv in " << dir;
+  if (!text.ok()) return 0;
+  std::string needle = "\t" + decision + "\t" + by + "\n";
+  size_t n = 0;
+  for (size_t p = text->find(needle); p != std::string::npos;
+       p = text->find(needle, p + 1))
+    ++n;
+  return n;
+}
+
+TEST_F(IntegrationTest, FloodIsCapturedAndSwapKeepsProgressing) {
+  REQUIRE_CAPABILITIES();
+  if (!Exists("/usr/bin/tcpdump")) GTEST_SKIP() << "missing /usr/bin/tcpdump (run bench/setup.sh)";
+  std::string out, id;
+  nlohmann::json r = RunShipped("flood", 0, &out, &id);
+  ASSERT_TRUE(r.is_object());
+  const auto& run = r["runs"][0];
+  EXPECT_EQ(run["verdict"], "pass");
+  const auto& link = run["link"];
+  ASSERT_EQ(link["floods"].size(), 4u) << link.dump(1);
+  uint64_t sent = 0;
+  for (const auto& f : link["floods"]) sent += f["sent"].get<uint64_t>();
+  EXPECT_EQ(sent, 188000u) << "4,700 frames/s for 40 s";
+  // The guest's stack saw the UDP flood hit closed ports and answered echoes.
+  EXPECT_GT(link["guest"]["udp_noports"].get<int64_t>(), 10000) << link.dump(1);
+  EXPECT_GT(link["guest"]["icmp_in_echos"].get<int64_t>(), 1000) << link.dump(1);
+  EXPECT_EQ(run["integrity"]["pages_verified"], run["integrity"]["hog_pages"]);
+  // Both captures are pcap files tcpdump reads; the guest's side holds the
+  // floods as delivered, the server's side the NFS traffic.
+  for (auto [filter, want] : {std::pair{"tcp[tcpflags] == tcp-syn", "Flags [S]"},
+                              {"icmp", "ICMP echo request"},
+                              {"udp", "UDP, length"}}) {
+    auto g = RunCommand({"tcpdump", "-r", out + "/guest.pcap", "-nn", "-c", "5", filter});
+    ASSERT_TRUE(g.ok());
+    EXPECT_EQ(g->exit_code, 0) << g->output.substr(0, 500);
+    EXPECT_NE(g->output.find(want), std::string::npos) << filter << ": " << g->output;
+  }
+  auto s = RunCommand({"tcpdump", "-r", out + "/server.pcap", "-nn", "-c", "2000", "port", "2049"});
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->exit_code, 0);
+  EXPECT_NE(s->output.find(".2049"), std::string::npos);
+  EXPECT_EQ(Leftovers(id, out), "");
+}
+
+TEST_F(IntegrationTest, LinkPhasesActInARealRun) {
+  REQUIRE_CAPABILITIES();
+  std::string out, id;
+  nlohmann::json r = RunShipped("link-phases", 0, &out, &id);
+  ASSERT_TRUE(r.is_object());
+  const auto& run = r["runs"][0];
+  // expect.all_impairments_acted: a pass means every impairment and phase acted.
+  EXPECT_EQ(run["verdict"], "pass") << run["unmet_expectations"].dump();
+  EXPECT_GT(TraceCount(out, "drop", "phase:partition"), 0u);
+  EXPECT_GT(TraceCount(out, "drop", "phase:flap"), 0u);
+  EXPECT_GT(TraceCount(out, "drop", "spike"), 0u);
+  // The trace and report.json agree on the partition's drops.
+  uint64_t partition = 0;
+  for (const auto& p : run["link"]["phases"])
+    if (p["name"] == "partition")
+      partition = p["dropped_to_guest"].get<uint64_t>() + p["dropped_to_server"].get<uint64_t>();
+  EXPECT_EQ(partition, TraceCount(out, "drop", "phase:partition"));
+  EXPECT_EQ(Leftovers(id, out), "");
+}
+
+TEST_F(IntegrationTest, KernelNetemEngineImpairsInTheGuest) {
+  REQUIRE_CAPABILITIES();
+  std::string out, id;
+  nlohmann::json r = RunShipped("kernel-netem", 0, &out, &id);
+  ASSERT_TRUE(r.is_object());
+  const auto& run = r["runs"][0];
+  EXPECT_EQ(run["verdict"], "pass");
+  EXPECT_EQ(run["link"]["engine"], "kernel-netem");
+  EXPECT_EQ(run["link"]["seeded"], false);
+  // The relay applied nothing; the guest's netem did (its own counters).
+  EXPECT_EQ(run["link"]["to_server"]["dropped"], 0);
+  auto console = ReadFile(out + "/console.log");
+  ASSERT_TRUE(console.ok());
+  std::smatch m;
+  std::regex stats(R"(qdisc netem \S+ root .*loss 1%\n Sent \d+ bytes (\d+) pkt \(dropped (\d+))");
+  ASSERT_TRUE(std::regex_search(*console, m, stats)) << "no netem statistics on the console";
+  EXPECT_GT(std::stoll(m[1]), 1000);
+  EXPECT_GT(std::stoll(m[2]), 0) << "netem dropped nothing";
+  EXPECT_EQ(Leftovers(id, out), "");
+}
+
+}  // namespace
+}  // namespace swapbench

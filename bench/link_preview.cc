@@ -17,7 +17,7 @@ constexpr uint32_t kServerIp = 0x0ad50001, kGuestIp = 0x0ad50002;
 }  // namespace
 
 std::string LinkPreview(const Scenario& s, uint64_t seed, int packets,
-                        double pps) {
+                        double pps, PcapWriter* pcap) {
   std::string out;
   char b[256];
   snprintf(b, sizeof(b), "# link-preview %s seed %llu, %d frames per direction, %g frames/s\n",
@@ -102,6 +102,7 @@ std::string LinkPreview(const Scenario& s, uint64_t seed, int packets,
     int d = static_cast<int>(dir);
     if (offered[d] >= packets) continue;
     ++offered[d];
+    if (pcap) pcap->Write(t, buf.data(), len);
     lines[d] += TraceLine(link, link.Offer(dir, buf.data(), len, t), 0) + "\n";
   }
   out += std::string(TraceHeader()) + "\n";

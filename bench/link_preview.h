@@ -13,11 +13,14 @@
 #include <string>
 
 #include "bench/scenario.h"
+#include "netem/pcap.h"
 
 namespace swapbench {
 
+// `pcap`, when set, receives every frame offered to the link (before its
+// impairments), stamped with its preview time.
 std::string LinkPreview(const Scenario& s, uint64_t seed, int packets,
-                        double pps);
+                        double pps, PcapWriter* pcap = nullptr);
 
 }  // namespace swapbench
 

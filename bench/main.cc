@@ -287,6 +287,7 @@ int main(int argc, char** argv) {
   int preview_packets = 20;
   int64_t preview_seed = -1;
   double preview_pps = 1000;
+  std::string preview_pcap;
   auto* preview = app.add_subcommand(
       "link-preview",
       "print the link decisions the scenario's seed makes for the first N "
@@ -297,6 +298,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 10000000));
   preview->add_option("--seed", preview_seed, "override the scenario's seed")
       ->check(CLI::Range(int64_t{0}, INT64_MAX));
+  preview->add_option("--pcap", preview_pcap,
+                      "also write the frames offered to the link to this pcap file");
   preview->add_option("--pps", preview_pps,
                       "synthetic NFS frames per second per direction (default 1000)")
       ->check(CLI::Range(1.0, 1e7));
@@ -359,7 +362,14 @@ int main(int argc, char** argv) {
     auto s = LoadScenario(preview_path);
     if (!s.ok()) return ExitFor(s.status());
     uint64_t seed = preview_seed >= 0 ? static_cast<uint64_t>(preview_seed) : s->seed;
-    std::string text = LinkPreview(*s, seed, preview_packets, preview_pps);
+    PcapWriter pcap;
+    if (!preview_pcap.empty()) {
+      std::string why;
+      if (!pcap.Open(preview_pcap, 65535, &why))
+        return ExitFor(Status::Usage("--pcap: " + why));
+    }
+    std::string text = LinkPreview(*s, seed, preview_packets, preview_pps,
+                                   preview_pcap.empty() ? nullptr : &pcap);
     fwrite(text.data(), 1, text.size(), stdout);
     return 0;
   }

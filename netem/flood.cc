@@ -20,14 +20,15 @@ void Put32(uint8_t* p, uint32_t v) {
 
 // Ethernet + IPv4 headers; returns the L4 offset. `size` is the whole frame.
 size_t Ipv4(uint8_t* buf, int size, const uint8_t src[6], const uint8_t dst[6],
-            uint32_t saddr, uint32_t daddr, uint8_t proto) {
+            uint32_t saddr, uint32_t daddr, uint8_t proto, int min_ip_len) {
   memset(buf, 0, size);
   memcpy(buf, dst, 6);
   memcpy(buf + 6, src, 6);
   Put16(buf + 12, 0x0800);
   uint8_t* ip = buf + 14;
   ip[0] = 0x45;
-  Put16(ip + 2, static_cast<uint16_t>(size - 14));
+  // Frames under 60 bytes are padded by Ethernet, not by IP.
+  Put16(ip + 2, static_cast<uint16_t>(size <= 60 ? min_ip_len : size - 14));
   Put16(ip + 6, 0x4000);  // DF
   ip[8] = 64;
   ip[9] = proto;
@@ -41,10 +42,10 @@ size_t BuildUdp(uint8_t* buf, int size, const uint8_t src_mac[6],
                 const uint8_t dst_mac[6], uint32_t saddr, uint32_t daddr,
                 uint16_t sport, uint16_t dport) {
   size = std::max(size, 42);
-  size_t l4 = Ipv4(buf, size, src_mac, dst_mac, saddr, daddr, 17);
+  size_t l4 = Ipv4(buf, size, src_mac, dst_mac, saddr, daddr, 17, 28);
   Put16(buf + l4, sport);
   Put16(buf + l4 + 2, dport);
-  Put16(buf + l4 + 4, static_cast<uint16_t>(size - l4));
+  Put16(buf + l4 + 4, static_cast<uint16_t>(size <= 60 ? 8 : size - l4));
   FixChecksums(buf, size);
   return size;
 }
@@ -53,7 +54,7 @@ size_t BuildTcp(uint8_t* buf, int size, const uint8_t src_mac[6],
                 const uint8_t dst_mac[6], uint32_t saddr, uint32_t daddr,
                 uint16_t sport, uint16_t dport, uint32_t seq, uint8_t flags) {
   size = std::max(size, 54);
-  size_t l4 = Ipv4(buf, size, src_mac, dst_mac, saddr, daddr, 6);
+  size_t l4 = Ipv4(buf, size, src_mac, dst_mac, saddr, daddr, 6, 40);
   Put16(buf + l4, sport);
   Put16(buf + l4 + 2, dport);
   Put32(buf + l4 + 4, seq);
@@ -68,7 +69,7 @@ size_t BuildIcmpEcho(uint8_t* buf, int size, const uint8_t src_mac[6],
                      const uint8_t dst_mac[6], uint32_t saddr, uint32_t daddr,
                      uint16_t id, uint16_t seq) {
   size = std::max(size, 42);
-  size_t l4 = Ipv4(buf, size, src_mac, dst_mac, saddr, daddr, 1);
+  size_t l4 = Ipv4(buf, size, src_mac, dst_mac, saddr, daddr, 1, 28);
   buf[l4] = 8;  // echo request
   Put16(buf + l4 + 4, id);
   Put16(buf + l4 + 6, seq);
