@@ -420,6 +420,61 @@ pre{background:#f6f6f6;padding:.5em;overflow-x:auto;font-size:.8em}
 </style>
 )";
 
+// The link's engine, impairments (per direction), phases, floods and what
+// the guest's stack counted — the report.json `link` object as tables.
+std::string LinkTables(const nlohmann::json& link) {
+  std::string h;
+  const auto& imps = link.value("impairments", nlohmann::json::array());
+  const auto& phases = link.value("phases", nlohmann::json::array());
+  const auto& floods = link.value("floods", nlohmann::json::array());
+  std::string engine = link.value("engine", "relay");
+  if (imps.empty() && phases.empty() && floods.empty() && engine == "relay")
+    return h;
+  h += "<h3>Link (" + XmlEscape(engine) +
+       (link.value("seeded", true) ? "" : ", unseeded") + ")</h3>\n";
+  auto num = [](const nlohmann::json& j, const char* k) {
+    return j.contains(k) ? j[k].dump() : std::string("–");
+  };
+  if (!imps.empty()) {
+    h += "<table><tr><th>impairment</th><th>kind</th><th>direction</th><th>filter</th>"
+         "<th>matched</th><th>dropped</th><th>queue drops</th><th>delayed</th>"
+         "<th>mean delay ms</th><th>duplicated</th><th>corrupted</th><th>reordered</th></tr>\n";
+    for (const auto& i : imps) {
+      h += "<tr><td>" + XmlEscape(Str(i, "name")) + "</td><td>" + XmlEscape(Str(i, "kind")) +
+           "</td><td>" + XmlEscape(Str(i, "direction")) + "</td><td>" +
+           XmlEscape(Str(i, "filter")) + "</td>";
+      for (const char* k : {"matched", "dropped", "queue_dropped", "delayed", "mean_delay_ms",
+                            "duplicated", "corrupted", "reordered"})
+        h += "<td>" + num(i, k) + "</td>";
+      h += "</tr>\n";
+    }
+    h += "</table>\n";
+  }
+  if (!phases.empty()) {
+    h += "<table><tr><th>phase</th><th>dropped to guest</th><th>dropped to server</th></tr>\n";
+    for (const auto& p : phases)
+      h += "<tr><td>" + XmlEscape(Str(p, "name")) + "</td><td>" + num(p, "dropped_to_guest") +
+           "</td><td>" + num(p, "dropped_to_server") + "</td></tr>\n";
+    h += "</table>\n";
+  }
+  if (!floods.empty()) {
+    h += "<table><tr><th>flood</th><th>kind</th><th>sent</th><th>delivered</th></tr>\n";
+    for (const auto& f : floods)
+      h += "<tr><td>" + XmlEscape(Str(f, "name")) + "</td><td>" + XmlEscape(Str(f, "kind")) +
+           "</td><td>" + num(f, "sent") + "</td><td>" + num(f, "delivered") + "</td></tr>\n";
+    h += "</table>\n";
+  }
+  if (link.contains("guest")) {
+    const auto& g = link["guest"];
+    h += "<p>guest: eth0 rx " + num(g, "rx_packets") + " packets, " + num(g, "rx_dropped") +
+         " dropped; UDP no port " + num(g, "udp_noports") + ", UDP rcvbuf errors " +
+         num(g, "udp_rcvbuf_errors") + "; TCP checksum errors " + num(g, "tcp_csum_errors") +
+         "; PFMemallocDrop " + num(g, "pfmemalloc_drop") + "; ICMP echo requests " +
+         num(g, "icmp_in_echos") + "</p>\n";
+  }
+  return h;
+}
+
 std::string RunSection(const Case& c, size_t attempt, const nlohmann::json& r) {
   const auto& run = FirstRun(r);
   const auto& series = run.value("series", nlohmann::json::object());
@@ -477,6 +532,7 @@ std::string RunSection(const Case& c, size_t attempt, const nlohmann::json& r) {
   }
   for (const auto& u : run.value("unmet_expectations", nlohmann::json::array()))
     h += "<p class=\"fail\">unmet: " + XmlEscape(u.get<std::string>()) + "</p>\n";
+  h += LinkTables(link);
   if (series.contains("t") && !series["t"].empty()) {
     const auto& t = series["t"];
     h += "<div class=\"charts\">\n";

@@ -181,3 +181,34 @@ TEST(FormatsTest, XmlEscapeKeepsUtf8AndReplacesWhatXmlForbids) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+TEST(FormatsTest, HtmlShowsTheLinkImpairmentsPhasesAndFloods) {
+  nlohmann::json r = Report("link-phases", 15, "pass", 2.0);
+  r["runs"][0]["link"]["engine"] = "relay";
+  r["runs"][0]["link"]["impairments"] = {{{"name", "nfs<bursts>"}, {"kind", "loss"},
+                                          {"direction", "to_server"},
+                                          {"filter", "tcp port 2049"}, {"matched", 49483},
+                                          {"dropped", 627}}};
+  r["runs"][0]["link"]["phases"] = {{{"name", "partition"}, {"dropped_to_guest", 5},
+                                     {"dropped_to_server", 87}}};
+  r["runs"][0]["link"]["floods"] = {{{"name", "udp-1"}, {"kind", "udp"}, {"sent", 120000},
+                                     {"delivered", 119000}}};
+  r["runs"][0]["link"]["guest"] = {{"udp_noports", 105881}};
+  std::string html = ReportHtml(GroupCases({r}));
+  EXPECT_NE(html.find("<h3>Link (relay)</h3>"), std::string::npos);
+  EXPECT_NE(html.find("<td>nfs&lt;bursts&gt;</td><td>loss</td><td>to_server</td><td>tcp port 2049</td><td>49483</td><td>627</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<td>partition</td><td>5</td><td>87</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td>udp-1</td><td>udp</td><td>120000</td><td>119000</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("UDP no port 105881"), std::string::npos);
+  // A plain run (no impairments, no floods) gets no link section.
+  EXPECT_EQ(ReportHtml(GroupCases({Report("smoke", 1, "pass", 5.0)})).find("<h3>Link"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace swapbench

@@ -697,7 +697,7 @@ TEST_F(IntegrationTest, KernelNetemEngineImpairsInTheGuest) {
   auto console = ReadFile(out + "/console.log");
   ASSERT_TRUE(console.ok());
   std::smatch m;
-  std::regex stats(R"(qdisc netem \S+ root .*loss 1%\n Sent \d+ bytes (\d+) pkt \(dropped (\d+))");
+  std::regex stats(R"(qdisc netem \S+ root [^\n]*loss 1%\s+Sent \d+ bytes (\d+) pkt \(dropped (\d+))");
   ASSERT_TRUE(std::regex_search(*console, m, stats)) << "no netem statistics on the console";
   EXPECT_GT(std::stoll(m[1]), 1000);
   EXPECT_GT(std::stoll(m[2]), 0) << "netem dropped nothing";

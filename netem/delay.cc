@@ -50,7 +50,7 @@ class Delay : public Impairment {
     if (d < 0) d = 0;
     pk.delay_ns += d;
     pk.may_reorder |= reorder_;
-    return d > 0 ? kActDelay : 0;
+    return d > 0 ? static_cast<unsigned>(kActDelay) : 0u;
   }
 
  private:

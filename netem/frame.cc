@@ -13,12 +13,6 @@ void Put16(uint8_t* p, uint16_t v) {
   p[0] = static_cast<uint8_t>(v >> 8);
   p[1] = static_cast<uint8_t>(v);
 }
-std::string Ip(uint32_t a) {
-  char b[16];
-  snprintf(b, sizeof(b), "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
-           a & 255);
-  return b;
-}
 }  // namespace
 
 const char* ProtoName(Proto p) {
@@ -89,22 +83,25 @@ FrameInfo ParseFrame(const uint8_t* f, size_t len) {
   return i;
 }
 
+int FormatFlow(const FrameInfo& i, char* buf, size_t cap) {
+  if (i.proto == Proto::kArp) return snprintf(buf, cap, "arp");
+  if (i.proto == Proto::kOther)
+    return i.ethertype == 0x86dd ? snprintf(buf, cap, "ipv6")
+                                 : snprintf(buf, cap, "eth 0x%04x", i.ethertype);
+  uint32_t s = i.saddr, d = i.daddr;
+  if (i.sport || i.dport)
+    return snprintf(buf, cap, "%s %u.%u.%u.%u:%u>%u.%u.%u.%u:%u", ProtoName(i.proto),
+                    s >> 24, (s >> 16) & 255, (s >> 8) & 255, s & 255, i.sport,
+                    d >> 24, (d >> 16) & 255, (d >> 8) & 255, d & 255, i.dport);
+  return snprintf(buf, cap, "%s %u.%u.%u.%u>%u.%u.%u.%u", ProtoName(i.proto), s >> 24,
+                  (s >> 16) & 255, (s >> 8) & 255, s & 255, d >> 24, (d >> 16) & 255,
+                  (d >> 8) & 255, d & 255);
+}
+
 std::string FlowName(const FrameInfo& i) {
-  std::string s = ProtoName(i.proto);
-  if (i.proto == Proto::kArp) return s;
-  if (i.proto == Proto::kOther) {
-    if (i.ethertype == 0x86dd) return "ipv6";
-    char b[24];
-    snprintf(b, sizeof(b), "eth 0x%04x", i.ethertype);
-    return b;
-  }
-  s += ' ';
-  s += Ip(i.saddr);
-  if (i.sport || i.dport) s += ":" + std::to_string(i.sport);
-  s += '>';
-  s += Ip(i.daddr);
-  if (i.sport || i.dport) s += ":" + std::to_string(i.dport);
-  return s;
+  char b[64];
+  FormatFlow(i, b, sizeof(b));
+  return b;
 }
 
 uint16_t Checksum16(const uint8_t* p, size_t n, uint32_t sum) {

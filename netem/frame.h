@@ -27,6 +27,8 @@ FrameInfo ParseFrame(const uint8_t* f, size_t len);
 
 // "tcp 10.213.0.2:812>10.213.0.1:2049", "arp", "icmp 10.213.0.1>10.213.0.2".
 std::string FlowName(const FrameInfo& i);
+// The same into buf without allocating; returns snprintf's count.
+int FormatFlow(const FrameInfo& i, char* buf, size_t cap);
 
 // Internet checksum helpers, shared by corrupt (fix-up) and the flood
 // generator: Checksum16 of a buffer, folded.

@@ -232,21 +232,24 @@ const char* TraceHeader() {
   return "#index\ttime_s\tdirection\tsize\tflow\tdecision\timpairment";
 }
 
-std::string TraceLine(const Link& link, const Decision& d, int64_t t0_ns) {
-  char head[96];
+size_t FormatTrace(const Link& link, const Decision& d, int64_t t0_ns,
+                   char* buf, size_t cap) {
+  size_t n = 0;
+  auto put = [&](int w) {
+    if (w > 0) n = std::min(cap - 1, n + static_cast<size_t>(w));
+  };
   int64_t t = d.t_ns - t0_ns;
-  snprintf(head, sizeof(head), "%llu\t%lld.%06lld\t%s\t%zu\t",
-           static_cast<unsigned long long>(d.index),
-           static_cast<long long>(t / 1000000000),
-           static_cast<long long>((t % 1000000000) / 1000), DirectionName(d.dir),
-           d.len);
-  std::string s = head;
-  s += FlowName(d.info);
-  s += '\t';
-  std::string what;
-  auto add = [&](const std::string& w) {
-    if (!what.empty()) what += '+';
-    what += w;
+  put(snprintf(buf, cap, "%llu\t%lld.%06lld\t%s\t%zu\t",
+               static_cast<unsigned long long>(d.index),
+               static_cast<long long>(t / 1000000000),
+               static_cast<long long>((t % 1000000000) / 1000),
+               DirectionName(d.dir), d.len));
+  put(FormatFlow(d.info, buf + n, cap - n));
+  put(snprintf(buf + n, cap - n, "\t"));
+  bool any = false;
+  auto add = [&](const char* w) {
+    put(snprintf(buf + n, cap - n, "%s%s", any ? "+" : "", w));
+    any = true;
   };
   if (d.actions & kActQueueDrop) add("queue-drop");
   else if (d.actions & kActDrop) add("drop");
@@ -258,18 +261,18 @@ std::string TraceLine(const Link& link, const Decision& d, int64_t t0_ns) {
     snprintf(b, sizeof(b), "delay %.3fms", d.delay_ns / 1e6);
     add(b);
   }
-  if (what.empty()) what = "pass";
-  s += what;
-  s += '\t';
-  if (d.n_actors == 0) {
-    s += '-';
-  } else {
-    for (int i = 0; i < d.n_actors; ++i) {
-      if (i) s += ',';
-      s += link.ActorName(d.dir, d.actors[i]);
-    }
-  }
-  return s;
+  if (!any) add("pass");
+  put(snprintf(buf + n, cap - n, "\t"));
+  if (d.n_actors == 0) put(snprintf(buf + n, cap - n, "-"));
+  for (int i = 0; i < d.n_actors; ++i)
+    put(snprintf(buf + n, cap - n, "%s%s", i ? "," : "",
+                 link.ActorName(d.dir, d.actors[i]).c_str()));
+  return n;
+}
+
+std::string TraceLine(const Link& link, const Decision& d, int64_t t0_ns) {
+  char buf[512];
+  return std::string(buf, FormatTrace(link, d, t0_ns, buf, sizeof(buf)));
 }
 
 }  // namespace swapbench

@@ -154,6 +154,10 @@ class Link {
 // One trace line (no newline): index, time, direction, size, flow,
 // decision, impairments — tab-separated; `t0_ns` is subtracted from times.
 std::string TraceLine(const Link& link, const Decision& d, int64_t t0_ns);
+// The same into buf (no newline, NUL-terminated), without allocating for
+// frames no impairment acted on; returns its length.
+size_t FormatTrace(const Link& link, const Decision& d, int64_t t0_ns,
+                   char* buf, size_t cap);
 // The header line of a trace file.
 const char* TraceHeader();
 

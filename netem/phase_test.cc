@@ -80,3 +80,33 @@ TEST(PhaseTest, PhaseCanDisableAnImpairment) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+using namespace testing;
+
+TEST(PartitionTest, DropsEverythingWhileAPhaseEnablesIt) {
+  LinkConfig lc;
+  auto cut = Imp("partition", "cut");
+  cut.enabled = false;
+  cut.direction = "to_guest";
+  lc.impairments = {cut};
+  PhaseConfig p;
+  p.name = "outage";
+  p.at_s = 1;
+  p.for_s = 1;
+  p.enable = {"cut"};
+  lc.phases = {p};
+  Link link(lc);
+  link.SetEpoch(0);
+  auto f = NfsFrame();
+  std::string s;
+  for (int64_t t : {int64_t{0}, kS + 1, kS + kS / 2, 2 * kS})
+    s += link.Offer(Direction::kToGuest, f.data(), f.size(), t).now ? '.' : 'x';
+  EXPECT_EQ(s, ".xx.");
+  EXPECT_TRUE(link.Offer(Direction::kToServer, f.data(), f.size(), kS + 1).now);
+  EXPECT_EQ(link.Impairments()[0].counters.dropped, 2u);
+}
+
+}  // namespace
+}  // namespace swapbench

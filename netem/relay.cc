@@ -74,9 +74,10 @@ struct Relay::Impl {
   }
   void Trace(const Decision& d) {
     if (!trace) return;
-    std::string line = TraceLine(link, d, t0);
-    line += '\n';
-    fwrite(line.data(), 1, line.size(), trace);
+    char line[512];
+    size_t n = FormatTrace(link, d, t0, line, sizeof(line) - 1);
+    line[n++] = '\n';
+    fwrite(line, 1, n, trace);
   }
   // Frames as they reached the relay (before the link) and as they left it.
   void CaptureIn(Direction dir, int64_t now, const uint8_t* f, size_t len) {
