@@ -683,6 +683,26 @@ TEST_F(IntegrationTest, LinkPhasesActInARealRun) {
   EXPECT_EQ(Leftovers(id, out), "");
 }
 
+TEST_F(IntegrationTest, FloodUnderGlobalPressureStallsSwap) {
+  REQUIRE_CAPABILITIES();
+  std::string out, id;
+  // Measured here: 2 of 2 runs wedge (kswapd and the hog in mempool_alloc
+  // under __swap_writepage, swap never starts); without the flood the same
+  // hog completes.
+  nlohmann::json r = RunShipped("flood-global", 1, &out, &id);
+  ASSERT_TRUE(r.is_object());
+  const auto& run = r["runs"][0];
+  EXPECT_TRUE(HasKind(run["findings"], "swap_stall")) << run["findings"].dump(1);
+  EXPECT_TRUE(run["unmet_expectations"].empty()) << run["unmet_expectations"].dump();
+  uint64_t sent = 0;
+  for (const auto& f : run["link"]["floods"]) sent += f["sent"].get<uint64_t>();
+  EXPECT_GT(sent, 10000u);
+  // The floods are on the run's timeline, from the hog's start.
+  EXPECT_NE(Timeline(run, "flood_begin"), nullptr) << run["timeline"].dump(1);
+  EXPECT_TRUE(Exists(out + "/sysrq.txt"));
+  EXPECT_EQ(Leftovers(id, out), "");
+}
+
 TEST_F(IntegrationTest, KernelNetemEngineImpairsInTheGuest) {
   REQUIRE_CAPABILITIES();
   std::string out, id;

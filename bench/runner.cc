@@ -619,6 +619,7 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   std::vector<Finding> runner_findings;
   bool outage_by_fault = false;  // the run ended while the bench held the server stopped
   std::vector<nlohmann::json> timeline;
+  double link_cutoff = 1e18;  // vm-relative end of the run: later link events never happened
   if (harness.ok()) {
     log("guest " + record.domain + " started (" + run.accel_reason + ")");
     double vm_start = Monotonic();
@@ -703,6 +704,28 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
       if (hog_start_host < 0 && telemetry.Event("hog_start")) {
         hog_start_host = now;
         if (res.relay) res.relay->SetEpoch(now);  // phases and floods count from here
+        // The link's phases and floods on the run's timeline (those that
+        // begin after the run ended are dropped below).
+        auto link_event = [&](const std::string& ev, const std::string& name,
+                              double after_s, int line) {
+          timeline.push_back(
+              {{"source", "link"},
+               {"event", ev},
+               {"name", name},
+               {"host_s", std::round((now + after_s - vm_start) * 1000) / 1000},
+               {"guest_s", std::round((guest_now(now) + after_s) * 1000) / 1000},
+               {"scenario_line", line}});
+        };
+        if (res.relay) {
+          for (const PhaseConfig& p : sc.link.config.phases) {
+            link_event("phase_begin", p.name, p.at_s, p.line);
+            link_event("phase_end", p.name, p.at_s + p.for_s, p.line);
+          }
+          for (const FloodConfig& f : sc.link.floods) {
+            link_event("flood_begin", f.name, f.at_s, f.line);
+            if (f.for_s > 0) link_event("flood_end", f.name, f.at_s + f.for_s, f.line);
+          }
+        }
       }
       int64_t written = telemetry.samples().empty()
                             ? 0
@@ -791,6 +814,7 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
+    link_cutoff = Monotonic() - vm_start;
     // A fault still on when the run ended is ended now, and the timeline
     // says it was cut short (a stalled server must not stay stopped).
     for (FaultRun& fr : faults) {
@@ -845,6 +869,9 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   run.events = telemetry.events();
   for (const ConsoleEvent& e : console.events())
     timeline.push_back(EventJson(e));
+  std::erase_if(timeline, [&](const nlohmann::json& e) {
+    return e.value("source", "") == "link" && e.value("host_s", 0.0) > link_cutoff;
+  });
   std::stable_sort(timeline.begin(), timeline.end(),
                    [](const auto& a, const auto& b) {
                      return a.value("guest_s", -1.0) < b.value("guest_s", -1.0);

@@ -247,10 +247,11 @@ void Relay::Loop() {
   };
   // Hands a frame that has left the link to the guest (copying it into the
   // batch unless it already is the slot) or to the TAP.
-  auto to_guest = [&](int64_t now, const uint8_t* f, size_t len) {
+  // Flood frames are not the guest's traffic: they never count as progress.
+  auto to_guest = [&](int64_t now, const uint8_t* f, size_t len, bool flood) {
     uint8_t* s = slot();
     if (s != f) memcpy(s, f, len);
-    m.batch_data |= m.progress[0].Observe(s, len) > 0;
+    if (!flood) m.batch_data |= m.progress[0].Observe(s, len) > 0;
     m.CaptureOut(Direction::kToGuest, now, s, len);
     out_iov[k++] = {s, len};
   };
@@ -325,7 +326,7 @@ void Relay::Loop() {
     size_t ql;
     while (link.PopDue(Direction::kToServer, now, &qf, &ql))
       if (!to_server(now, qf, ql)) return;
-    while (link.PopDue(Direction::kToGuest, now, &qf, &ql)) to_guest(now, qf, ql);
+    while (link.PopDue(Direction::kToGuest, now, &qf, &ql)) to_guest(now, qf, ql, false);
     if (n > 0 && (fds[0].revents & POLLIN)) {
       // Guest -> server: UDP datagrams (one Ethernet frame each).
       int got = recvmmsg(udp_fd_, in_msgs, kBatch, MSG_DONTWAIT, nullptr);
@@ -358,7 +359,7 @@ void Relay::Loop() {
         m.Learn(Direction::kToGuest, f, len);
         const Decision& d = link.Offer(Direction::kToGuest, f, len, now);
         m.Trace(d);
-        if (d.now) to_guest(now, f, len);
+        if (d.now) to_guest(now, f, len, false);
       }
     }
     // Floods: every frame due by now, a bounded number per round.
@@ -380,7 +381,7 @@ void Relay::Loop() {
         const Decision& d = link.Offer(Direction::kToGuest, f, len, now);
         m.Trace(d);
         if (!(d.actions & (kActDrop | kActQueueDrop))) ++m.flood_delivered[best];
-        if (d.now) to_guest(now, f, len);
+        if (d.now) to_guest(now, f, len, true);
       }
     }
     flush();
