@@ -703,6 +703,22 @@ TEST_F(IntegrationTest, FloodUnderGlobalPressureStallsSwap) {
   EXPECT_EQ(Leftovers(id, out), "");
 }
 
+TEST_F(IntegrationTest, SilentCorruptionIsCaughtByThePageVerifier) {
+  REQUIRE_CAPABILITIES();
+  std::string out, id;
+  nlohmann::json r = RunShipped("silent-corruption", 1, &out, &id);
+  ASSERT_TRUE(r.is_object());
+  const auto& run = r["runs"][0];
+  EXPECT_TRUE(HasKind(run["findings"], "corruption")) << run["findings"].dump(1);
+  EXPECT_TRUE(run["unmet_expectations"].empty()) << run["unmet_expectations"].dump();
+  EXPECT_GT(run["integrity"]["pages_corrupted"].get<int64_t>(), 0);
+  EXPECT_GT(run["link"]["to_guest"]["corrupted"].get<int64_t>(), 0);
+  // The checksums were fixed: the guest's TCP saw nothing wrong.
+  EXPECT_EQ(run["link"]["guest"]["tcp_csum_errors"], 0);
+  EXPECT_GT(TraceCount(out, "corrupt", "corrupt"), 0u);
+  EXPECT_EQ(Leftovers(id, out), "");
+}
+
 TEST_F(IntegrationTest, KernelNetemEngineImpairsInTheGuest) {
   REQUIRE_CAPABILITIES();
   std::string out, id;

@@ -106,7 +106,12 @@ std::string DomainXml(const VmConfig& c) {
   if (!c.tap.empty()) {
     x += "    <interface type='ethernet'>\n      <mac address='" + c.mac + "'/>\n";
     x += "      <target dev='" + XmlEscape(c.tap) + "' managed='no'/>\n";
-    x += "      <model type='virtio'/>\n    </interface>\n";
+    x += "      <model type='virtio'/>\n";
+    if (!c.tap_offloads)
+      x += "      <driver name='qemu'><host csum='off' gso='off' tso4='off' tso6='off' "
+           "ecn='off' ufo='off'/><guest csum='off' tso4='off' tso6='off' ecn='off' "
+           "ufo='off'/></driver>\n";
+    x += "    </interface>\n";
   } else {
     x += "    <interface type='udp'>\n      <mac address='" + c.mac + "'/>\n";
     x += "      <source address='127.0.0.1' port='" +

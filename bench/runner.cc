@@ -589,6 +589,7 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
       vc.guest_port = *guest_port;
     }
     vc.tap = record.host_tap;
+    vc.tap_offloads = o.direct_tap_offloads;
     WriteFile(o.out_dir + "/domain.xml", DomainXml(vc));
     res.vm = std::make_unique<LibvirtVm>(lv, vc);
     if (cancelled())
@@ -849,7 +850,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     run.link = res.relay->counters();
     run.link_detail = res.relay->snapshot();
   }
-  run.link_engine = o.direct_tap ? "direct-tap" : sc.link.engine;
+  run.link_engine = !o.direct_tap ? sc.link.engine
+                    : o.direct_tap_offloads ? "direct-tap" : "direct-tap-no-offload";
   res.Teardown();
   drain(true);
   console.Finish();

@@ -55,6 +55,7 @@ struct RunnerOptions {
   // No relay: the guest NIC is a TAP moved into the storage namespace
   // (bench-relay's baseline; the link's impairments and floods do not apply).
   bool direct_tap = false;
+  bool direct_tap_offloads = true;  // with direct_tap: TSO/GSO/csum offloads on
 };
 
 // Returns a Report (whose verdict may be error, with the failed part

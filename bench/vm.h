@@ -27,6 +27,7 @@ struct VmConfig {
   // Non-empty: a TAP in the host namespace instead of the UDP pair (the
   // relay-less baseline of bench-relay).
   std::string tap;
+  bool tap_offloads = true;  // false: csum/TSO/GSO off on host and guest side
   std::string mac = "52:54:00:5b:00:02";
   bool kvm = false;
 };
