@@ -464,6 +464,9 @@ std::string LinkTables(const nlohmann::json& link) {
            "</td><td>" + num(f, "sent") + "</td><td>" + num(f, "delivered") + "</td></tr>\n";
     h += "</table>\n";
   }
+  for (const auto& s : link.value("netem", nlohmann::json::array()))
+    h += "<p>guest netem on " + XmlEscape(Str(s, "dev")) + " (" + XmlEscape(Str(s, "direction")) +
+         "): sent " + num(s, "sent_packets") + " packets, dropped " + num(s, "dropped") + "</p>\n";
   if (link.contains("guest")) {
     const auto& g = link["guest"];
     h += "<p>guest: eth0 rx " + num(g, "rx_packets") + " packets, " + num(g, "rx_dropped") +

@@ -737,6 +737,15 @@ TEST_F(IntegrationTest, KernelNetemEngineImpairsInTheGuest) {
   ASSERT_TRUE(std::regex_search(*console, m, stats)) << "no netem statistics on the console";
   EXPECT_GT(std::stoll(m[1]), 1000);
   EXPECT_GT(std::stoll(m[2]), 0) << "netem dropped nothing";
+  // The same counters, read by the agent, in report.json per direction.
+  const auto& netem = run["link"]["netem"];
+  ASSERT_EQ(netem.size(), 2u) << run["link"].dump(1);
+  for (const auto& s : netem) {
+    EXPECT_GT(s["sent_packets"].get<int64_t>(), 1000) << s.dump();
+    EXPECT_GT(s["dropped"].get<int64_t>(), 0) << s.dump();
+  }
+  EXPECT_EQ(netem[0]["direction"], "to_server");
+  EXPECT_EQ(netem[1]["direction"], "to_guest");
   EXPECT_EQ(Leftovers(id, out), "");
 }
 

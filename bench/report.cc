@@ -66,8 +66,19 @@ nlohmann::json LinkJson(const RunReport& u) {
                       {"impairments", imps},
                       {"phases", phases},
                       {"floods", floods}};
-  if (u.link_engine == "kernel-netem")
+  if (u.link_engine == "kernel-netem") {
     j["seeded"] = false;  // Debian 12's tc has no netem seed
+    // The guest's netem counters, as the agent read them from tc at the end.
+    nlohmann::json netem = nlohmann::json::array();
+    for (const auto& e : u.events)
+      if (e.value("event", "") == "netem_stats") {
+        nlohmann::json s = e;
+        s.erase("event");
+        s.erase("t");
+        netem.push_back(s);
+      }
+    j["netem"] = netem;
+  }
   if (!u.guest_net.is_null()) j["guest"] = u.guest_net;
   return j;
 }

@@ -520,19 +520,45 @@ void ApplyNetem() {
 void NetemStats() {
   if (!cfg.netem_egress[0] && !cfg.netem_ingress[0]) return;
   Log("kernel netem statistics:");
+  int console = open("/dev/console", O_WRONLY | O_CLOEXEC);
   for (const char* dev : {"eth0", "ifb0"}) {
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0) break;
     pid_t pid = fork();
     if (pid == 0) {
-      int c = open("/dev/console", O_WRONLY);
-      if (c >= 0) dup2(c, 1), dup2(c, 2);
+      dup2(p[1], 1);
+      dup2(p[1], 2);
       execl("/sbin/tc", "/sbin/tc", "-s", "qdisc", "show", "dev", dev,
             static_cast<char*>(nullptr));
       _exit(127);
     }
+    close(p[1]);
+    static char out[4096];
+    size_t n = 0;
+    for (ssize_t r; n < sizeof(out) - 1 && (r = read(p[0], out + n, sizeof(out) - 1 - n)) != 0;) {
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      n += static_cast<size_t>(r);
+    }
+    out[n] = 0;
+    close(p[0]);
     int status;
     while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
+    if (console >= 0) (void)!write(console, out, n);
+    // "qdisc netem 8001: root ... \n Sent B bytes P pkt (dropped D, ..."
+    const char* q = strstr(out, "qdisc netem");
+    const char* s = q ? strstr(q, "Sent ") : nullptr;
+    unsigned long long bytes = 0, pkts = 0, dropped = 0;
+    if (s && sscanf(s, "Sent %llu bytes %llu pkt (dropped %llu", &bytes, &pkts, &dropped) == 3)
+      Event("netem_stats",
+            "\"dev\":\"%s\",\"direction\":\"%s\",\"sent_bytes\":%llu,"
+            "\"sent_packets\":%llu,\"dropped\":%llu",
+            dev, strcmp(dev, "eth0") ? "to_guest" : "to_server", bytes, pkts, dropped);
   }
+  if (console >= 0) close(console);
 }
 
 // Connects /dev/nbd0 with nbd-client in swap mode (-swap: it mlocks itself
