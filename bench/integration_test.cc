@@ -629,23 +629,35 @@ size_t TraceCount(const std::string& dir, const std::string& decision,
   return n;
 }
 
-TEST_F(IntegrationTest, FloodIsCapturedAndSwapKeepsProgressing) {
+TEST_F(IntegrationTest, FloodIsCapturedAndTheVerdictIsPassOrSwapStall) {
   REQUIRE_CAPABILITIES();
   if (!Exists("/usr/bin/tcpdump")) GTEST_SKIP() << "missing /usr/bin/tcpdump (run bench/setup.sh)";
-  std::string out, id;
-  nlohmann::json r = RunShipped("flood", 0, &out, &id);
-  ASSERT_TRUE(r.is_object());
+  std::string out = OutDir("flood"), id, log;
+  int rc = RunBench({"run", kSource + "/scenarios/flood.toml", "--out", out}, &id, &log);
+  nlohmann::json r = LoadReport(out);
+  ASSERT_TRUE(r.is_object()) << log;
   const auto& run = r["runs"][0];
-  EXPECT_EQ(run["verdict"], "pass");
+  // The kernel's answer varies (measured here: 3 of 4 runs pass, 1 stalls
+  // with the hog in do_swap_page and no NFS traffic): either is a correct
+  // report, anything else is not.
+  if (rc == 0) {
+    EXPECT_EQ(run["verdict"], "pass");
+    EXPECT_EQ(run["integrity"]["pages_verified"], run["integrity"]["hog_pages"]);
+  } else {
+    EXPECT_EQ(rc, 1) << log;
+    EXPECT_TRUE(HasKind(run["findings"], "swap_stall")) << run["findings"].dump(1);
+  }
   const auto& link = run["link"];
   ASSERT_EQ(link["floods"].size(), 4u) << link.dump(1);
   uint64_t sent = 0;
   for (const auto& f : link["floods"]) sent += f["sent"].get<uint64_t>();
-  EXPECT_EQ(sent, 188000u) << "4,700 frames/s for 40 s";
+  if (rc == 0) {
+    EXPECT_EQ(sent, 188000u) << "4,700 frames/s for 40 s";
+  }
+  EXPECT_GT(sent, 50000u);
   // The guest's stack saw the UDP flood hit closed ports and answered echoes.
   EXPECT_GT(link["guest"]["udp_noports"].get<int64_t>(), 10000) << link.dump(1);
   EXPECT_GT(link["guest"]["icmp_in_echos"].get<int64_t>(), 1000) << link.dump(1);
-  EXPECT_EQ(run["integrity"]["pages_verified"], run["integrity"]["hog_pages"]);
   // Both captures are pcap files tcpdump reads; the guest's side holds the
   // floods as delivered, the server's side the NFS traffic.
   for (auto [filter, want] : {std::pair{"tcp[tcpflags] == tcp-syn", "Flags [S]"},
