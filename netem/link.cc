@@ -25,7 +25,8 @@ LinkConfig LinkConfig::Loss(uint64_t seed, double to_guest, double to_server) {
   return c;
 }
 
-Link::Link(const LinkConfig& config) : phases_(config.phases) {
+Link::Link(const LinkConfig& config)
+    : phases_(config.phases), in_effect_(config.phases.size(), 0) {
   for (const auto& p : phases_) phase_reports_.push_back({p.name});
   for (int di = 0; di < 2; ++di) {
     Dir& d = dirs_[di];
@@ -104,8 +105,9 @@ const Decision& Link::Offer(Direction dir, uint8_t* data, size_t len,
     if (out.n_actors < 8) out.actors[out.n_actors++] = actor;
   };
   // Which phases are in effect for this frame.
-  bool in_effect[64] = {};
-  size_t np = std::min<size_t>(phases_.size(), 64);
+  std::vector<uint8_t>& in_effect = in_effect_;
+  const size_t np = phases_.size();
+  std::fill(in_effect.begin(), in_effect.end(), 0);
   if (epoch_ns_ >= 0) {
     for (size_t p = 0; p < np; ++p) {
       in_effect[p] = PhaseInEffect(phases_[p], now_ns - epoch_ns_);

@@ -91,7 +91,6 @@ class Link {
   int64_t NextDue() const;
   // Phases count from here.
   void SetEpoch(int64_t now_ns) { epoch_ns_ = now_ns; }
-  bool has_epoch() const { return epoch_ns_ >= 0; }
 
   const DirectionCounters& counters(Direction dir) const {
     return dirs_[static_cast<int>(dir)].counters;
@@ -100,7 +99,7 @@ class Link {
   std::vector<PhaseReport> Phases() const { return phase_reports_; }
   // The name the trace gives actor `a` of a decision in `dir`.
   std::string ActorName(Direction dir, int a) const;
-  // True when the chain does nothing at all (relay fast path, no trace noise).
+  // True when neither direction has an impairment and there is no phase.
   bool idle() const;
 
   static constexpr size_t kMaxQueued = 65536;  // frames per direction
@@ -143,6 +142,7 @@ class Link {
 
   std::vector<PhaseConfig> phases_;
   std::vector<PhaseReport> phase_reports_;
+  std::vector<uint8_t> in_effect_;  // per phase, for the frame being offered
   Dir dirs_[2];
   int64_t epoch_ns_ = -1;
   Decision decision_;

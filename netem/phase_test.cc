@@ -110,3 +110,28 @@ TEST(PartitionTest, DropsEverythingWhileAPhaseEnablesIt) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+using namespace testing;
+
+TEST(PhaseTest, EveryPhaseCountsHoweverMany) {
+  LinkConfig lc;
+  for (int i = 0; i < 70; ++i) {
+    PhaseConfig p;
+    p.name = "p" + std::to_string(i);
+    p.at_s = i;
+    p.for_s = 1;
+    p.down = true;
+    lc.phases.push_back(p);
+  }
+  Link link(lc);
+  link.SetEpoch(0);
+  auto f = NfsFrame();
+  const Decision& d = link.Offer(Direction::kToGuest, f.data(), f.size(), 69 * kS + 1);
+  ASSERT_TRUE(d.actions & kActDrop);
+  EXPECT_EQ(link.ActorName(d.dir, d.actors[0]), "phase:p69");
+}
+
+}  // namespace
+}  // namespace swapbench
