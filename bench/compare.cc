@@ -25,7 +25,8 @@ Result<std::vector<nlohmann::json>> LoadReportSet(const std::string& dir) {
     if (!text.ok()) return Status::Usage(text.status().message());
     nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
     if (j.is_discarded() || j.value("schema", "") != "swapbench.report/1")
-      return Status::Usage(p + ": not a swapbench report (schema swapbench.report/1)");
+      return Status::Usage(
+          p + ": not a swapbench report (schema swapbench.report/1)");
     out.push_back(std::move(j));
   }
   if (out.empty()) return Status::Usage(dir + ": no report.json below it");
@@ -108,7 +109,8 @@ nlohmann::json Compare(const std::vector<nlohmann::json>& base,
       row["base_range_mib_s"] = {bmin, bmax};
       row["new_range_mib_s"] = {nmin, nmax};
       row["delta"] = delta;
-      bool enough = int(bs.size()) >= o.min_repeats && int(ns.size()) >= o.min_repeats;
+      bool enough =
+          int(bs.size()) >= o.min_repeats && int(ns.size()) >= o.min_repeats;
       if (!enough) {
         row["throughput_reason"] =
             "needs " + std::to_string(o.min_repeats) +
@@ -124,7 +126,8 @@ nlohmann::json Compare(const std::vector<nlohmann::json>& base,
         row["throughput_reason"] =
             std::abs(delta) < o.threshold
                 ? "median moved " + Pct(delta) + ", within the threshold"
-                : "median moved " + Pct(delta) + " but the min-max ranges overlap";
+                : "median moved " + Pct(delta) +
+                      " but the min-max ranges overlap";
       }
     }
     row["throughput"] = tp;
@@ -154,17 +157,20 @@ std::string CompareText(const nlohmann::json& c) {
   out += line;
   for (const auto& r : c["rows"]) {
     auto v = [&](const char* k) { return r.value(k, std::string("-")); };
-    snprintf(line, sizeof(line), "%-34s %-18s %-18s %-11s %9s %9s %8s  %s\n",
-             v("case").c_str(),
-             (v("base_kernel") + ":" + v("base_verdict")).c_str(),
-             (v("new_kernel") + ":" + v("new_verdict")).c_str(),
-             v("transition").c_str(),
-             r.contains("base_median_mib_s") ? Num(r["base_median_mib_s"]).c_str() : "-",
-             r.contains("new_median_mib_s") ? Num(r["new_median_mib_s"]).c_str() : "-",
-             r.contains("delta") ? Pct(r["delta"]).c_str() : "-",
-             (v("throughput") +
-              (r.contains("throughput_reason") ? " (" + v("throughput_reason") + ")" : ""))
-                 .c_str());
+    snprintf(
+        line, sizeof(line), "%-34s %-18s %-18s %-11s %9s %9s %8s  %s\n",
+        v("case").c_str(), (v("base_kernel") + ":" + v("base_verdict")).c_str(),
+        (v("new_kernel") + ":" + v("new_verdict")).c_str(),
+        v("transition").c_str(),
+        r.contains("base_median_mib_s") ? Num(r["base_median_mib_s"]).c_str()
+                                        : "-",
+        r.contains("new_median_mib_s") ? Num(r["new_median_mib_s"]).c_str()
+                                       : "-",
+        r.contains("delta") ? Pct(r["delta"]).c_str() : "-",
+        (v("throughput") + (r.contains("throughput_reason")
+                                ? " (" + v("throughput_reason") + ")"
+                                : ""))
+            .c_str());
     out += line;
   }
   out += "verdict: " + c["verdict"].get<std::string>() + " (" +
@@ -178,22 +184,29 @@ std::string CompareHtml(const nlohmann::json& c) {
       "<title>swapbench compare</title><style>body{font-family:sans-serif;"
       "margin:1.5em}table{border-collapse:collapse}td,th{border:1px solid "
       "#ccc;padding:3px 8px;font-size:.9em}.regression{color:#b00;font-weight:"
-      "bold}.improvement,.fixed{color:#070}</style></head><body>\n<h1>swapbench "
-      "compare — <span class=\"" + c["verdict"].get<std::string>() + "\">" +
-      XmlEscape(c["verdict"]) + "</span></h1>\n<p>" + XmlEscape(c.value("base", "")) +
-      " → " + XmlEscape(c.value("new", "")) + "; throughput threshold " +
-      Pct(c["threshold"]).substr(1) + " on the median with non-overlapping "
-      "min–max, at least " + std::to_string(c["min_repeats"].get<int>()) +
+      "bold}.improvement,.fixed{color:#070}</style></"
+      "head><body>\n<h1>swapbench "
+      "compare — <span class=\"" +
+      c["verdict"].get<std::string>() + "\">" + XmlEscape(c["verdict"]) +
+      "</span></h1>\n<p>" + XmlEscape(c.value("base", "")) + " → " +
+      XmlEscape(c.value("new", "")) + "; throughput threshold " +
+      Pct(c["threshold"]).substr(1) +
+      " on the median with non-overlapping "
+      "min–max, at least " +
+      std::to_string(c["min_repeats"].get<int>()) +
       " passing attempts a side.</p>\n<table><tr><th>case</th><th>base</th>"
       "<th>new</th><th>transition</th><th>swap-out MiB/s (min–max, median)"
       "</th><th>delta</th><th>throughput</th></tr>\n";
   for (const auto& r : c["rows"]) {
-    auto v = [&](const char* k) { return XmlEscape(r.value(k, std::string("–"))); };
+    auto v = [&](const char* k) {
+      return XmlEscape(r.value(k, std::string("–")));
+    };
     std::string bars = "–";
     if (r.contains("base_range_mib_s")) {
       // Two range bars on one scale: base above, new below.
       double hi = std::max(r["base_range_mib_s"][1].get<double>(),
-                           r["new_range_mib_s"][1].get<double>()) * 1.1;
+                           r["new_range_mib_s"][1].get<double>()) *
+                  1.1;
       auto bar = [&](const char* range, const char* med, double y,
                      const char* color) {
         double a = r[range][0].get<double>() / hi * 200,
@@ -206,16 +219,17 @@ std::string CompareHtml(const nlohmann::json& c) {
       };
       bars = "<svg width=\"210\" height=\"30\">" +
              bar("base_range_mib_s", "base_median_mib_s", 3, "#99b") +
-             bar("new_range_mib_s", "new_median_mib_s", 18, "#c88") + "</svg> " +
-             Num(r["base_median_mib_s"]) + " → " + Num(r["new_median_mib_s"]);
+             bar("new_range_mib_s", "new_median_mib_s", 18, "#c88") +
+             "</svg> " + Num(r["base_median_mib_s"]) + " → " +
+             Num(r["new_median_mib_s"]);
     }
     h += "<tr><td>" + v("case") + "</td><td>" + v("base_kernel") + ": " +
          v("base_verdict") + "</td><td>" + v("new_kernel") + ": " +
          v("new_verdict") + "</td><td class=\"" + v("transition") + "\">" +
          v("transition") + "</td><td>" + bars + "</td><td>" +
          (r.contains("delta") ? Pct(r["delta"]) : "–") + "</td><td class=\"" +
-         v("throughput") + "\">" + v("throughput") + " " + v("throughput_reason") +
-         "</td></tr>\n";
+         v("throughput") + "\">" + v("throughput") + " " +
+         v("throughput_reason") + "</td></tr>\n";
   }
   return h + "</table></body></html>\n";
 }

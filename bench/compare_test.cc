@@ -9,13 +9,13 @@ namespace {
 
 nlohmann::json R(const std::string& kernel, const std::string& verdict,
                  double mib_s, const std::string& scenario = "smoke") {
-  return {{"schema", "swapbench.report/1"},
-          {"scenario", scenario},
-          {"seed", 1},
-          {"kernel", {{"release", kernel}}},
-          {"runs",
-           {{{"verdict", verdict},
-             {"metrics", {{"swapout_mib_per_s", mib_s}}}}}}};
+  return {
+      {"schema", "swapbench.report/1"},
+      {"scenario", scenario},
+      {"seed", 1},
+      {"kernel", {{"release", kernel}}},
+      {"runs",
+       {{{"verdict", verdict}, {"metrics", {{"swapout_mib_per_s", mib_s}}}}}}};
 }
 
 std::vector<nlohmann::json> Set(const std::string& kernel,

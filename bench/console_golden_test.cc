@@ -25,7 +25,8 @@ struct Golden {
 Golden Split(const std::string& text) {
   Golden g;
   size_t blank = text.find("\n\n");
-  std::string header = text.substr(0, blank == std::string::npos ? 0 : blank + 1);
+  std::string header =
+      text.substr(0, blank == std::string::npos ? 0 : blank + 1);
   g.log = blank == std::string::npos ? text : text.substr(blank + 2);
   size_t start = 0;
   while (start < header.size()) {
@@ -54,7 +55,8 @@ TEST(GoldenConsoleTest, EveryLogMatchesItsHeader) {
     auto text = ReadFile(path);
     ASSERT_TRUE(text.ok()) << text.status().message();
     Golden g = Split(*text);
-    ASSERT_FALSE(g.comments.empty()) << path << ": header says where the log came from";
+    ASSERT_FALSE(g.comments.empty())
+        << path << ": header says where the log came from";
     ConsoleParser p;
     ParseConsoleText(g.log, &p);
     std::string got = GoldenHeader(p);
@@ -78,8 +80,8 @@ TEST(GoldenConsoleTest, FolderCoversTheRealFailures) {
     for (const auto& f : p.findings()) kinds.insert(f.kind);
     for (const auto& e : p.events()) kinds.insert(e.kind);
   }
-  for (const char* k : {"memcg_oom_kill", "alloc_failure", "nfs_not_responding",
-                        "nfs_ok"})
+  for (const char* k :
+       {"memcg_oom_kill", "alloc_failure", "nfs_not_responding", "nfs_ok"})
     EXPECT_TRUE(kinds.count(k)) << "no golden log shows " << k;
 }
 

@@ -3,8 +3,8 @@
 #include <array>
 #include <cctype>
 #include <cmath>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 
 namespace swapbench {
@@ -52,7 +52,8 @@ void AllocTitle(Finding* f) {
   const auto& d = f->details;
   std::string t = d.contains("cache") ? "slab allocation failure"
                                       : "page allocation failure";
-  if (d.contains("order")) t += " order:" + std::to_string(d["order"].get<int>());
+  if (d.contains("order"))
+    t += " order:" + std::to_string(d["order"].get<int>());
   t += " " + d.value("gfp_names", std::string());
   std::string reserve = d.value("reserve", "none");
   std::string context = d.value("context", "process");
@@ -65,17 +66,41 @@ void AllocTitle(Finding* f) {
 // Frames that say nothing about where the failure is.
 bool BoringFrame(std::string_view fn) {
   static const char* const kBoring[] = {
-      "dump_stack",  "dump_stack_lvl", "show_stack", "warn_alloc",
-      "panic",       "__warn",         "report_bug", "handle_bug",
-      "exc_invalid_op", "asm_exc_invalid_op", "__schedule", "schedule",
-      "schedule_timeout", "io_schedule", "io_schedule_timeout",
-      "__alloc_pages", "__alloc_pages_slowpath", "alloc_pages",
-      "__folio_alloc", "out_of_memory", "oom_kill_process",
-      "dump_header", "watchdog_timer_fn", "__hrtimer_run_queues",
-      "hrtimer_interrupt", "rcu_dump_cpu_stacks", "print_cpu_stall",
-      "check_cpu_stall", "rcu_sched_clock_irq", "update_process_times",
-      "tick_sched_handle", "tick_sched_timer", "nmi_cpu_backtrace",
-      "nmi_trigger_cpumask_backtrace", "arch_trigger_cpumask_backtrace",
+      "dump_stack",
+      "dump_stack_lvl",
+      "show_stack",
+      "warn_alloc",
+      "panic",
+      "__warn",
+      "report_bug",
+      "handle_bug",
+      "exc_invalid_op",
+      "asm_exc_invalid_op",
+      "__schedule",
+      "schedule",
+      "schedule_timeout",
+      "io_schedule",
+      "io_schedule_timeout",
+      "__alloc_pages",
+      "__alloc_pages_slowpath",
+      "alloc_pages",
+      "__folio_alloc",
+      "out_of_memory",
+      "oom_kill_process",
+      "dump_header",
+      "watchdog_timer_fn",
+      "__hrtimer_run_queues",
+      "hrtimer_interrupt",
+      "rcu_dump_cpu_stacks",
+      "print_cpu_stall",
+      "check_cpu_stall",
+      "rcu_sched_clock_irq",
+      "update_process_times",
+      "tick_sched_handle",
+      "tick_sched_timer",
+      "nmi_cpu_backtrace",
+      "nmi_trigger_cpumask_backtrace",
+      "arch_trigger_cpumask_backtrace",
   };
   // "__alloc_pages_slowpath.constprop.0" is __alloc_pages_slowpath.
   std::string_view base = fn.substr(0, fn.find('.'));
@@ -86,8 +111,8 @@ bool BoringFrame(std::string_view fn) {
 
 bool SoftirqFrame(std::string_view fn) {
   return fn == "__do_softirq" || fn == "handle_softirqs" ||
-         fn == "net_rx_action" || fn == "run_ksoftirqd" ||
-         fn == "do_softirq" || fn == "irq_exit_rcu";
+         fn == "net_rx_action" || fn == "run_ksoftirqd" || fn == "do_softirq" ||
+         fn == "irq_exit_rcu";
 }
 
 constexpr size_t kTopFrames = 5;
@@ -117,7 +142,8 @@ const std::vector<ConsoleRow>& ConsoleRows() {
          f->title = "OOM kill of " + f->victim;
        }},
       {"hung_task", "blocked for more than",
-       std::regex(R"(INFO: task (.+):(\d+) blocked for more than (\d+) seconds)"),
+       std::regex(
+           R"(INFO: task (.+):(\d+) blocked for more than (\d+) seconds)"),
        [](const std::cmatch& m, Finding* f) {
          f->victim = Str(m, 1);
          f->pid = std::atol(Str(m, 2).c_str());
@@ -232,7 +258,8 @@ const std::vector<ConsoleRow>& ConsoleRows() {
        std::regex(R"(BUG: unable to handle (.*))"),
        [](const std::cmatch& m, Finding* f) {
          std::string what = Str(m, 1);
-         f->title = "BUG: unable to handle " + what.substr(0, what.find(" at "));
+         f->title =
+             "BUG: unable to handle " + what.substr(0, what.find(" at "));
          f->title = f->title.substr(0, f->title.find(" for address"));
        },
        true},
@@ -337,8 +364,7 @@ LiteralSet::LiteralSet(const std::vector<std::string>& literals) {
   for (size_t s = 0; s < go.size(); ++s)
     for (int c = 0; c < 256; ++c) {
       int t = go[s][c];
-      next_[s * 256 + c] =
-          static_cast<uint16_t>(t | (out_[t] ? kAccept : 0));
+      next_[s * 256 + c] = static_cast<uint16_t>(t | (out_[t] ? kAccept : 0));
     }
 }
 
@@ -365,10 +391,12 @@ double SplitTimestamp(std::string_view line, std::string_view* text) {
       while (i < close && line[i] == ' ') ++i;
       double whole = 0, frac = 0, scale = 1;
       size_t digits = 0;
-      for (; i < close && isdigit(static_cast<unsigned char>(line[i])); ++i, ++digits)
+      for (; i < close && isdigit(static_cast<unsigned char>(line[i]));
+           ++i, ++digits)
         whole = whole * 10 + (line[i] - '0');
       if (i < close && line[i] == '.')
-        for (++i; i < close && isdigit(static_cast<unsigned char>(line[i])); ++i)
+        for (++i; i < close && isdigit(static_cast<unsigned char>(line[i]));
+             ++i)
           frac = frac * 10 + (line[i] - '0'), scale *= 10;
       double t = whole + frac / scale;
       if (digits > 0 && i == close) {
@@ -408,8 +436,9 @@ namespace {
 // Literals beyond the rows': index = rows.size() + kExtra*.
 enum Extra { kConstraint, kNfs, kBanner, kNbd, kConn, kSession, kRpc, kExtras };
 const char* const kExtraLiterals[kExtras] = {
-    "oom-kill:constraint=", "nfs: server ",       "Linux version ",
-    "block nbd",            "detected conn error", "session recovery timed out",
+    "oom-kill:constraint=", "nfs: server ",
+    "Linux version ",       "block nbd",
+    "detected conn error",  "session recovery timed out",
     "unhandled error"};
 
 const LiteralSet& Literals() {
@@ -451,7 +480,8 @@ void ConsoleParser::FeedTrace(std::string_view text) {
     EndTrace();
     return;
   }
-  std::string_view trimmed = text.substr(std::min(text.find_first_not_of(' '), text.size()));
+  std::string_view trimmed =
+      text.substr(std::min(text.find_first_not_of(' '), text.size()));
   if (f.details.contains("cache") && StartsWith(trimmed, "cache: ")) {
     std::string_view name = trimmed.substr(7);
     name = name.substr(0, name.find(','));
@@ -635,7 +665,8 @@ bool ConsoleParser::FeedEvent(std::string_view text, double t,
   };
   static const std::vector<EventRow> rows = {
       {"nfs_not_responding",
-       std::regex(R"(nfs: server (\S+) not responding, (still trying|timed out))")},
+       std::regex(
+           R"(nfs: server (\S+) not responding, (still trying|timed out))")},
       {"nfs_ok", std::regex(R"(nfs: server (\S+) OK)")},
       {"nbd_error",
        std::regex(
@@ -730,8 +761,8 @@ std::string ConsoleText(const ConsoleParser& p) {
     }
   }
   for (const ConsoleEvent& e : p.events()) {
-    out += "line " + Range(e.console_line, e.last_console_line) +
-           "  event " + e.kind + " " + e.subject;
+    out += "line " + Range(e.console_line, e.last_console_line) + "  event " +
+           e.kind + " " + e.subject;
     if (e.count > 1) out += "  (x" + std::to_string(e.count) + ")";
     if (e.outage_s >= 0) {
       char buf[48];

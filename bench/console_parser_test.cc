@@ -62,7 +62,8 @@ TEST(ConsoleParserTest, OldOomKillWording) {
       "[  100.0] Out of memory: Kill process 812 (hog) score 901 or sacrifice "
       "child",
       "[  100.1] Killed process 812 (hog) total-vm:307420kB, anon-rss:200kB",
-      "[  101.0] Memory cgroup out of memory: Kill process 900 (hog) score 1000 "
+      "[  101.0] Memory cgroup out of memory: Kill process 900 (hog) score "
+      "1000 "
       "or sacrifice child",
   });
   ASSERT_EQ(f.size(), 2u);
@@ -110,21 +111,20 @@ TEST(ConsoleParserTest, HungTaskWithTopFrames) {
   EXPECT_EQ(f[0].pid, 45);
   EXPECT_EQ(f[0].count, 2);
   EXPECT_EQ(f[0].last_console_line, 16);
-  EXPECT_EQ(f[0].frames,
-            (std::vector<std::string>{"rpc_wait_bit_killable", "__wait_on_bit",
-                                      "out_of_line_wait_on_bit",
-                                      "nfs4_do_close",
-                                      "__put_nfs_open_context"}));
+  EXPECT_EQ(f[0].frames, (std::vector<std::string>{
+                             "rpc_wait_bit_killable", "__wait_on_bit",
+                             "out_of_line_wait_on_bit", "nfs4_do_close",
+                             "__put_nfs_open_context"}));
   EXPECT_NE(f[0].excerpt.find("nfs4_do_close+0x2c1/0x300 [nfsv4]"),
             std::string::npos);
 }
 
 TEST(ConsoleParserTest, SoftLockup) {
-  auto f = Parse(
-      {"[   52.0] watchdog: BUG: soft lockup - CPU#0 stuck for 22s! "
-       "[rpciod:77]",
-       "[   78.0] watchdog: BUG: soft lockup - CPU#0 stuck for 48s! "
-       "[rpciod:77]"});
+  auto f =
+      Parse({"[   52.0] watchdog: BUG: soft lockup - CPU#0 stuck for 22s! "
+             "[rpciod:77]",
+             "[   78.0] watchdog: BUG: soft lockup - CPU#0 stuck for 48s! "
+             "[rpciod:77]"});
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].kind, "soft_lockup");
   EXPECT_EQ(f[0].victim, "rpciod");
@@ -132,7 +132,8 @@ TEST(ConsoleParserTest, SoftLockup) {
 }
 
 TEST(ConsoleParserTest, HardLockup) {
-  auto f = Parse({"[   60.0] NMI watchdog: Watchdog detected hard LOCKUP on cpu 1"});
+  auto f =
+      Parse({"[   60.0] NMI watchdog: Watchdog detected hard LOCKUP on cpu 1"});
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].kind, "hard_lockup");
   EXPECT_EQ(f[0].title, "hard lockup on CPU#1");
@@ -154,9 +155,9 @@ TEST(ConsoleParserTest, RcuStalls) {
 }
 
 TEST(ConsoleParserTest, WorkqueueLockup) {
-  auto f = Parse(
-      {"[  100.0] BUG: workqueue lockup - pool cpus=0 node=0 flags=0x0 "
-       "nice=0 stuck for 33s!"});
+  auto f =
+      Parse({"[  100.0] BUG: workqueue lockup - pool cpus=0 node=0 flags=0x0 "
+             "nice=0 stuck for 33s!"});
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].kind, "workqueue_lockup");
   EXPECT_EQ(f[0].details["stuck_s"], 33);
@@ -235,7 +236,8 @@ TEST(ConsoleParserTest, ProcessContextAllocationFailure) {
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].details["reserve"], "none");
   EXPECT_EQ(f[0].details["context"], "process");
-  EXPECT_EQ(f[0].title, "page allocation failure order:2 GFP_KERNEL|__GFP_COMP");
+  EXPECT_EQ(f[0].title,
+            "page allocation failure order:2 GFP_KERNEL|__GFP_COMP");
 }
 
 TEST(ConsoleParserTest, SlabAllocationFailureNamesTheCache) {
@@ -253,9 +255,10 @@ TEST(ConsoleParserTest, SlabAllocationFailureNamesTheCache) {
 }
 
 TEST(ConsoleParserTest, VmallocFailure) {
-  auto f = Parse({"[ 3.0] modprobe: vmalloc error: size 8192, page order 0, "
-                  "failed to allocate pages, mode:0xdc0(GFP_KERNEL|__GFP_ZERO), "
-                  "nodemask=(null)"});
+  auto f =
+      Parse({"[ 3.0] modprobe: vmalloc error: size 8192, page order 0, "
+             "failed to allocate pages, mode:0xdc0(GFP_KERNEL|__GFP_ZERO), "
+             "nodemask=(null)"});
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].kind, "alloc_failure");
   EXPECT_EQ(f[0].details["vmalloc_size"], 8192);
@@ -316,7 +319,8 @@ TEST(ConsoleParserTest, OopsIsOneFindingAndPanicAnother) {
 }
 
 TEST(ConsoleParserTest, OopsRows) {
-  for (const auto& [line, title] : std::vector<std::pair<std::string, std::string>>{
+  for (const auto& [line, title] :
+       std::vector<std::pair<std::string, std::string>>{
            {"[ 1.0] BUG: unable to handle page fault for address: "
             "ffffffffc0a1b000",
             "BUG: unable to handle page fault"},
@@ -364,9 +368,11 @@ TEST(ConsoleParserTest, Warnings) {
 
 TEST(ConsoleParserTest, SecondBootBannerIsAnUnexpectedReboot) {
   auto f = Parse({
-      "[    0.000000] Linux version 6.1.0-54-amd64 (debian-kernel@lists.debian.org)",
+      "[    0.000000] Linux version 6.1.0-54-amd64 "
+      "(debian-kernel@lists.debian.org)",
       "[    5.0] swapbench-agent: swap on",
-      "[    0.000000] Linux version 6.1.0-54-amd64 (debian-kernel@lists.debian.org)",
+      "[    0.000000] Linux version 6.1.0-54-amd64 "
+      "(debian-kernel@lists.debian.org)",
   });
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].kind, "unexpected_reboot");
@@ -479,10 +485,10 @@ TEST(ConsoleParserTest, StorageConnectionErrorsAreEvents) {
   EXPECT_TRUE(p.findings().empty());
   std::vector<std::string> kinds;
   for (const auto& e : p.events()) kinds.push_back(e.kind + ":" + e.subject);
-  EXPECT_EQ(kinds, (std::vector<std::string>{
-                       "nbd_error:nbd0", "iscsi_conn_error:connection1:0",
-                       "iscsi_conn_error:session1",
-                       "rpc_error:xs_tcp_setup_socket"}));
+  EXPECT_EQ(kinds,
+            (std::vector<std::string>{
+                "nbd_error:nbd0", "iscsi_conn_error:connection1:0",
+                "iscsi_conn_error:session1", "rpc_error:xs_tcp_setup_socket"}));
   EXPECT_EQ(p.events()[0].count, 2);
 }
 
@@ -526,7 +532,8 @@ TEST(ConsoleParserTest, EveryRowHasALine) {
       "watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [rpciod:77]",
       "NMI watchdog: Watchdog detected hard LOCKUP on cpu 1",
       "rcu: INFO: rcu_sched self-detected stall on CPU",
-      "BUG: workqueue lockup - pool cpus=0 node=0 flags=0x0 nice=0 stuck for 33s!",
+      "BUG: workqueue lockup - pool cpus=0 node=0 flags=0x0 nice=0 stuck for "
+      "33s!",
       "ksoftirqd/0: page allocation failure: order:0, mode:0xa20(GFP_ATOMIC), "
       "nodemask=(null)",
       "modprobe: vmalloc error: size 8192, page order 0, failed to allocate "
@@ -540,10 +547,12 @@ TEST(ConsoleParserTest, EveryRowHasALine) {
       "BUG: unable to handle page fault for address: ffffffffc0a1b000",
       "BUG: kernel NULL pointer dereference, address: 0000000000000008",
       "kernel BUG at mm/swap_state.c:123!",
-      "general protection fault, probably for non-canonical address 0xdead: 0000",
+      "general protection fault, probably for non-canonical address 0xdead: "
+      "0000",
       "Oops: 0002 [#1] SMP",
       "BUG: Bad page state in process hog  pfn:0a1b2",
-      "WARNING: CPU: 0 PID: 12 at net/core/skbuff.c:4433 skb_try_coalesce+0x1f3/0x420",
+      "WARNING: CPU: 0 PID: 12 at net/core/skbuff.c:4433 "
+      "skb_try_coalesce+0x1f3/0x420",
   };
   const auto& rows = ConsoleRows();
   for (size_t i = 0; i < rows.size(); ++i) {

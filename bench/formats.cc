@@ -78,8 +78,8 @@ std::vector<Case> GroupCases(const std::vector<nlohmann::json>& reports) {
                              .value("release", std::string("unknown"));
     std::string scenario = Str(r, "scenario");
     uint64_t seed = r.value("seed", uint64_t{0});
-    std::string id = Slug(scenario) + ".seed" + std::to_string(seed) + "." +
-                     Slug(kernel);
+    std::string id =
+        Slug(scenario) + ".seed" + std::to_string(seed) + "." + Slug(kernel);
     auto [it, fresh] = index.emplace(id, cases.size());
     if (fresh) {
       Case c;
@@ -90,7 +90,8 @@ std::vector<Case> GroupCases(const std::vector<nlohmann::json>& reports) {
                             .value("source", std::string());
       c.seed = seed;
       c.description = Str(r, "description");
-      c.swap_type = FirstRun(r).value("swap", nlohmann::json::object())
+      c.swap_type = FirstRun(r)
+                        .value("swap", nlohmann::json::object())
                         .value("type", std::string());
       cases.push_back(c);
     }
@@ -138,7 +139,10 @@ std::string XmlEscape(const std::string& s) {
     if (c >= 0x80) {
       // Well-formed UTF-8 passes; any other high byte (a console's stray
       // bytes) becomes '?', as XML must be well-formed text.
-      size_t n = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+      size_t n = c >= 0xf0 && c < 0xf5   ? 4
+                 : c >= 0xe0             ? 3
+                 : c >= 0xc2 && c < 0xe0 ? 2
+                                         : 0;
       bool ok = n > 0 && i + n <= s.size();
       for (size_t k = 1; ok && k < n; ++k)
         ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
@@ -151,11 +155,21 @@ std::string XmlEscape(const std::string& s) {
       continue;
     }
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 forbids most control characters; consoles carry them.
         if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
@@ -211,8 +225,8 @@ std::string JunitXml(const std::vector<Case>& cases) {
                               ? "unmet_expectation"
                               : Str(run["findings"][0], "kind"));
       body += "      <" + tag + " type=\"" + XmlEscape(type) + "\" message=\"" +
-              XmlEscape(FirstProblem(run)) + "\">" +
-              XmlEscape(Findings(run)) + "</" + tag + ">\n";
+              XmlEscape(FirstProblem(run)) + "\">" + XmlEscape(Findings(run)) +
+              "</" + tag + ">\n";
     }
     if (c.verdict == "fail") ++failures;
     if (c.verdict == "error") ++errors;
@@ -225,12 +239,14 @@ std::string JunitXml(const std::vector<Case>& cases) {
   std::string n = std::to_string(cases.size());
   std::string head =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      "<testsuites name=\"swapbench\" tests=\"" + n + "\" failures=\"" +
-      std::to_string(failures) + "\" errors=\"" + std::to_string(errors) +
-      "\" time=\"" + Fmt("%.3f", total) + "\">\n"
-      "  <testsuite name=\"swapbench\" tests=\"" + n + "\" failures=\"" +
-      std::to_string(failures) + "\" errors=\"" + std::to_string(errors) +
-      "\" skipped=\"0\" time=\"" + Fmt("%.3f", total) + "\">\n";
+      "<testsuites name=\"swapbench\" tests=\"" +
+      n + "\" failures=\"" + std::to_string(failures) + "\" errors=\"" +
+      std::to_string(errors) + "\" time=\"" + Fmt("%.3f", total) +
+      "\">\n"
+      "  <testsuite name=\"swapbench\" tests=\"" +
+      n + "\" failures=\"" + std::to_string(failures) + "\" errors=\"" +
+      std::to_string(errors) + "\" skipped=\"0\" time=\"" + Fmt("%.3f", total) +
+      "\">\n";
   return head + body + "  </testsuite>\n</testsuites>\n";
 }
 
@@ -248,12 +264,11 @@ nlohmann::json KcidbJson(const std::vector<Case>& cases) {
     std::string kid = Slug(c.kernel);
     if (!seen[kid]) {
       seen[kid] = true;
-      checkouts.push_back({{"id", origin + ":" + kid},
-                           {"origin", origin},
-                           {"comment", c.kernel_source.empty()
-                                           ? c.kernel
-                                           : c.kernel_source},
-                           {"valid", true}});
+      checkouts.push_back(
+          {{"id", origin + ":" + kid},
+           {"origin", origin},
+           {"comment", c.kernel_source.empty() ? c.kernel : c.kernel_source},
+           {"valid", true}});
       builds.push_back({{"id", origin + ":" + kid},
                         {"checkout_id", origin + ":" + kid},
                         {"origin", origin},
@@ -265,7 +280,9 @@ nlohmann::json KcidbJson(const std::vector<Case>& cases) {
       const auto& r = *c.reports[i];
       const auto& run = FirstRun(r);
       std::string v = Str(run, "verdict");
-      std::string status = v == "pass" ? "PASS" : v == "fail" ? "FAIL" : "ERROR";
+      std::string status = v == "pass"   ? "PASS"
+                           : v == "fail" ? "FAIL"
+                                         : "ERROR";
       nlohmann::json t = {
           {"id", origin + ":" + c.id + ".a" + std::to_string(i + 1)},
           {"build_id", origin + ":" + kid},
@@ -354,12 +371,16 @@ std::string SvgChart(const std::string& title, const std::string& unit,
       if (v.is_number()) vmax = std::max(vmax, v.get<double>());
   if (vmax <= 0) vmax = 1;
   vmax *= 1.05;
-  auto X = [&](double x) { return L + (x - tmin) / (tmax - tmin) * (W - L - R); };
+  auto X = [&](double x) {
+    return L + (x - tmin) / (tmax - tmin) * (W - L - R);
+  };
   auto Y = [&](double y) { return T + (1 - y / vmax) * (H - T - B); };
-  std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" "
-                  "width=\"" + Fmt("%.0f", W) + "\" height=\"" + Fmt("%.0f", H) +
-                  "\" viewBox=\"0 0 " + Fmt("%.0f", W) + " " + Fmt("%.0f", H) +
-                  "\" data-title=\"" + XmlEscape(title) + "\">\n";
+  std::string s =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" "
+      "width=\"" +
+      Fmt("%.0f", W) + "\" height=\"" + Fmt("%.0f", H) + "\" viewBox=\"0 0 " +
+      Fmt("%.0f", W) + " " + Fmt("%.0f", H) + "\" data-title=\"" +
+      XmlEscape(title) + "\">\n";
   s += "<text x=\"" + Fmt("%.0f", L) + "\" y=\"15\" class=\"title\">" +
        XmlEscape(title) + " (" + XmlEscape(unit) + ")</text>\n";
   s += "<line x1=\"" + Fmt("%.1f", L) + "\" y1=\"" + Fmt("%.1f", H - B) +
@@ -396,8 +417,8 @@ std::string SvgChart(const std::string& title, const std::string& unit,
       pen = true;
     }
     s += "<path class=\"series\" data-series=\"" + XmlEscape(l.name) +
-         "\" fill=\"none\" stroke=\"" + l.color + "\" stroke-width=\"1.5\" d=\"" +
-         d + "\"/>\n";
+         "\" fill=\"none\" stroke=\"" + l.color +
+         "\" stroke-width=\"1.5\" d=\"" + d + "\"/>\n";
     s += "<text x=\"" + Fmt("%.0f", lx) + "\" y=\"" + Fmt("%.0f", T + 12) +
          "\" class=\"legend\" fill=\"" + l.color + "\">" + XmlEscape(l.name) +
          "</text>\n";
@@ -436,43 +457,55 @@ std::string LinkTables(const nlohmann::json& link) {
     return j.contains(k) ? j[k].dump() : std::string("–");
   };
   if (!imps.empty()) {
-    h += "<table><tr><th>impairment</th><th>kind</th><th>direction</th><th>filter</th>"
-         "<th>matched</th><th>dropped</th><th>queue drops</th><th>delayed</th>"
-         "<th>mean delay ms</th><th>duplicated</th><th>corrupted</th><th>reordered</th></tr>\n";
+    h +=
+        "<table><tr><th>impairment</th><th>kind</th><th>direction</"
+        "th><th>filter</th>"
+        "<th>matched</th><th>dropped</th><th>queue drops</th><th>delayed</th>"
+        "<th>mean delay "
+        "ms</th><th>duplicated</th><th>corrupted</th><th>reordered</th></tr>\n";
     for (const auto& i : imps) {
-      h += "<tr><td>" + XmlEscape(Str(i, "name")) + "</td><td>" + XmlEscape(Str(i, "kind")) +
-           "</td><td>" + XmlEscape(Str(i, "direction")) + "</td><td>" +
+      h += "<tr><td>" + XmlEscape(Str(i, "name")) + "</td><td>" +
+           XmlEscape(Str(i, "kind")) + "</td><td>" +
+           XmlEscape(Str(i, "direction")) + "</td><td>" +
            XmlEscape(Str(i, "filter")) + "</td>";
-      for (const char* k : {"matched", "dropped", "queue_dropped", "delayed", "mean_delay_ms",
-                            "duplicated", "corrupted", "reordered"})
+      for (const char* k :
+           {"matched", "dropped", "queue_dropped", "delayed", "mean_delay_ms",
+            "duplicated", "corrupted", "reordered"})
         h += "<td>" + num(i, k) + "</td>";
       h += "</tr>\n";
     }
     h += "</table>\n";
   }
   if (!phases.empty()) {
-    h += "<table><tr><th>phase</th><th>dropped to guest</th><th>dropped to server</th></tr>\n";
+    h += "<table><tr><th>phase</th><th>dropped to guest</th><th>dropped to "
+         "server</th></tr>\n";
     for (const auto& p : phases)
-      h += "<tr><td>" + XmlEscape(Str(p, "name")) + "</td><td>" + num(p, "dropped_to_guest") +
-           "</td><td>" + num(p, "dropped_to_server") + "</td></tr>\n";
+      h += "<tr><td>" + XmlEscape(Str(p, "name")) + "</td><td>" +
+           num(p, "dropped_to_guest") + "</td><td>" +
+           num(p, "dropped_to_server") + "</td></tr>\n";
     h += "</table>\n";
   }
   if (!floods.empty()) {
-    h += "<table><tr><th>flood</th><th>kind</th><th>sent</th><th>delivered</th></tr>\n";
+    h += "<table><tr><th>flood</th><th>kind</th><th>sent</th><th>delivered</"
+         "th></tr>\n";
     for (const auto& f : floods)
-      h += "<tr><td>" + XmlEscape(Str(f, "name")) + "</td><td>" + XmlEscape(Str(f, "kind")) +
-           "</td><td>" + num(f, "sent") + "</td><td>" + num(f, "delivered") + "</td></tr>\n";
+      h += "<tr><td>" + XmlEscape(Str(f, "name")) + "</td><td>" +
+           XmlEscape(Str(f, "kind")) + "</td><td>" + num(f, "sent") +
+           "</td><td>" + num(f, "delivered") + "</td></tr>\n";
     h += "</table>\n";
   }
   for (const auto& s : link.value("netem", nlohmann::json::array()))
-    h += "<p>guest netem on " + XmlEscape(Str(s, "dev")) + " (" + XmlEscape(Str(s, "direction")) +
-         "): sent " + num(s, "sent_packets") + " packets, dropped " + num(s, "dropped") + "</p>\n";
+    h += "<p>guest netem on " + XmlEscape(Str(s, "dev")) + " (" +
+         XmlEscape(Str(s, "direction")) + "): sent " + num(s, "sent_packets") +
+         " packets, dropped " + num(s, "dropped") + "</p>\n";
   if (link.contains("guest")) {
     const auto& g = link["guest"];
-    h += "<p>guest: eth0 rx " + num(g, "rx_packets") + " packets, " + num(g, "rx_dropped") +
-         " dropped; UDP no port " + num(g, "udp_noports") + ", UDP rcvbuf errors " +
-         num(g, "udp_rcvbuf_errors") + "; TCP checksum errors " + num(g, "tcp_csum_errors") +
-         "; PFMemallocDrop " + num(g, "pfmemalloc_drop") + "; ICMP echo requests " +
+    h += "<p>guest: eth0 rx " + num(g, "rx_packets") + " packets, " +
+         num(g, "rx_dropped") + " dropped; UDP no port " +
+         num(g, "udp_noports") + ", UDP rcvbuf errors " +
+         num(g, "udp_rcvbuf_errors") + "; TCP checksum errors " +
+         num(g, "tcp_csum_errors") + "; PFMemallocDrop " +
+         num(g, "pfmemalloc_drop") + "; ICMP echo requests " +
          num(g, "icmp_in_echos") + "</p>\n";
   }
   return h;
@@ -497,7 +530,8 @@ std::string RunSection(const Case& c, size_t attempt, const nlohmann::json& r) {
        XmlEscape(c.kernel_source.empty() ? c.kernel : c.kernel_source) +
        "</td></tr><tr><th>swap</th><td>" + XmlEscape(c.swap_type) +
        ", swap-out " + Fmt("%.2f", metrics.value("swapout_mib_per_s", 0.0)) +
-       " MiB/s, swap-in " + Fmt("%.2f", metrics.value("swapin_mib_per_s", 0.0)) +
+       " MiB/s, swap-in " +
+       Fmt("%.2f", metrics.value("swapin_mib_per_s", 0.0)) +
        " MiB/s</td></tr><tr><th>link</th><td>to guest " +
        dir("to_guest", "frames") + " frames, " + dir("to_guest", "dropped") +
        " dropped; to server " + dir("to_server", "frames") + " frames, " +
@@ -512,15 +546,16 @@ std::string RunSection(const Case& c, size_t attempt, const nlohmann::json& r) {
   if (!findings.empty()) {
     h += "<h3>Findings</h3>\n";
     for (const auto& f : findings) {
-      h += "<p><b>" + XmlEscape(Str(f, "kind")) + "</b>: " +
-           XmlEscape(Str(f, "title"));
+      h += "<p><b>" + XmlEscape(Str(f, "kind")) +
+           "</b>: " + XmlEscape(Str(f, "title"));
       if (f.contains("console_lines"))
         h += " (console.log lines " + f["console_lines"][0].dump() + "–" +
              f["console_lines"][1].dump() + ")";
       h += "</p>\n";
       std::string ex = Str(f, "excerpt");
       if (f.contains("evidence"))
-        for (const auto& e : f["evidence"]) ex += (ex.empty() ? "" : "\n") + e.get<std::string>();
+        for (const auto& e : f["evidence"])
+          ex += (ex.empty() ? "" : "\n") + e.get<std::string>();
       if (!ex.empty()) h += "<pre>" + XmlEscape(ex) + "</pre>\n";
       if (f.contains("attachments") && !f["attachments"].empty()) {
         h += "<p>dumps:";
@@ -534,7 +569,8 @@ std::string RunSection(const Case& c, size_t attempt, const nlohmann::json& r) {
     }
   }
   for (const auto& u : run.value("unmet_expectations", nlohmann::json::array()))
-    h += "<p class=\"fail\">unmet: " + XmlEscape(u.get<std::string>()) + "</p>\n";
+    h += "<p class=\"fail\">unmet: " + XmlEscape(u.get<std::string>()) +
+         "</p>\n";
   h += LinkTables(link);
   if (series.contains("t") && !series["t"].empty()) {
     const auto& t = series["t"];
@@ -548,11 +584,12 @@ std::string RunSection(const Case& c, size_t attempt, const nlohmann::json& r) {
     h += SvgChart("memory.current", "MiB", t,
                   {{"memory.current", "#393", &series["memory_current_mib"]}},
                   max, "memory.max");
-    h += SvgChart("link", "frames/s", t,
-                  {{"to guest", "#36c", &series["to_guest_frames_s"]},
-                   {"to server", "#c33", &series["to_server_frames_s"]},
-                   {"dropped to guest", "#69f", &series["to_guest_dropped_s"]},
-                   {"dropped to server", "#f96", &series["to_server_dropped_s"]}});
+    h += SvgChart(
+        "link", "frames/s", t,
+        {{"to guest", "#36c", &series["to_guest_frames_s"]},
+         {"to server", "#c33", &series["to_server_frames_s"]},
+         {"dropped to guest", "#69f", &series["to_guest_dropped_s"]},
+         {"dropped to server", "#f96", &series["to_server_dropped_s"]}});
     h += SvgChart("RPC retransmissions", "cumulative", t,
                   {{"rpc retrans", "#a3a", &series["rpc_retrans"]}});
     h += "</div>\n";
@@ -566,9 +603,9 @@ std::string ReportHtml(const std::vector<Case>& cases) {
   const std::string verdict = SetVerdict(cases);
   std::string h =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-      "<title>swapbench report</title>\n" + std::string(kStyle) +
-      "</head><body>\n<h1>swapbench — <span class=\"" + verdict + "\">" +
-      verdict + "</span></h1>\n";
+      "<title>swapbench report</title>\n" +
+      std::string(kStyle) + "</head><body>\n<h1>swapbench — <span class=\"" +
+      verdict + "\">" + verdict + "</span></h1>\n";
   h += "<table><tr><th>case</th><th>kernel</th><th>seed</th><th>swap</th>"
        "<th>verdict</th><th>attempts</th><th>fail rate</th>"
        "<th>swap-out MiB/s (median)</th><th>first problem</th></tr>\n";
@@ -596,7 +633,8 @@ Status WriteFormats(const std::vector<nlohmann::json>& reports,
                     const std::string& dir) {
   std::vector<Case> cases = GroupCases(reports);
   Status s = WriteFile(dir + "/junit.xml", JunitXml(cases));
-  if (s.ok()) s = WriteFile(dir + "/kcidb.json", KcidbJson(cases).dump(1) + "\n");
+  if (s.ok())
+    s = WriteFile(dir + "/kcidb.json", KcidbJson(cases).dump(1) + "\n");
   if (s.ok()) s = WriteFile(dir + "/ktap.txt", Ktap(cases));
   if (s.ok()) s = WriteFile(dir + "/report.html", ReportHtml(cases));
   return s.ok() ? s : s.Context("reports");

@@ -27,7 +27,7 @@ struct Case {
   std::string scenario, kernel, kernel_source, swap_type, description;
   uint64_t seed = 0;
   std::vector<const nlohmann::json*> reports;  // attempts, in order
-  std::string verdict;  // pass | fail | error | flaky
+  std::string verdict;                         // pass | fail | error | flaky
   int attempts = 0, failed = 0, errored = 0;
   double fail_rate = 0;
   // Swap-out MiB/s of the passing attempts.

@@ -11,7 +11,8 @@
 namespace swapbench {
 namespace {
 
-const std::string kSchemas = std::string(SWAPBENCH_SOURCE_DIR) + "/reports/schemas";
+const std::string kSchemas =
+    std::string(SWAPBENCH_SOURCE_DIR) + "/reports/schemas";
 
 nlohmann::json Report(const std::string& scenario, uint64_t seed,
                       const std::string& verdict, double mib_s,
@@ -44,14 +45,16 @@ nlohmann::json Report(const std::string& scenario, uint64_t seed,
         {{"kind", "memcg_oom_kill"},
          {"title", "memcg OOM kill of hog"},
          {"console_lines", {450, 450}},
-         {"excerpt", "[ 11.6] Memory cgroup out of memory: Killed process 116 "
-                     "(hog) <&> \x1b[0m"}});
+         {"excerpt",
+          "[ 11.6] Memory cgroup out of memory: Killed process 116 "
+          "(hog) <&> \x1b[0m"}});
   if (verdict == "error") run["error"] = "storage: ganesha exited";
   return {{"schema", "swapbench.report/1"},
           {"scenario", scenario},
           {"scenario_path", "scenarios/" + scenario + ".toml"},
           {"seed", seed},
-          {"kernel", {{"release", kernel}, {"source", "debian:linux-image-" + kernel}}},
+          {"kernel",
+           {{"release", kernel}, {"source", "debian:linux-image-" + kernel}}},
           {"out_dir", "/tmp/x/" + scenario},
           {"runs", {run}}};
 }
@@ -84,8 +87,8 @@ TEST(FormatsTest, JunitValidatesAgainstTheXsd) {
   std::string xml = JunitXml(GroupCases(reports));
   std::string path = testing::TempDir() + "/junit.xml";
   ASSERT_TRUE(WriteFile(path, xml).ok());
-  auto r = RunCommand({"xmllint", "--noout", "--schema",
-                       kSchemas + "/junit-10.xsd", path});
+  auto r = RunCommand(
+      {"xmllint", "--noout", "--schema", kSchemas + "/junit-10.xsd", path});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->exit_code, 0) << r->output << xml;
   EXPECT_NE(xml.find("<failure type=\"memcg_oom_kill\""), std::string::npos);
@@ -105,7 +108,7 @@ TEST(FormatsTest, KcidbMatchesTheSchema) {
   std::vector<std::string> errors;
   CheckSchema(schema, schema, k, "kcidb", &errors);
   EXPECT_TRUE(errors.empty()) << testing::PrintToString(errors);
-  ASSERT_EQ(k["tests"].size(), 5u);  // one test per attempt
+  ASSERT_EQ(k["tests"].size(), 5u);      // one test per attempt
   EXPECT_EQ(k["checkouts"].size(), 2u);  // two kernels
   EXPECT_EQ(k["tests"][0]["status"], "PASS");
   EXPECT_EQ(k["tests"][0]["number"]["value"], 7.5);
@@ -141,7 +144,8 @@ TEST(FormatsTest, KtapLinesParse) {
     ASSERT_TRUE(std::regex_match(lines[i], m, result)) << lines[i];
     EXPECT_EQ(m[2].str(), std::to_string(i - 1));
   }
-  EXPECT_EQ(lines[2].rfind("ok 1 smoke_seed1_6_1_0-54-amd64", 0), 0u) << lines[2];
+  EXPECT_EQ(lines[2].rfind("ok 1 smoke_seed1_6_1_0-54-amd64", 0), 0u)
+      << lines[2];
   EXPECT_EQ(lines[3].rfind("not ok 2 ", 0), 0u);
   EXPECT_NE(lines[4].find("# flaky"), std::string::npos);
   EXPECT_NE(lines[5].find("# ERROR storage"), std::string::npos);
@@ -155,7 +159,8 @@ TEST(FormatsTest, HtmlIsSelfContainedWithNonEmptyPlots) {
   EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));
   EXPECT_EQ(html.find("https://"), std::string::npos);
   // Every series of the first run has a path with at least two points.
-  std::regex path(R"re(data-series="([^"]+)"[^>]* d="( M[0-9.]+ [0-9.]+( L[0-9.]+ [0-9.]+)+)")re");
+  std::regex path(
+      R"re(data-series="([^"]+)"[^>]* d="( M[0-9.]+ [0-9.]+( L[0-9.]+ [0-9.]+)+)")re");
   int paths = 0;
   for (auto it = std::sregex_iterator(html.begin(), html.end(), path);
        it != std::sregex_iterator(); ++it)
@@ -173,7 +178,8 @@ namespace {
 
 TEST(FormatsTest, XmlEscapeKeepsUtf8AndReplacesWhatXmlForbids) {
   EXPECT_EQ(XmlEscape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&apos;");
-  EXPECT_EQ(XmlEscape("min\xe2\x80\x93max \xe2\x86\x92"), "min\xe2\x80\x93max \xe2\x86\x92");
+  EXPECT_EQ(XmlEscape("min\xe2\x80\x93max \xe2\x86\x92"),
+            "min\xe2\x80\x93max \xe2\x86\x92");
   EXPECT_EQ(XmlEscape("\x1b[0m\x01"), "?[0m?");
   EXPECT_EQ(XmlEscape("bad \xff\xe2\x80 end"), "bad ??? end");  // byte by byte
   EXPECT_EQ(XmlEscape("tab\tnl\n"), "tab\tnl\n");
@@ -188,25 +194,34 @@ namespace {
 TEST(FormatsTest, HtmlShowsTheLinkImpairmentsPhasesAndFloods) {
   nlohmann::json r = Report("link-phases", 15, "pass", 2.0);
   r["runs"][0]["link"]["engine"] = "relay";
-  r["runs"][0]["link"]["impairments"] = {{{"name", "nfs<bursts>"}, {"kind", "loss"},
+  r["runs"][0]["link"]["impairments"] = {{{"name", "nfs<bursts>"},
+                                          {"kind", "loss"},
                                           {"direction", "to_server"},
-                                          {"filter", "tcp port 2049"}, {"matched", 49483},
+                                          {"filter", "tcp port 2049"},
+                                          {"matched", 49483},
                                           {"dropped", 627}}};
-  r["runs"][0]["link"]["phases"] = {{{"name", "partition"}, {"dropped_to_guest", 5},
+  r["runs"][0]["link"]["phases"] = {{{"name", "partition"},
+                                     {"dropped_to_guest", 5},
                                      {"dropped_to_server", 87}}};
-  r["runs"][0]["link"]["floods"] = {{{"name", "udp-1"}, {"kind", "udp"}, {"sent", 120000},
+  r["runs"][0]["link"]["floods"] = {{{"name", "udp-1"},
+                                     {"kind", "udp"},
+                                     {"sent", 120000},
                                      {"delivered", 119000}}};
   r["runs"][0]["link"]["guest"] = {{"udp_noports", 105881}};
   std::string html = ReportHtml(GroupCases({r}));
   EXPECT_NE(html.find("<h3>Link (relay)</h3>"), std::string::npos);
-  EXPECT_NE(html.find("<td>nfs&lt;bursts&gt;</td><td>loss</td><td>to_server</td><td>tcp port 2049</td><td>49483</td><td>627</td>"),
+  EXPECT_NE(html.find("<td>nfs&lt;bursts&gt;</td><td>loss</td><td>to_server</"
+                      "td><td>tcp port 2049</td><td>49483</td><td>627</td>"),
             std::string::npos);
-  EXPECT_NE(html.find("<td>partition</td><td>5</td><td>87</td>"), std::string::npos);
-  EXPECT_NE(html.find("<td>udp-1</td><td>udp</td><td>120000</td><td>119000</td>"),
+  EXPECT_NE(html.find("<td>partition</td><td>5</td><td>87</td>"),
             std::string::npos);
+  EXPECT_NE(
+      html.find("<td>udp-1</td><td>udp</td><td>120000</td><td>119000</td>"),
+      std::string::npos);
   EXPECT_NE(html.find("UDP no port 105881"), std::string::npos);
   // A plain run (no impairments, no floods) gets no link section.
-  EXPECT_EQ(ReportHtml(GroupCases({Report("smoke", 1, "pass", 5.0)})).find("<h3>Link"),
+  EXPECT_EQ(ReportHtml(GroupCases({Report("smoke", 1, "pass", 5.0)}))
+                .find("<h3>Link"),
             std::string::npos);
 }
 

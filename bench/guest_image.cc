@@ -332,8 +332,9 @@ Result<GuestImage> BuildImage(const Kernel& kernel, const ImageInputs& in,
   for (const auto& bin : in.binaries) {
     auto ldd = RunCommand({"ldd", bin});
     if (!ldd.ok()) return ldd.status().Context("image: ldd " + bin);
-    bool data = ldd->exit_code != 0 &&
-                ldd->output.find("not a dynamic executable") != std::string::npos;
+    bool data =
+        ldd->exit_code != 0 &&
+        ldd->output.find("not a dynamic executable") != std::string::npos;
     if (data) {  // a data file (tc's distribution tables): in as it is
       auto bytes = ReadFile(bin);
       if (!bytes.ok()) return bytes.status().Context("image");

@@ -6,15 +6,15 @@
 // says SKIPPED and why.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <regex>
-#include <set>
-#include <sys/stat.h>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
 #include <thread>
 
 #include "bench/fs_util.h"
@@ -490,7 +490,8 @@ TEST_F(IntegrationTest, ParallelRepeatsWriteValidReports) {
   ASSERT_EQ(s["cases"].size(), 1u);
   EXPECT_EQ(s["cases"][0]["attempts"], 2);
   for (const char* d : {"/smoke.a1", "/smoke.a2", ""})
-    for (const char* f : {"/junit.xml", "/kcidb.json", "/ktap.txt", "/report.html"})
+    for (const char* f :
+         {"/junit.xml", "/kcidb.json", "/ktap.txt", "/report.html"})
       EXPECT_TRUE(Exists(out + d + f)) << out + d + f;
   // Both runs were real and separate: their own run ids and namespaces.
   std::set<std::string> netns;
@@ -504,7 +505,8 @@ TEST_F(IntegrationTest, ParallelRepeatsWriteValidReports) {
 
   // JUnit against the XSD.
   auto x = RunCommand({"xmllint", "--noout", "--schema",
-                       kSource + "/reports/schemas/junit-10.xsd", out + "/junit.xml"});
+                       kSource + "/reports/schemas/junit-10.xsd",
+                       out + "/junit.xml"});
   ASSERT_TRUE(x.ok());
   EXPECT_EQ(x->exit_code, 0) << x->output;
   // KCIDB against the schema's required fields, enums and patterns.
@@ -519,7 +521,8 @@ TEST_F(IntegrationTest, ParallelRepeatsWriteValidReports) {
   // KTAP.
   auto ktap = ReadFile(out + "/ktap.txt");
   ASSERT_TRUE(ktap.ok());
-  EXPECT_EQ(ktap->rfind("KTAP version 1\n1..1\nok 1 smoke_seed1_", 0), 0u) << *ktap;
+  EXPECT_EQ(ktap->rfind("KTAP version 1\n1..1\nok 1 smoke_seed1_", 0), 0u)
+      << *ktap;
   EXPECT_NE(ktap->find("# totals: pass:1 fail:0 flaky:0 error:0 skip:0"),
             std::string::npos);
 
@@ -530,23 +533,26 @@ TEST_F(IntegrationTest, ParallelRepeatsWriteValidReports) {
   // ...and headless Chromium renders it: the screenshot is far from the
   // blank page's.
   const char* chromium = "/usr/bin/chromium-headless-shell";
-  if (!Exists(chromium)) GTEST_SKIP() << "no " << chromium << " (bench/setup.sh installs it)";
+  if (!Exists(chromium))
+    GTEST_SKIP() << "no " << chromium << " (bench/setup.sh installs it)";
   WriteFile(out + "/blank.html", "<!DOCTYPE html><html><body></body></html>");
   auto shot = [&](const std::string& page, const std::string& png) {
-    auto r = RunCommand({chromium, "--no-sandbox", "--headless", "--disable-gpu",
-                         "--hide-scrollbars", "--window-size=1280,1800",
-                         "--screenshot=" + png, "file://" + page},
-                        120);
+    auto r =
+        RunCommand({chromium, "--no-sandbox", "--headless", "--disable-gpu",
+                    "--hide-scrollbars", "--window-size=1280,1800",
+                    "--screenshot=" + png, "file://" + page},
+                   120);
     EXPECT_TRUE(r.ok());
     EXPECT_TRUE(Exists(png)) << (r.ok() ? r->output : "");
-    struct stat st{};
+    struct stat st {};
     stat(png.c_str(), &st);
     return st.st_size;
   };
   off_t blank = shot(out + "/blank.html", out + "/blank.png");
   off_t report = shot(out + "/smoke.a1/report.html", out + "/report.png");
   EXPECT_GT(blank, 0);
-  EXPECT_GT(report, 5 * blank) << "report " << report << " B, blank " << blank << " B";
+  EXPECT_GT(report, 5 * blank)
+      << "report " << report << " B, blank " << blank << " B";
 }
 
 }  // namespace
@@ -563,16 +569,16 @@ TEST_F(IntegrationTest, CompareGatesARealRegression) {
   std::string dir = OutDir("compare");
   MakeDirs(dir);
   std::string id, log;
-  int rc = RunBench({"run", kSource + "/scenarios/smoke.toml", "--kernel-package",
-                     "linux-image-6.1.0-54-amd64", "--kernel-package",
-                     "linux-image-6.1.0-55-amd64", "--repeat", "3", "--out",
-                     dir + "/ab"},
-                    &id, &log);
+  int rc = RunBench(
+      {"run", kSource + "/scenarios/smoke.toml", "--kernel-package",
+       "linux-image-6.1.0-54-amd64", "--kernel-package",
+       "linux-image-6.1.0-55-amd64", "--repeat", "3", "--out", dir + "/ab"},
+      &id, &log);
   ASSERT_EQ(rc, 0) << log;
-  rc = RunBench({"compare", dir + "/ab", dir + "/ab", "--base-kernel",
-                 "6.1.0-54-amd64", "--new-kernel", "6.1.0-55-amd64", "--out",
-                 dir + "/ab-compare"},
-                &id, &log);
+  rc = RunBench(
+      {"compare", dir + "/ab", dir + "/ab", "--base-kernel", "6.1.0-54-amd64",
+       "--new-kernel", "6.1.0-55-amd64", "--out", dir + "/ab-compare"},
+      &id, &log);
   EXPECT_TRUE(rc == 0 || rc == 1) << log;  // the kernels decide, not us
   auto ab = ReadFile(dir + "/ab-compare/compare.json");
   ASSERT_TRUE(ab.ok()) << log;
@@ -591,10 +597,10 @@ TEST_F(IntegrationTest, CompareGatesARealRegression) {
   lossy.replace(lossy.find("[limits]"), 8,
                 "[link.to_server]\nloss = 0.02\n\n[limits]");
   WriteFile(dir + "/smoke.toml", lossy);
-  rc = RunBench({"run", dir + "/smoke.toml", "--kernel-package",
-                 "linux-image-6.1.0-54-amd64", "--repeat", "3", "--out",
-                 dir + "/lossy"},
-                &id, &log);
+  rc = RunBench(
+      {"run", dir + "/smoke.toml", "--kernel-package",
+       "linux-image-6.1.0-54-amd64", "--repeat", "3", "--out", dir + "/lossy"},
+      &id, &log);
   ASSERT_EQ(rc, 0) << log;
   rc = RunBench({"compare", dir + "/ab", dir + "/lossy", "--base-kernel",
                  "6.1.0-54-amd64"},
@@ -631,9 +637,11 @@ size_t TraceCount(const std::string& dir, const std::string& decision,
 
 TEST_F(IntegrationTest, FloodIsCapturedAndTheVerdictIsPassOrSwapStall) {
   REQUIRE_CAPABILITIES();
-  if (!Exists("/usr/bin/tcpdump")) GTEST_SKIP() << "missing /usr/bin/tcpdump (run bench/setup.sh)";
+  if (!Exists("/usr/bin/tcpdump"))
+    GTEST_SKIP() << "missing /usr/bin/tcpdump (run bench/setup.sh)";
   std::string out = OutDir("flood"), id, log;
-  int rc = RunBench({"run", kSource + "/scenarios/flood.toml", "--out", out}, &id, &log);
+  int rc = RunBench({"run", kSource + "/scenarios/flood.toml", "--out", out},
+                    &id, &log);
   nlohmann::json r = LoadReport(out);
   ASSERT_TRUE(r.is_object()) << log;
   const auto& run = r["runs"][0];
@@ -642,10 +650,12 @@ TEST_F(IntegrationTest, FloodIsCapturedAndTheVerdictIsPassOrSwapStall) {
   // report, anything else is not.
   if (rc == 0) {
     EXPECT_EQ(run["verdict"], "pass");
-    EXPECT_EQ(run["integrity"]["pages_verified"], run["integrity"]["hog_pages"]);
+    EXPECT_EQ(run["integrity"]["pages_verified"],
+              run["integrity"]["hog_pages"]);
   } else {
     EXPECT_EQ(rc, 1) << log;
-    EXPECT_TRUE(HasKind(run["findings"], "swap_stall")) << run["findings"].dump(1);
+    EXPECT_TRUE(HasKind(run["findings"], "swap_stall"))
+        << run["findings"].dump(1);
   }
   const auto& link = run["link"];
   ASSERT_EQ(link["floods"].size(), 4u) << link.dump(1);
@@ -657,18 +667,23 @@ TEST_F(IntegrationTest, FloodIsCapturedAndTheVerdictIsPassOrSwapStall) {
   EXPECT_GT(sent, 50000u);
   // The guest's stack saw the UDP flood hit closed ports and answered echoes.
   EXPECT_GT(link["guest"]["udp_noports"].get<int64_t>(), 10000) << link.dump(1);
-  EXPECT_GT(link["guest"]["icmp_in_echos"].get<int64_t>(), 1000) << link.dump(1);
+  EXPECT_GT(link["guest"]["icmp_in_echos"].get<int64_t>(), 1000)
+      << link.dump(1);
   // Both captures are pcap files tcpdump reads; the guest's side holds the
   // floods as delivered, the server's side the NFS traffic.
-  for (auto [filter, want] : {std::pair{"tcp[tcpflags] == tcp-syn", "Flags [S]"},
-                              {"icmp", "ICMP echo request"},
-                              {"udp", "UDP, length"}}) {
-    auto g = RunCommand({"tcpdump", "-r", out + "/guest.pcap", "-nn", "-c", "5", filter});
+  for (auto [filter, want] :
+       {std::pair{"tcp[tcpflags] == tcp-syn", "Flags [S]"},
+        {"icmp", "ICMP echo request"},
+        {"udp", "UDP, length"}}) {
+    auto g = RunCommand(
+        {"tcpdump", "-r", out + "/guest.pcap", "-nn", "-c", "5", filter});
     ASSERT_TRUE(g.ok());
     EXPECT_EQ(g->exit_code, 0) << g->output.substr(0, 500);
-    EXPECT_NE(g->output.find(want), std::string::npos) << filter << ": " << g->output;
+    EXPECT_NE(g->output.find(want), std::string::npos)
+        << filter << ": " << g->output;
   }
-  auto s = RunCommand({"tcpdump", "-r", out + "/server.pcap", "-nn", "-c", "2000", "port", "2049"});
+  auto s = RunCommand({"tcpdump", "-r", out + "/server.pcap", "-nn", "-c",
+                       "2000", "port", "2049"});
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->exit_code, 0);
   EXPECT_NE(s->output.find(".2049"), std::string::npos);
@@ -681,7 +696,8 @@ TEST_F(IntegrationTest, LinkPhasesActInARealRun) {
   nlohmann::json r = RunShipped("link-phases", 0, &out, &id);
   ASSERT_TRUE(r.is_object());
   const auto& run = r["runs"][0];
-  // expect.all_impairments_acted: a pass means every impairment and phase acted.
+  // expect.all_impairments_acted: a pass means every impairment and phase
+  // acted.
   EXPECT_EQ(run["verdict"], "pass") << run["unmet_expectations"].dump();
   EXPECT_GT(TraceCount(out, "drop", "phase:partition"), 0u);
   EXPECT_GT(TraceCount(out, "drop", "phase:flap"), 0u);
@@ -690,7 +706,8 @@ TEST_F(IntegrationTest, LinkPhasesActInARealRun) {
   uint64_t partition = 0;
   for (const auto& p : run["link"]["phases"])
     if (p["name"] == "partition")
-      partition = p["dropped_to_guest"].get<uint64_t>() + p["dropped_to_server"].get<uint64_t>();
+      partition = p["dropped_to_guest"].get<uint64_t>() +
+                  p["dropped_to_server"].get<uint64_t>();
   EXPECT_EQ(partition, TraceCount(out, "drop", "phase:partition"));
   EXPECT_EQ(Leftovers(id, out), "");
 }
@@ -704,8 +721,10 @@ TEST_F(IntegrationTest, FloodUnderGlobalPressureStallsSwap) {
   nlohmann::json r = RunShipped("flood-global", 1, &out, &id);
   ASSERT_TRUE(r.is_object());
   const auto& run = r["runs"][0];
-  EXPECT_TRUE(HasKind(run["findings"], "swap_stall")) << run["findings"].dump(1);
-  EXPECT_TRUE(run["unmet_expectations"].empty()) << run["unmet_expectations"].dump();
+  EXPECT_TRUE(HasKind(run["findings"], "swap_stall"))
+      << run["findings"].dump(1);
+  EXPECT_TRUE(run["unmet_expectations"].empty())
+      << run["unmet_expectations"].dump();
   uint64_t sent = 0;
   for (const auto& f : run["link"]["floods"]) sent += f["sent"].get<uint64_t>();
   EXPECT_GT(sent, 10000u);
@@ -721,8 +740,10 @@ TEST_F(IntegrationTest, SilentCorruptionIsCaughtByThePageVerifier) {
   nlohmann::json r = RunShipped("silent-corruption", 1, &out, &id);
   ASSERT_TRUE(r.is_object());
   const auto& run = r["runs"][0];
-  EXPECT_TRUE(HasKind(run["findings"], "corruption")) << run["findings"].dump(1);
-  EXPECT_TRUE(run["unmet_expectations"].empty()) << run["unmet_expectations"].dump();
+  EXPECT_TRUE(HasKind(run["findings"], "corruption"))
+      << run["findings"].dump(1);
+  EXPECT_TRUE(run["unmet_expectations"].empty())
+      << run["unmet_expectations"].dump();
   EXPECT_GT(run["integrity"]["pages_corrupted"].get<int64_t>(), 0);
   EXPECT_GT(run["link"]["to_guest"]["corrupted"].get<int64_t>(), 0);
   // The checksums were fixed: the guest's TCP saw nothing wrong.
@@ -745,8 +766,10 @@ TEST_F(IntegrationTest, KernelNetemEngineImpairsInTheGuest) {
   auto console = ReadFile(out + "/console.log");
   ASSERT_TRUE(console.ok());
   std::smatch m;
-  std::regex stats(R"(qdisc netem \S+ root [^\n]*loss 1%\s+Sent \d+ bytes (\d+) pkt \(dropped (\d+))");
-  ASSERT_TRUE(std::regex_search(*console, m, stats)) << "no netem statistics on the console";
+  std::regex stats(
+      R"(qdisc netem \S+ root [^\n]*loss 1%\s+Sent \d+ bytes (\d+) pkt \(dropped (\d+))");
+  ASSERT_TRUE(std::regex_search(*console, m, stats))
+      << "no netem statistics on the console";
   EXPECT_GT(std::stoll(m[1]), 1000);
   EXPECT_GT(std::stoll(m[2]), 0) << "netem dropped nothing";
   // The same counters, read by the agent, in report.json per direction.

@@ -13,8 +13,9 @@
 
 namespace swapbench {
 
-inline void CheckSchema(const nlohmann::json& root, const nlohmann::json& schema,
-                        const nlohmann::json& v, const std::string& where,
+inline void CheckSchema(const nlohmann::json& root,
+                        const nlohmann::json& schema, const nlohmann::json& v,
+                        const std::string& where,
                         std::vector<std::string>* errors) {
   if (schema.contains("$ref")) {
     std::string ref = schema["$ref"];  // "#/$defs/NAME"

@@ -27,7 +27,8 @@ std::string NetemArgs(const std::vector<ImpairmentConfig>& imps,
       if (c.jitter_ms > 0) {
         delay += " " + Ms(c.jitter_ms);
         if (c.correlation > 0) delay += " " + Pct(c.correlation);
-        if (c.distribution != "uniform") delay += " distribution " + c.distribution;
+        if (c.distribution != "uniform")
+          delay += " distribution " + c.distribution;
       }
     } else if (c.kind == "loss" && c.model == "gemodel") {
       loss = " loss gemodel " + Pct(c.p) + " " + Pct(c.r) + " " +

@@ -25,7 +25,8 @@ distribution = "normal"
 kind = "rate"
 direction = "to_guest"
 rate_kbit = 2000
-)", "k.toml");
+)",
+                         "k.toml");
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_EQ(NetemArgs(s->link.config.impairments, "to_server"),
             "limit 10000 delay 20ms 5ms distribution normal loss random 5%");
@@ -34,18 +35,21 @@ rate_kbit = 2000
 }
 
 TEST(KernelNetemTest, RefusesWhatNetemCannotDo) {
-  for (const char* extra : {
-           "[[link.impairment]]\nkind = \"reorder\"\np = 0.1\n",
-           "[[link.impairment]]\nkind = \"loss\"\np = 0.1\nport = 2049\n",
-           "[[link.impairment]]\nkind = \"loss\"\np = 0.1\n[[link.impairment]]\n"
-           "kind = \"loss\"\nname = \"again\"\np = 0.2\n",
-           "[[link.impairment]]\nkind = \"loss\"\nname = \"x\"\np = 0.1\n"
-           "enabled = false\n"}) {
-    std::string text = std::string("name = \"k\"\n[link]\nengine = \"kernel-netem\"\n") + extra;
+  for (const char* extra :
+       {"[[link.impairment]]\nkind = \"reorder\"\np = 0.1\n",
+        "[[link.impairment]]\nkind = \"loss\"\np = 0.1\nport = 2049\n",
+        "[[link.impairment]]\nkind = \"loss\"\np = 0.1\n[[link.impairment]]\n"
+        "kind = \"loss\"\nname = \"again\"\np = 0.2\n",
+        "[[link.impairment]]\nkind = \"loss\"\nname = \"x\"\np = 0.1\n"
+        "enabled = false\n"}) {
+    std::string text =
+        std::string("name = \"k\"\n[link]\nengine = \"kernel-netem\"\n") +
+        extra;
     auto s = ParseScenario(text, "k.toml");
     ASSERT_FALSE(s.ok()) << extra;
-    EXPECT_NE(s.status().message().find("k.toml:3: link.engine \"kernel-netem\""),
-              std::string::npos)
+    EXPECT_NE(
+        s.status().message().find("k.toml:3: link.engine \"kernel-netem\""),
+        std::string::npos)
         << s.status().message();
   }
 }

@@ -104,12 +104,15 @@ std::string DomainXml(const VmConfig& c) {
   x += "    <channel type='file'><source path='" + XmlEscape(c.telemetry_log) +
        "'/><target type='virtio' name='org.swapbench.agent'/></channel>\n";
   if (!c.tap.empty()) {
-    x += "    <interface type='ethernet'>\n      <mac address='" + c.mac + "'/>\n";
+    x += "    <interface type='ethernet'>\n      <mac address='" + c.mac +
+         "'/>\n";
     x += "      <target dev='" + XmlEscape(c.tap) + "' managed='no'/>\n";
     x += "      <model type='virtio'/>\n";
     if (!c.tap_offloads)
-      x += "      <driver name='qemu'><host csum='off' gso='off' tso4='off' tso6='off' "
-           "ecn='off' ufo='off'/><guest csum='off' tso4='off' tso6='off' ecn='off' "
+      x += "      <driver name='qemu'><host csum='off' gso='off' tso4='off' "
+           "tso6='off' "
+           "ecn='off' ufo='off'/><guest csum='off' tso4='off' tso6='off' "
+           "ecn='off' "
            "ufo='off'/></driver>\n";
     x += "    </interface>\n";
   } else {
@@ -178,8 +181,8 @@ void Libvirt::DestroyStale(const std::string& name) {
 
 LibvirtVm::~LibvirtVm() { Destroy(); }
 
-void LibvirtVm::OnLifecycle(virConnectPtr, virDomainPtr dom, int event, int detail,
-                            void* opaque) {
+void LibvirtVm::OnLifecycle(virConnectPtr, virDomainPtr dom, int event,
+                            int detail, void* opaque) {
   auto* vm = static_cast<LibvirtVm*>(opaque);
   // The callback sees every domain of the shared connection (parallel runs):
   // only this run's own domain matters.

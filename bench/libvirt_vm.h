@@ -52,8 +52,8 @@ class LibvirtVm : public Vm {
   std::string qemu_log() const;
 
  private:
-  static void OnLifecycle(virConnectPtr, virDomainPtr dom, int event, int detail,
-                          void* opaque);
+  static void OnLifecycle(virConnectPtr, virDomainPtr dom, int event,
+                          int detail, void* opaque);
   Libvirt* lv_;
   VmConfig c_;
   virDomainPtr dom_ = nullptr;

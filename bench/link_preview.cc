@@ -20,22 +20,29 @@ std::string LinkPreview(const Scenario& s, uint64_t seed, int packets,
                         double pps, PcapWriter* pcap) {
   std::string out;
   char b[256];
-  snprintf(b, sizeof(b), "# link-preview %s seed %llu, %d frames per direction, %g frames/s\n",
-           s.name.c_str(), static_cast<unsigned long long>(seed), packets, pps);
+  snprintf(
+      b, sizeof(b),
+      "# link-preview %s seed %llu, %d frames per direction, %g frames/s\n",
+      s.name.c_str(), static_cast<unsigned long long>(seed), packets, pps);
   out += b;
   if (s.link.engine == "kernel-netem") {
-    out += "# engine kernel-netem: the guest's netem decides, unseeded (Debian 12's tc has\n"
-           "# no netem seed); the agent runs:\n";
+    out +=
+        "# engine kernel-netem: the guest's netem decides, unseeded (Debian "
+        "12's tc has\n"
+        "# no netem seed); the agent runs:\n";
     std::string eg = NetemArgs(s.link.config.impairments, "to_server");
     std::string in = NetemArgs(s.link.config.impairments, "to_guest");
     if (!eg.empty()) out += "#   tc qdisc add dev eth0 root netem " + eg + "\n";
-    if (!in.empty()) out += "#   tc qdisc add dev ifb0 root netem " + in + "   (eth0 ingress)\n";
+    if (!in.empty())
+      out +=
+          "#   tc qdisc add dev ifb0 root netem " + in + "   (eth0 ingress)\n";
     if (s.link.floods.empty()) return out;
     out += "# the relay still sends the floods:\n";
   }
   LinkConfig lc = s.link.config;
   lc.seed = seed;
-  if (s.link.engine == "kernel-netem") lc.impairments.clear(), lc.phases.clear();
+  if (s.link.engine == "kernel-netem")
+    lc.impairments.clear(), lc.phases.clear();
   for (const auto& i : lc.impairments) {
     snprintf(b, sizeof(b), "# impairment %s: %s, %s, %s%s\n", i.name.c_str(),
              i.kind.c_str(), i.direction.c_str(), i.filter.Describe().c_str(),
@@ -76,7 +83,8 @@ std::string LinkPreview(const Scenario& s, uint64_t seed, int packets,
     for (int d = 0; d < 2; ++d)
       if (offered[d] < packets && next_nfs[d] < t) t = next_nfs[d], which = d;
     for (size_t k = 0; k < floods.size() && offered[0] < packets; ++k)
-      if (floods[k].NextDue() < t) t = floods[k].NextDue(), which = 2 + static_cast<int>(k);
+      if (floods[k].NextDue() < t)
+        t = floods[k].NextDue(), which = 2 + static_cast<int>(k);
     if (which < 0) break;
     const uint8_t* qd;
     size_t ql;

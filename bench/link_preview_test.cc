@@ -37,9 +37,11 @@ TEST(LinkPreviewTest, SameSeedIdenticalOtherSeedDifferent) {
   EXPECT_NE(a, LinkPreview(*s, 8, 200, 1000));
   // 200 frames per direction, the floods among those towards the guest.
   size_t to_guest = 0, to_server = 0, pos = 0;
-  while ((pos = a.find("\tto_guest\t", pos)) != std::string::npos) ++to_guest, ++pos;
+  while ((pos = a.find("\tto_guest\t", pos)) != std::string::npos)
+    ++to_guest, ++pos;
   pos = 0;
-  while ((pos = a.find("\tto_server\t", pos)) != std::string::npos) ++to_server, ++pos;
+  while ((pos = a.find("\tto_server\t", pos)) != std::string::npos)
+    ++to_server, ++pos;
   EXPECT_EQ(to_guest, 200u);
   EXPECT_EQ(to_server, 200u);
   EXPECT_NE(a.find("udp 10.213.0.1:"), std::string::npos);

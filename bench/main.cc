@@ -15,10 +15,10 @@
 #include "bench/compare.h"
 #include "bench/console_parser.h"
 #include "bench/formats.h"
-#include "bench/link_preview.h"
-#include "bench/progress.h"
 #include "bench/fs_util.h"
 #include "bench/libvirt_vm.h"
+#include "bench/link_preview.h"
+#include "bench/progress.h"
 #include "bench/runner.h"
 #include "bench/scenario.h"
 #include "bench/state.h"
@@ -118,15 +118,17 @@ int BenchRelay(const std::string& path, const std::string& kernel_package,
   if (!sc->link.config.impairments.empty() || !sc->link.config.phases.empty() ||
       !sc->link.floods.empty() || sc->link.engine != "relay")
     return ExitFor(Status::Usage(
-        path + ": bench-relay needs a scenario without impairments, phases or "
-               "floods (the direct TAP cannot apply them), e.g. scenarios/smoke.toml"));
-  if (geteuid() != 0)
-    return ExitFor(Status::Harness("bench-relay needs root"));
+        path +
+        ": bench-relay needs a scenario without impairments, phases or "
+        "floods (the direct TAP cannot apply them), e.g. "
+        "scenarios/smoke.toml"));
+  if (geteuid() != 0) return ExitFor(Status::Harness("bench-relay needs root"));
   if (out_dir.empty()) out_dir = "/tmp/swapbench-bench-relay";
   const std::string base =
       std::filesystem::absolute(out_dir).lexically_normal().string();
   RunnerOptions o = BaseRunnerOptions(state_dir, cache_dir);
-  if (!kernel_package.empty()) o.kernel = KernelSpec{kernel_package, "", "", ""};
+  if (!kernel_package.empty())
+    o.kernel = KernelSpec{kernel_package, "", "", ""};
   StartSignalThread();
   auto lv = Libvirt::Open(state_dir + "/libvirt");
   if (!lv.ok()) return ExitFor(lv.status());
@@ -151,18 +153,26 @@ int BenchRelay(const std::string& path, const std::string& kernel_package,
       if (!rep.ok()) return ExitFor(rep.status());
       if (rep->runs.empty()) rep->runs.emplace_back();
       const RunReport& u = rep->runs[0];
-      int64_t rx = u.guest_net.is_object() ? u.guest_net.value("rx_packets", int64_t{-1}) : -1;
-      printf("%s: %s, swap-out %.2f MiB/s, swap-in %.2f MiB/s, guest rx %lld packets\n",
-             label.c_str(), rep->verdict.c_str(), u.swapout_mib_per_s,
-             u.swapin_mib_per_s, static_cast<long long>(rx));
+      int64_t rx = u.guest_net.is_object()
+                       ? u.guest_net.value("rx_packets", int64_t{-1})
+                       : -1;
+      printf(
+          "%s: %s, swap-out %.2f MiB/s, swap-in %.2f MiB/s, guest rx %lld "
+          "packets\n",
+          label.c_str(), rep->verdict.c_str(), u.swapout_mib_per_s,
+          u.swapin_mib_per_s, static_cast<long long>(rx));
       fflush(stdout);
-      runs.push_back({{"mode", kMode[m]}, {"attempt", a}, {"verdict", rep->verdict},
+      runs.push_back({{"mode", kMode[m]},
+                      {"attempt", a},
+                      {"verdict", rep->verdict},
                       {"swapout_mib_per_s", u.swapout_mib_per_s},
                       {"swapin_mib_per_s", u.swapin_mib_per_s},
                       {"guest_rx_packets", rx},
                       {"out_dir", ro.out_dir}});
-      if (rep->verdict == "pass") rates[m].push_back(u.swapout_mib_per_s);
-      else rc = std::max(rc, ExitForVerdict(rep->verdict));
+      if (rep->verdict == "pass")
+        rates[m].push_back(u.swapout_mib_per_s);
+      else
+        rc = std::max(rc, ExitForVerdict(rep->verdict));
     }
   }
   if (g_cancel.load()) return 3;
@@ -171,11 +181,15 @@ int BenchRelay(const std::string& path, const std::string& kernel_package,
       fprintf(stderr, "swapbench: bench-relay: no passing %s run\n", kMode[m]);
       return std::max(rc, 1);
     }
-  double relay = Median(rates[0]), direct = Median(rates[1]), plain = Median(rates[2]);
-  printf("swap-out median: relay %.2f, direct TAP %.2f, direct TAP without offloads %.2f "
-         "MiB/s\n", relay, direct, plain);
-  printf("relay/direct %.3f (relay cost %+.1f %%; target <= 5 %%)\n", relay / direct,
-         (1 - relay / direct) * 100);
+  double relay = Median(rates[0]), direct = Median(rates[1]),
+         plain = Median(rates[2]);
+  printf(
+      "swap-out median: relay %.2f, direct TAP %.2f, direct TAP without "
+      "offloads %.2f "
+      "MiB/s\n",
+      relay, direct, plain);
+  printf("relay/direct %.3f (relay cost %+.1f %%; target <= 5 %%)\n",
+         relay / direct, (1 - relay / direct) * 100);
   printf("relay/direct-without-offloads %.3f (the relay's own cost %+.1f %%)\n",
          relay / plain, (1 - relay / plain) * 100);
   nlohmann::json j = {{"schema", "swapbench.bench-relay/1"},
@@ -187,7 +201,8 @@ int BenchRelay(const std::string& path, const std::string& kernel_package,
                       {"relay_cost_pct", (1 - relay / direct) * 100},
                       {"ratio_no_offload", relay / plain},
                       {"runs", runs}};
-  if (Status s = WriteFile(base + "/bench-relay.json", j.dump(2) + "\n"); !s.ok())
+  if (Status s = WriteFile(base + "/bench-relay.json", j.dump(2) + "\n");
+      !s.ok())
     return ExitFor(s);
   printf("written: %s/bench-relay.json\n", base.c_str());
   return rc;
@@ -254,9 +269,12 @@ int main(int argc, char** argv) {
       "merge",
       "merge run directories (e.g. one per CI shard) into one report set: "
       "junit.xml, kcidb.json, ktap.txt, report.html, summary.json");
-  merge->add_option("dirs", merge_dirs, "run directories (searched for report.json)")
+  merge
+      ->add_option("dirs", merge_dirs,
+                   "run directories (searched for report.json)")
       ->required();
-  merge->add_option("--out", merge_out, "where the merged set goes")->required();
+  merge->add_option("--out", merge_out, "where the merged set goes")
+      ->required();
 
   std::string base_dir, new_dir, compare_out;
   CompareOptions copt;
@@ -265,20 +283,27 @@ int main(int argc, char** argv) {
       "compare",
       "compare two report sets (BASE, NEW): verdict transitions and gated "
       "throughput deltas; exit 1 on a regression");
-  compare->add_option("base", base_dir, "the baseline's run directory")->required();
-  compare->add_option("new", new_dir, "the candidate's run directory")->required();
-  compare->add_option("--threshold", threshold_pct,
-                      "throughput drop of the median that gates, in % (default 10)")
+  compare->add_option("base", base_dir, "the baseline's run directory")
+      ->required();
+  compare->add_option("new", new_dir, "the candidate's run directory")
+      ->required();
+  compare
+      ->add_option(
+          "--threshold", threshold_pct,
+          "throughput drop of the median that gates, in % (default 10)")
       ->check(CLI::Range(0.0, 100.0));
-  compare->add_option("--min-repeats", copt.min_repeats,
-                      "passing attempts needed on each side to gate throughput "
-                      "(default 3)")
+  compare
+      ->add_option("--min-repeats", copt.min_repeats,
+                   "passing attempts needed on each side to gate throughput "
+                   "(default 3)")
       ->check(CLI::Range(1, 1000));
   std::string base_kernel, new_kernel;
-  compare->add_option("--base-kernel", base_kernel,
-                      "only BASE's runs of this kernel release (an A/B set in one "
-                      "directory: compare DIR DIR --base-kernel A --new-kernel B)");
-  compare->add_option("--new-kernel", new_kernel, "only NEW's runs of this kernel release");
+  compare->add_option(
+      "--base-kernel", base_kernel,
+      "only BASE's runs of this kernel release (an A/B set in one "
+      "directory: compare DIR DIR --base-kernel A --new-kernel B)");
+  compare->add_option("--new-kernel", new_kernel,
+                      "only NEW's runs of this kernel release");
   compare->add_option("--out", compare_out,
                       "where compare.json and compare.html go (default NEW)");
 
@@ -309,18 +334,23 @@ int main(int argc, char** argv) {
       "print the link decisions the scenario's seed makes for the first N "
       "frames of each direction, with no VM (same seed: identical output)");
   preview->add_option("scenario", preview_path, "scenario file")->required();
-  preview->add_option("--packets", preview_packets,
-                      "frames per direction (default 20)")
+  preview
+      ->add_option("--packets", preview_packets,
+                   "frames per direction (default 20)")
       ->check(CLI::Range(1, 10000000));
   preview->add_option("--seed", preview_seed, "override the scenario's seed")
       ->check(CLI::Range(int64_t{0}, INT64_MAX));
-  preview->add_option("--pcap", preview_pcap,
-                      "also write the frames offered to the link to this pcap file");
-  preview->add_option("--pps", preview_pps,
-                      "synthetic NFS frames per second per direction (default 1000)")
+  preview->add_option(
+      "--pcap", preview_pcap,
+      "also write the frames offered to the link to this pcap file");
+  preview
+      ->add_option(
+          "--pps", preview_pps,
+          "synthetic NFS frames per second per direction (default 1000)")
       ->check(CLI::Range(1.0, 1e7));
 
-  std::string bench_relay_path = std::string(SWAPBENCH_SOURCE_DIR) + "/scenarios/smoke.toml";
+  std::string bench_relay_path =
+      std::string(SWAPBENCH_SOURCE_DIR) + "/scenarios/smoke.toml";
   std::string bench_relay_kernel, bench_relay_out;
   int bench_relay_repeat = 1;
   auto* bench_relay = app.add_subcommand(
@@ -328,18 +358,21 @@ int main(int argc, char** argv) {
       "benchmark: run a scenario through the relay (0 % loss) and through a "
       "direct TAP (no relay; with and without offloads); print swap-out MiB/s "
       "and the ratios");
-  bench_relay->add_option("scenario", bench_relay_path,
-                          "scenario without impairments (default scenarios/smoke.toml)");
+  bench_relay->add_option(
+      "scenario", bench_relay_path,
+      "scenario without impairments (default scenarios/smoke.toml)");
   bench_relay->add_option("--kernel-package", bench_relay_kernel,
                           "Debian kernel package (default: the scenario's)");
-  bench_relay->add_option("--repeat", bench_relay_repeat,
-                          "runs per mode, alternating (default 1)")
+  bench_relay
+      ->add_option("--repeat", bench_relay_repeat,
+                   "runs per mode, alternating (default 1)")
       ->check(CLI::Range(1, 100));
   bench_relay->add_option("--out", bench_relay_out,
                           "where the runs and bench-relay.json go "
                           "(default /tmp/swapbench-bench-relay)");
   bench_relay->add_option("--state", state_dir, "state directory");
-  bench_relay->add_option("--cache", cache_dir, "cache directory (kernels, images)");
+  bench_relay->add_option("--cache", cache_dir,
+                          "cache directory (kernels, images)");
 
   std::vector<std::string> check_paths;
   auto* check =
@@ -361,7 +394,8 @@ int main(int argc, char** argv) {
     Result<std::string> text =
         ReadFile(console_log == "-" ? "/dev/stdin" : console_log);
     if (!text.ok())
-      return ExitFor(Status::Usage(console_log + ": " + text.status().message()));
+      return ExitFor(
+          Status::Usage(console_log + ": " + text.status().message()));
     ConsoleParser p;
     ParseConsoleText(*text, &p);
     if (console_json)
@@ -378,7 +412,8 @@ int main(int argc, char** argv) {
   if (preview->parsed()) {
     auto s = LoadScenario(preview_path);
     if (!s.ok()) return ExitFor(s.status());
-    uint64_t seed = preview_seed >= 0 ? static_cast<uint64_t>(preview_seed) : s->seed;
+    uint64_t seed =
+        preview_seed >= 0 ? static_cast<uint64_t>(preview_seed) : s->seed;
     PcapWriter pcap;
     if (!preview_pcap.empty()) {
       std::string why;
@@ -437,10 +472,12 @@ int main(int argc, char** argv) {
     if (!b.ok()) return ExitFor(b.status());
     auto n = LoadReportSet(new_dir);
     if (!n.ok()) return ExitFor(n.status());
-    auto only = [](std::vector<nlohmann::json>* set, const std::string& release) {
+    auto only = [](std::vector<nlohmann::json>* set,
+                   const std::string& release) {
       if (release.empty()) return;
       std::erase_if(*set, [&](const nlohmann::json& r) {
-        return r.value("kernel", nlohmann::json::object()).value("release", "") != release;
+        return r.value("kernel", nlohmann::json::object())
+                   .value("release", "") != release;
       });
     };
     only(&*b, base_kernel);
@@ -474,16 +511,19 @@ int main(int argc, char** argv) {
     if (kernel.empty() || modules.empty())
       return ExitFor(Status::Usage("--kernel and --modules go together"));
     if (!kernel_packages.empty())
-      return ExitFor(Status::Usage("--kernel and --kernel-package exclude each other"));
+      return ExitFor(
+          Status::Usage("--kernel and --kernel-package exclude each other"));
     kernels.push_back(KernelSpec{"", kernel, modules, kernel_config});
   }
-  for (const auto& p : kernel_packages) kernels.push_back(KernelSpec{p, "", "", ""});
+  for (const auto& p : kernel_packages)
+    kernels.push_back(KernelSpec{p, "", "", ""});
   if (kernels.empty()) kernels.push_back(std::nullopt);
   int shard_k = 1, shard_n = 1;
   if (!shard.empty()) {
     char slash = 0;
     char tail = 0;
-    if (sscanf(shard.c_str(), "%d%c%d%c", &shard_k, &slash, &shard_n, &tail) != 3 ||
+    if (sscanf(shard.c_str(), "%d%c%d%c", &shard_k, &slash, &shard_n, &tail) !=
+            3 ||
         slash != '/' || shard_n < 1 || shard_k < 1 || shard_k > shard_n)
       return ExitFor(Status::Usage("--shard " + shard +
                                    ": expected K/N with 1 <= K <= N"));
@@ -564,7 +604,9 @@ int main(int argc, char** argv) {
         ro.out_dir = single && !confirmation ? base : base + "/" + label;
         if (single) RemoveRunFiles(ro.out_dir);
         if (!single || jobs > 1) ro.log_prefix = "[" + label + "] ";
-        ro.progress = [&board, label](const Progress& p) { board.Update(label, p); };
+        ro.progress = [&board, label](const Progress& p) {
+          board.Update(label, p);
+        };
         auto rep = RunScenario(*e.sc, ro);
         board.Done(label);
         std::lock_guard<std::mutex> l(mu);

@@ -113,7 +113,8 @@ TEST(StateTest, ReapTakesOnlyDeadRuns) {
   std::string scratch = dir + "/runs/live";
   {
     RunState live(dir, "live");
-    ASSERT_TRUE(live.Begin({"live", "swapbench-live", "", scratch, {}, ""}).ok());
+    ASSERT_TRUE(
+        live.Begin({"live", "swapbench-live", "", scratch, {}, ""}).ok());
     ASSERT_TRUE(MakeDirs(scratch).ok());
     std::vector<std::string> destroyed;
     // While `live` holds its lock, Reap must leave it alone.

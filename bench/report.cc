@@ -18,7 +18,6 @@ std::string OverallVerdict(const std::vector<RunReport>& runs) {
 
 namespace {
 
-
 double Round(double v, int digits) {
   double m = 1;
   for (int i = 0; i < digits; ++i) m *= 10;
@@ -28,15 +27,20 @@ double Round(double v, int digits) {
 }
 
 nlohmann::json Counters(const DirectionCounters& c) {
-  return {{"frames", c.frames},         {"dropped", c.dropped},
-          {"bytes", c.bytes},           {"delivered", c.delivered},
-          {"queue_dropped", c.queue_dropped}, {"delayed", c.delayed},
-          {"duplicated", c.duplicated}, {"corrupted", c.corrupted},
+  return {{"frames", c.frames},
+          {"dropped", c.dropped},
+          {"bytes", c.bytes},
+          {"delivered", c.delivered},
+          {"queue_dropped", c.queue_dropped},
+          {"delayed", c.delayed},
+          {"duplicated", c.duplicated},
+          {"corrupted", c.corrupted},
           {"reordered", c.reordered}};
 }
 
 nlohmann::json LinkJson(const RunReport& u) {
-  nlohmann::json imps = nlohmann::json::array(), phases = nlohmann::json::array(),
+  nlohmann::json imps = nlohmann::json::array(),
+                 phases = nlohmann::json::array(),
                  floods = nlohmann::json::array();
   for (const auto& i : u.link_detail.impairments) {
     const ImpairmentCounters& c = i.counters;
@@ -48,7 +52,8 @@ nlohmann::json LinkJson(const RunReport& u) {
                     {"dropped", c.dropped},
                     {"queue_dropped", c.queue_dropped},
                     {"delayed", c.delayed},
-                    {"mean_delay_ms", c.delayed ? Round(c.delay_ns / 1e6 / c.delayed, 3) : 0.0},
+                    {"mean_delay_ms",
+                     c.delayed ? Round(c.delay_ns / 1e6 / c.delayed, 3) : 0.0},
                     {"duplicated", c.duplicated},
                     {"corrupted", c.corrupted},
                     {"reordered", c.reordered}});
@@ -58,7 +63,9 @@ nlohmann::json LinkJson(const RunReport& u) {
                       {"dropped_to_guest", p.dropped_to_guest},
                       {"dropped_to_server", p.dropped_to_server}});
   for (const auto& f : u.link_detail.floods)
-    floods.push_back({{"name", f.name}, {"kind", f.kind}, {"sent", f.sent},
+    floods.push_back({{"name", f.name},
+                      {"kind", f.kind},
+                      {"sent", f.sent},
                       {"delivered", f.delivered}});
   nlohmann::json j = {{"engine", u.link_engine},
                       {"to_guest", Counters(u.link.to_guest)},
@@ -114,7 +121,9 @@ nlohmann::json ReportJson(const Report& r) {
           {"pages_verified", u.pages_verified},
           {"pages_corrupted", u.pages_corrupted},
           {"hog_status", u.hog_status}}},
-        {"oom_cross_check", u.oom_cross_check.is_null() ? nlohmann::json::object() : u.oom_cross_check},
+        {"oom_cross_check", u.oom_cross_check.is_null()
+                                ? nlohmann::json::object()
+                                : u.oom_cross_check},
         {"link", LinkJson(u)},
         {"findings", findings},
         {"unmet_expectations", u.unmet},

@@ -1,10 +1,10 @@
 #include "bench/runner.h"
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,10 +27,10 @@
 #include "bench/kernel_netem.h"
 #include "bench/libvirt_vm.h"
 #include "bench/process.h"
+#include "bench/series.h"
 #include "bench/state.h"
 #include "bench/storage.h"
 #include "bench/telemetry.h"
-#include "bench/series.h"
 #include "bench/watchdog.h"
 #include "netem/relay.h"
 #include "netem/rng.h"
@@ -212,7 +212,8 @@ void DumpStalledGuest(LibvirtVm& vm, const std::string& dir,
     size = now;
   }
   auto text = ReadFile(console);
-  if (size > before && text.ok() && static_cast<int64_t>(text->size()) > before &&
+  if (size > before && text.ok() &&
+      static_cast<int64_t>(text->size()) > before &&
       WriteFile(dir + "/sysrq.txt", text->substr(before)).ok()) {
     files.push_back("sysrq.txt");
   } else if (size <= before) {
@@ -328,7 +329,8 @@ void CheckExpectations(const Scenario& s, RunReport* run) {
   for (const auto& f : run->link_detail.floods) flood_frames += f.sent;
   if (flood_frames < e.min_flood_frames)
     run->unmet.push_back("flood frames " + std::to_string(flood_frames) +
-                         " < expected minimum " + std::to_string(e.min_flood_frames));
+                         " < expected minimum " +
+                         std::to_string(e.min_flood_frames));
   for (const auto& kind : e.findings) {
     bool seen = false;
     for (const auto& f : run->findings) seen |= f.kind == kind;
@@ -420,16 +422,13 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   // Unique among this process's parallel runs and across processes.
   static std::atomic<int> run_counter{0};
   int nth = run_counter++;
-  std::string id = "sb" + std::to_string(getpid()) +
-                   (nth ? "-" + std::to_string(nth) : "");
+  std::string id =
+      "sb" + std::to_string(getpid()) + (nth ? "-" + std::to_string(nth) : "");
   RunState state(o.state_dir, id);
   RunResources res;
-  RunRecord record{id,
-                   "swapbench-" + id,
-                   "swapbench-" + id,
-                   o.state_dir + "/runs/" + id,
-                   {},
-                   ""};
+  RunRecord record{
+      id, "swapbench-" + id, "swapbench-" + id, o.state_dir + "/runs/" + id, {},
+      ""};
   double t_start = Monotonic();
   {
     time_t now = time(nullptr);
@@ -471,8 +470,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
       // and moved into the namespace once QEMU holds it (below).
       record.host_tap = ("t" + id).substr(0, 15);
       state.Update(record);
-      if (!(st = RunChecked({"ip", "tuntap", "add", "dev", record.host_tap,
-                             "mode", "tap"}))
+      if (!(st = RunChecked(
+                {"ip", "tuntap", "add", "dev", record.host_tap, "mode", "tap"}))
                .ok())
         return st.Context("tap");
       res.host_tap = record.host_tap;
@@ -480,37 +479,37 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     int tap = o.direct_tap ? -1 : OpenTapInNetns(ns_path, kTapName, &err);
     if (!o.direct_tap && tap < 0) return Status::Harness("tap: " + err);
     if (!o.direct_tap) {
-    RelayOptions ro;
-    ro.link = sc.link.config;
-    ro.link.seed = rep.seed;
-    if (sc.link.engine == "kernel-netem") {
-      // The guest's netem impairs; the relay only carries (and floods).
-      ro.link.impairments.clear();
-      ro.link.phases.clear();
-    }
-    ro.floods = sc.link.floods;
-    for (const FloodConfig& f : ro.floods) {
-      std::vector<PcapFrame> frames;
-      std::string why;
-      if (f.kind == "pcap" && !ReadPcap(f.file, &frames, &why))
-        return Status::Harness("flood " + f.name + ": " + why);
-      ro.flood_frames.push_back(std::move(frames));
-    }
-    ro.guest_ip = ntohl(inet_addr(kGuestIp));
-    ro.server_ip = ntohl(inet_addr(kServerIp));
-    if (sc.capture.trace) ro.trace_path = o.out_dir + "/link-trace.tsv";
-    if (sc.capture.pcap) {
-      ro.pcap_guest_path = o.out_dir + "/guest.pcap";
-      ro.pcap_server_path = o.out_dir + "/server.pcap";
-      ro.snaplen = sc.capture.snaplen;
-    }
-    res.relay = std::make_unique<Relay>(ro, tap);
-    if (!(st = server_side(kTapName)).ok()) return st;
-    auto port = FreeUdpPort();
-    if (!port.ok()) return port.status().Context("relay");
-    guest_port = *port;
-    if (!res.relay->Open(*guest_port) || !res.relay->Start())
-      return Status::Harness("relay: " + res.relay->error());
+      RelayOptions ro;
+      ro.link = sc.link.config;
+      ro.link.seed = rep.seed;
+      if (sc.link.engine == "kernel-netem") {
+        // The guest's netem impairs; the relay only carries (and floods).
+        ro.link.impairments.clear();
+        ro.link.phases.clear();
+      }
+      ro.floods = sc.link.floods;
+      for (const FloodConfig& f : ro.floods) {
+        std::vector<PcapFrame> frames;
+        std::string why;
+        if (f.kind == "pcap" && !ReadPcap(f.file, &frames, &why))
+          return Status::Harness("flood " + f.name + ": " + why);
+        ro.flood_frames.push_back(std::move(frames));
+      }
+      ro.guest_ip = ntohl(inet_addr(kGuestIp));
+      ro.server_ip = ntohl(inet_addr(kServerIp));
+      if (sc.capture.trace) ro.trace_path = o.out_dir + "/link-trace.tsv";
+      if (sc.capture.pcap) {
+        ro.pcap_guest_path = o.out_dir + "/guest.pcap";
+        ro.pcap_server_path = o.out_dir + "/server.pcap";
+        ro.snaplen = sc.capture.snaplen;
+      }
+      res.relay = std::make_unique<Relay>(ro, tap);
+      if (!(st = server_side(kTapName)).ok()) return st;
+      auto port = FreeUdpPort();
+      if (!port.ok()) return port.status().Context("relay");
+      guest_port = *port;
+      if (!res.relay->Open(*guest_port) || !res.relay->Start())
+        return Status::Harness("relay: " + res.relay->error());
     }
 
     // The NFS server, inside the namespace.
@@ -558,8 +557,12 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     conf +=
         "hog_seed=" + std::to_string(hog_rng.Next()) + "\ntelemetry_ms=250\n";
     if (sc.link.engine == "kernel-netem") {
-      conf += "netem_egress=" + NetemArgs(sc.link.config.impairments, "to_server") + "\n";
-      conf += "netem_ingress=" + NetemArgs(sc.link.config.impairments, "to_guest") + "\n";
+      conf +=
+          "netem_egress=" + NetemArgs(sc.link.config.impairments, "to_server") +
+          "\n";
+      conf +=
+          "netem_ingress=" + NetemArgs(sc.link.config.impairments, "to_guest") +
+          "\n";
     }
     if (!(st = WriteFile(o.out_dir + "/agent.conf", conf)).ok()) return st;
     std::string initrd = record.scratch + "/initrd.img";
@@ -597,8 +600,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     if (!(st = res.vm->Start()).ok()) return st;
     if (o.direct_tap) {
       // The guest needs its network seconds from now (TCG boot).
-      if (!(st = RunChecked({"ip", "link", "set", record.host_tap, "netns",
-                             record.netns}))
+      if (!(st = RunChecked(
+                {"ip", "link", "set", record.host_tap, "netns", record.netns}))
                .ok())
         return st.Context("tap");
       if (!(st = server_side(record.host_tap)).ok()) return st;
@@ -618,9 +621,11 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
 
   std::vector<LinkPoint> link_points;  // relay counters at each sample
   std::vector<Finding> runner_findings;
-  bool outage_by_fault = false;  // the run ended while the bench held the server stopped
+  bool outage_by_fault =
+      false;  // the run ended while the bench held the server stopped
   std::vector<nlohmann::json> timeline;
-  double link_cutoff = 1e18;  // vm-relative end of the run: later link events never happened
+  double link_cutoff =
+      1e18;  // vm-relative end of the run: later link events never happened
   if (harness.ok()) {
     log("guest " + record.domain + " started (" + run.accel_reason + ")");
     double vm_start = Monotonic();
@@ -682,13 +687,15 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
       size_t lines = telemetry.samples().size() + telemetry.events().size();
       if (lines != seen_lines) {
         for (size_t i = link_points.size(); i < telemetry.samples().size(); ++i)
-          link_points.push_back({telemetry.samples()[i].t,
-                                 res.relay ? res.relay->counters() : RelayCounters{}});
+          link_points.push_back(
+              {telemetry.samples()[i].t,
+               res.relay ? res.relay->counters() : RelayCounters{}});
         if (seen_lines == 0) run.boot_s = now - vm_start;
         seen_lines = lines;
         last_report = now;
         watchdog.OnTelemetry(
-            now, telemetry.samples().empty() ? nullptr : &telemetry.samples().back(),
+            now,
+            telemetry.samples().empty() ? nullptr : &telemetry.samples().back(),
             telemetry.Event("hog_start") && !telemetry.Event("hog_exit"));
       }
       if (console.lines() != console_seen) {
@@ -696,7 +703,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
         watchdog.OnConsole(now);
       }
       if (res.relay)
-        if (double t = res.relay->last_tcp_data(); t >= 0) watchdog.OnLinkData(t);
+        if (double t = res.relay->last_tcp_data(); t >= 0)
+          watchdog.OnLinkData(t);
       if (!telemetry.samples().empty() &&
           telemetry.samples().back().phase != last_phase) {
         last_phase = telemetry.samples().back().phase;
@@ -704,7 +712,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
       }
       if (hog_start_host < 0 && telemetry.Event("hog_start")) {
         hog_start_host = now;
-        if (res.relay) res.relay->SetEpoch(now);  // phases and floods count from here
+        if (res.relay)
+          res.relay->SetEpoch(now);  // phases and floods count from here
         // The link's phases and floods on the run's timeline (those that
         // begin after the run ended are dropped below).
         auto link_event = [&](const std::string& ev, const std::string& name,
@@ -714,7 +723,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
                {"event", ev},
                {"name", name},
                {"host_s", std::round((now + after_s - vm_start) * 1000) / 1000},
-               {"guest_s", std::round((guest_now(now) + after_s) * 1000) / 1000},
+               {"guest_s",
+                std::round((guest_now(now) + after_s) * 1000) / 1000},
                {"scenario_line", line}});
         };
         if (res.relay) {
@@ -724,7 +734,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
           }
           for (const FloodConfig& f : sc.link.floods) {
             link_event("flood_begin", f.name, f.at_s, f.line);
-            if (f.for_s > 0) link_event("flood_end", f.name, f.at_s + f.for_s, f.line);
+            if (f.for_s > 0)
+              link_event("flood_end", f.name, f.at_s + f.for_s, f.line);
           }
         }
       }
@@ -750,7 +761,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
         }
         // Nothing is expected to move while the bench holds the server; the
         // watchdog's clocks start again when it lets go.
-        if (fr.started) watchdog.Hold(fr.ended ? std::max(fr.end_at, 0.0) : now);
+        if (fr.started)
+          watchdog.Hold(fr.ended ? std::max(fr.end_at, 0.0) : now);
       }
       if (!fault_status.ok()) {
         harness = fault_status;
@@ -850,8 +862,9 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     run.link = res.relay->counters();
     run.link_detail = res.relay->snapshot();
   }
-  run.link_engine = !o.direct_tap ? sc.link.engine
-                    : o.direct_tap_offloads ? "direct-tap" : "direct-tap-no-offload";
+  run.link_engine = !o.direct_tap           ? sc.link.engine
+                    : o.direct_tap_offloads ? "direct-tap"
+                                            : "direct-tap-no-offload";
   res.Teardown();
   drain(true);
   console.Finish();
@@ -866,13 +879,14 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   for (auto& f : runner_findings) run.findings.push_back(f);
   Summarize(telemetry, &run);
   CrossCheckOom(telemetry, &run);
-  run.series = BuildSeries(telemetry.samples(), link_points,
-                           sc.cgroup.memory_max_mib);
+  run.series =
+      BuildSeries(telemetry.samples(), link_points, sc.cgroup.memory_max_mib);
   run.events = telemetry.events();
   for (const ConsoleEvent& e : console.events())
     timeline.push_back(EventJson(e));
   std::erase_if(timeline, [&](const nlohmann::json& e) {
-    return e.value("source", "") == "link" && e.value("host_s", 0.0) > link_cutoff;
+    return e.value("source", "") == "link" &&
+           e.value("host_s", 0.0) > link_cutoff;
   });
   std::stable_sort(timeline.begin(), timeline.end(),
                    [](const auto& a, const auto& b) {
@@ -930,12 +944,12 @@ namespace swapbench {
 
 void RemoveRunFiles(const std::string& dir) {
   for (const char* f :
-       {"report.json", "console.log", "telemetry.jsonl", "ganesha.log",
-        "ganesha.stdout", "ganesha.conf", "rpcbind.log", "nbd-server.log",
-        "nbd-server.conf", "nbd-allow", "qemu.log", "agent.conf", "domain.xml",
-        "sysrq.txt", "registers.txt", "junit.xml", "kcidb.json", "ktap.txt",
-        "report.html", "summary.json", "link-trace.tsv", "guest.pcap",
-        "server.pcap"})
+       {"report.json",     "console.log",  "telemetry.jsonl", "ganesha.log",
+        "ganesha.stdout",  "ganesha.conf", "rpcbind.log",     "nbd-server.log",
+        "nbd-server.conf", "nbd-allow",    "qemu.log",        "agent.conf",
+        "domain.xml",      "sysrq.txt",    "registers.txt",   "junit.xml",
+        "kcidb.json",      "ktap.txt",     "report.html",     "summary.json",
+        "link-trace.tsv",  "guest.pcap",   "server.pcap"})
     unlink((dir + "/" + f).c_str());
 }
 
@@ -962,11 +976,11 @@ void CrossCheckOom(const Telemetry& t, RunReport* run) {
                                  {"free_kib", at->swap_free_kib}};
     // Past 90 % the swap area is as good as full (the allocator wants
     // free clusters), and saying "free space" would mislead.
-    f.title += (used * 10 < at->swap_total_kib * 9
-                    ? " while swap had free space ("
-                    : " with swap nearly full (") +
-               std::to_string(used >> 10) + " of " +
-               std::to_string(at->swap_total_kib >> 10) + " MiB used)";
+    f.title +=
+        (used * 10 < at->swap_total_kib * 9 ? " while swap had free space ("
+                                            : " with swap nearly full (") +
+        std::to_string(used >> 10) + " of " +
+        std::to_string(at->swap_total_kib >> 10) + " MiB used)";
   }
   if (samples.empty()) return;
   const Sample& last = samples.back();
@@ -978,17 +992,16 @@ void CrossCheckOom(const Telemetry& t, RunReport* run) {
     c["console_memcg_oom_kills"] = console_memcg;
     c["memory_events_oom_kill"] = last.cg_oom_kill;
     if (last.cg_oom_kill != console_memcg)
-      disagreements.push_back(
-          "memory.events oom_kill " + std::to_string(last.cg_oom_kill) +
-          " vs " + std::to_string(console_memcg) +
-          " memcg OOM kill(s) on the console");
+      disagreements.push_back("memory.events oom_kill " +
+                              std::to_string(last.cg_oom_kill) + " vs " +
+                              std::to_string(console_memcg) +
+                              " memcg OOM kill(s) on the console");
     missing_memcg = std::max<int64_t>(0, last.cg_oom_kill - console_memcg);
   }
   if (last.vm_oom_kill != console_all)
-    disagreements.push_back("/proc/vmstat oom_kill " +
-                            std::to_string(last.vm_oom_kill) + " vs " +
-                            std::to_string(console_all) +
-                            " OOM kill(s) on the console");
+    disagreements.push_back(
+        "/proc/vmstat oom_kill " + std::to_string(last.vm_oom_kill) + " vs " +
+        std::to_string(console_all) + " OOM kill(s) on the console");
   c["agree"] = disagreements.empty();
   c["disagreements"] = disagreements;
   run->oom_cross_check = c;

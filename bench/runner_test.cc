@@ -140,10 +140,12 @@ namespace {
 
 Telemetry KillTelemetry(int cg_oom_kill, int vm_oom_kill) {
   Telemetry t;
-  t.Feed(R"({"t":11.5,"seq":1,"phase":"hog","pswpout":4509,"swap_total_kib":262140,"swap_free_kib":194928,"vm_oom_kill":0,"cg_oom_kill":0})");
-  t.Feed(R"({"t":12.0,"seq":2,"phase":"hog","pswpout":4509,"swap_total_kib":262140,"swap_free_kib":200000,"vm_oom_kill":)" +
-         std::to_string(vm_oom_kill) + R"(,"cg_oom_kill":)" +
-         std::to_string(cg_oom_kill) + "}");
+  t.Feed(
+      R"({"t":11.5,"seq":1,"phase":"hog","pswpout":4509,"swap_total_kib":262140,"swap_free_kib":194928,"vm_oom_kill":0,"cg_oom_kill":0})");
+  t.Feed(
+      R"({"t":12.0,"seq":2,"phase":"hog","pswpout":4509,"swap_total_kib":262140,"swap_free_kib":200000,"vm_oom_kill":)" +
+      std::to_string(vm_oom_kill) + R"(,"cg_oom_kill":)" +
+      std::to_string(cg_oom_kill) + "}");
   return t;
 }
 
@@ -199,9 +201,14 @@ namespace swapbench {
 namespace {
 
 TEST(MarkFaultsInForceTest, FindingDuringAStall) {
-  std::vector<nlohmann::json> timeline = {
-      {{"source", "runner"}, {"event", "server_stall_begin"}, {"guest_s", 9.7}, {"scenario_line", 30}},
-      {{"source", "runner"}, {"event", "server_stall_end"}, {"guest_s", 54.7}, {"scenario_line", 30}}};
+  std::vector<nlohmann::json> timeline = {{{"source", "runner"},
+                                           {"event", "server_stall_begin"},
+                                           {"guest_s", 9.7},
+                                           {"scenario_line", 30}},
+                                          {{"source", "runner"},
+                                           {"event", "server_stall_end"},
+                                           {"guest_s", 54.7},
+                                           {"scenario_line", 30}}};
   std::vector<Finding> f(3);
   f[0].kernel_time = 10.74;
   f[1].kernel_time = 60;  // after the stall
@@ -220,7 +227,8 @@ namespace {
 
 TEST(CrossCheckOomTest, NearlyFullSwapIsNotCalledFree) {
   Telemetry t;
-  t.Feed(R"({"t":5,"seq":1,"phase":"hog","swap_total_kib":65532,"swap_free_kib":1000,"vm_oom_kill":1,"cg_oom_kill":1})");
+  t.Feed(
+      R"({"t":5,"seq":1,"phase":"hog","swap_total_kib":65532,"swap_free_kib":1000,"vm_oom_kill":1,"cg_oom_kill":1})");
   RunReport run;
   run.findings.push_back(ConsoleKill(5.5));
   CrossCheckOom(t, &run);

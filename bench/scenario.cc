@@ -124,15 +124,20 @@ class Reader {
       double x = strtod(s.c_str(), &end);
       std::string unit = end ? end : "";
       if (end != s.c_str() && x >= 0) {
-        if (unit == "ms") v = x / 1000;
-        else if (unit == "s") v = x;
-        else if (unit == "m") v = x * 60;
-        else if (unit == "us") v = x / 1e6;
+        if (unit == "ms")
+          v = x / 1000;
+        else if (unit == "s")
+          v = x;
+        else if (unit == "m")
+          v = x * 60;
+        else if (unit == "us")
+          v = x / 1e6;
       }
     }
     if (v < 0)
-      return Error(*n, prefix + key + ": expected a duration such as \"250ms\", "
-                                      "\"10s\" or \"2m\"");
+      return Error(*n, prefix + key +
+                           ": expected a duration such as \"250ms\", "
+                           "\"10s\" or \"2m\"");
     if (v < lo_s || v > hi_s)
       return Error(*n, prefix + key + " " + Fmt(v) + "s out of range [" +
                            Fmt(lo_s) + "s, " + Fmt(hi_s) + "s]");
@@ -172,7 +177,6 @@ class Reader {
   std::set<std::string> seen_;
 };
 
-
 std::string DirName(const std::string& path) {
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? "." : path.substr(0, slash);
@@ -184,7 +188,8 @@ void ReadImpairment(Reader& r, const toml::table& t, ImpairmentConfig* c,
   const std::string pre = "link.impairment.";
   c->line = static_cast<int>(t.source().begin.line);
   r.Str(t, pre, "kind", &c->kind,
-        {"loss", "delay", "reorder", "duplicate", "corrupt", "rate", "partition"});
+        {"loss", "delay", "reorder", "duplicate", "corrupt", "rate",
+         "partition"});
   r.Str(t, pre, "name", &c->name);
   r.Str(t, pre, "direction", &c->direction, {"both", "to_guest", "to_server"});
   r.Bool(t, pre, "enabled", &c->enabled);
@@ -268,14 +273,16 @@ void ReadLink(Reader& r, const toml::table& root, Scenario* s, Status& err) {
     if (const toml::node* n = r.Get(*t, "link.", "impairment")) {
       const toml::array* a = n->as_array();
       if (!a || !a->is_array_of_tables())
-        return r.Error(*n, "link.impairment: expected [[link.impairment]] tables");
+        return r.Error(*n,
+                       "link.impairment: expected [[link.impairment]] tables");
       std::map<std::string, int> count;
       for (const auto& e : *a) {
         ImpairmentConfig c;
         ReadImpairment(r, *e.as_table(), &c, err);
         if (!err.ok()) return;
         if (c.name.empty())
-          c.name = c.kind + (count[c.kind]++ ? "-" + std::to_string(count[c.kind]) : "");
+          c.name = c.kind +
+                   (count[c.kind]++ ? "-" + std::to_string(count[c.kind]) : "");
         for (const auto& o : lc.impairments)
           if (o.name == c.name)
             return r.Error(e, "[[link.impairment]] name \"" + c.name +
@@ -308,7 +315,8 @@ void ReadLink(Reader& r, const toml::table& root, Scenario* s, Status& err) {
       r.StrList(t, "phase.", "enable", &p.enable);
       r.StrList(t, "phase.", "disable", &p.disable);
       r.Bool(t, "phase.", "down", &p.down);
-      r.Str(t, "phase.", "direction", &p.direction, {"both", "to_guest", "to_server"});
+      r.Str(t, "phase.", "direction", &p.direction,
+            {"both", "to_guest", "to_server"});
       r.Unknown(t, "phase.");
       if (!err.ok()) return;
       if (p.name.empty()) return r.Error(t, "[[phase]]: expected name");
@@ -322,8 +330,9 @@ void ReadLink(Reader& r, const toml::table& root, Scenario* s, Status& err) {
           bool found = false;
           for (const auto& c : lc.impairments) found |= c.name == n;
           if (!found)
-            return r.Error(t, "[[phase]] " + p.name + ": no impairment named \"" +
-                                  n + "\" (name them in [[link.impairment]])");
+            return r.Error(t, "[[phase]] " + p.name +
+                                  ": no impairment named \"" + n +
+                                  "\" (name them in [[link.impairment]])");
         }
       lc.phases.push_back(p);
     }
@@ -333,7 +342,8 @@ void ReadLink(Reader& r, const toml::table& root, Scenario* s, Status& err) {
       const toml::table& t = *e.as_table();
       FloodConfig f;
       f.line = static_cast<int>(t.source().begin.line);
-      r.Str(t, "flood.", "kind", &f.kind, {"udp", "syn", "icmp", "arp", "pcap"});
+      r.Str(t, "flood.", "kind", &f.kind,
+            {"udp", "syn", "icmp", "arp", "pcap"});
       r.Str(t, "flood.", "name", &f.name);
       r.Duration(t, "flood.", "at", 0, 86400, &f.at_s);
       r.Duration(t, "flood.", "for", 0, 86400, &f.for_s);
@@ -345,12 +355,14 @@ void ReadLink(Reader& r, const toml::table& root, Scenario* s, Status& err) {
       } else {
         r.Num(t, "flood.", "pps", 1, 1000000, &f.pps);
         r.Int(t, "flood.", "size", 60, 1514, &f.size);
-        if (f.kind == "udp" || f.kind == "syn") r.Int(t, "flood.", "port", 1, 65535, &f.port);
+        if (f.kind == "udp" || f.kind == "syn")
+          r.Int(t, "flood.", "port", 1, 65535, &f.port);
       }
       r.Unknown(t, "flood.");
       if (!err.ok()) return;
       if (f.kind.empty()) return r.Error(t, "[[flood]]: expected kind");
-      if (f.name.empty()) f.name = f.kind + "-" + std::to_string(s->link.floods.size() + 1);
+      if (f.name.empty())
+        f.name = f.kind + "-" + std::to_string(s->link.floods.size() + 1);
       if (f.kind == "pcap") {
         if (f.file.empty()) return r.Error(t, "[[flood]] pcap: expected file");
         if (f.file[0] != '/') f.file = DirName(s->path) + "/" + f.file;
@@ -359,7 +371,8 @@ void ReadLink(Reader& r, const toml::table& root, Scenario* s, Status& err) {
         if (!ReadPcap(f.file, &frames, &why))
           return r.Error(*t.get("file"), "flood.file: cannot replay: " + why);
         if (frames.empty())
-          return r.Error(*t.get("file"), "flood.file: the capture has no frames");
+          return r.Error(*t.get("file"),
+                         "flood.file: the capture has no frames");
       }
       s->link.floods.push_back(f);
     }
@@ -375,7 +388,9 @@ void ReadLink(Reader& r, const toml::table& root, Scenario* s, Status& err) {
   // every frame of a direction; the rest needs the relay.
   const toml::node* where = root.get("link")->as_table()->get("engine");
   if (!lc.phases.empty())
-    return r.Error(*where, "link.engine \"kernel-netem\": [[phase]] needs the relay engine");
+    return r.Error(
+        *where,
+        "link.engine \"kernel-netem\": [[phase]] needs the relay engine");
   std::set<std::string> seen;
   for (const auto& c : lc.impairments) {
     std::string why;
@@ -444,9 +459,10 @@ Result<Scenario> ParseScenario(const std::string& text,
     r.Str(*t, "vm.", "cmdline", &s.vm.cmdline);
     for (char c : s.vm.cmdline)
       if (c == '\n' || c == '\r' || c == '\0' || s.vm.cmdline.size() > 1024) {
-        r.Error(*t->get("cmdline"),
-                "vm.cmdline: expected one line of kernel parameters (at most 1024 "
-                "characters)");
+        r.Error(
+            *t->get("cmdline"),
+            "vm.cmdline: expected one line of kernel parameters (at most 1024 "
+            "characters)");
         break;
       }
     r.Unknown(*t, "vm.");
@@ -499,7 +515,8 @@ Result<Scenario> ParseScenario(const std::string& text,
     s.expect.min_dropped_to_server = v;
     r.Bool(*t, "expect.", "all_pages_verified", &s.expect.all_pages_verified);
     r.Bool(*t, "expect.", "flaky_fails", &s.expect.flaky_fails);
-    r.Bool(*t, "expect.", "all_impairments_acted", &s.expect.all_impairments_acted);
+    r.Bool(*t, "expect.", "all_impairments_acted",
+           &s.expect.all_impairments_acted);
     v = 0;
     r.Int(*t, "expect.", "min_flood_frames", 0, INT64_MAX, &v);
     s.expect.min_flood_frames = v;

@@ -58,8 +58,8 @@ struct Scenario {
     std::vector<FloodConfig> floods;
   } link;
   struct Capture {
-    bool trace = true;   // link-trace.tsv: one line per frame
-    bool pcap = false;   // guest.pcap + server.pcap
+    bool trace = true;  // link-trace.tsv: one line per frame
+    bool pcap = false;  // guest.pcap + server.pcap
     int snaplen = 256;
   } capture;
 
@@ -67,7 +67,7 @@ struct Scenario {
     int deadline_s = 300;      // whole run, boot to power-off
     int boot_timeout_s = 120;  // until the agent's first report
     int agent_silence_s = 30;  // no telemetry for this long: agent_silent
-    int stall_s = 30;  // no swap progress for this long: swap_stall
+    int stall_s = 30;          // no swap progress for this long: swap_stall
   } limits;
 
   // A server-side fault on the run's timeline. It fires `at_s` seconds after

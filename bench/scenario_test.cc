@@ -198,11 +198,13 @@ namespace {
 
 TEST(ScenarioTest, VmCmdlineIsOneLine) {
   auto ok = ParseScenario(
-      "name = \"x\"\n[vm]\ncmdline = \"sysctl.kernel.hung_task_timeout_secs=10\"\n",
+      "name = \"x\"\n[vm]\ncmdline = "
+      "\"sysctl.kernel.hung_task_timeout_secs=10\"\n",
       "x.toml");
   ASSERT_TRUE(ok.ok()) << ok.status().message();
   EXPECT_EQ(ok->vm.cmdline, "sysctl.kernel.hung_task_timeout_secs=10");
-  auto bad = ParseScenario("name = \"x\"\n[vm]\ncmdline = \"a\\nb\"\n", "x.toml");
+  auto bad =
+      ParseScenario("name = \"x\"\n[vm]\ncmdline = \"a\\nb\"\n", "x.toml");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(),
             "x.toml:3: vm.cmdline: expected one line of kernel parameters (at "
@@ -259,7 +261,8 @@ for = "20s"
 [capture]
 pcap = true
 snaplen = 128
-)", "full.toml");
+)",
+                         "full.toml");
   ASSERT_TRUE(r.ok()) << r.status().message();
   const auto& l = r->link.config;
   ASSERT_EQ(l.impairments.size(), 3u);
@@ -282,11 +285,13 @@ TEST(ScenarioLinkTest, ErrorsNameTheLine) {
   } cases[] = {
       {"name = \"x\"\n[link]\n[[link.impairment]]\nkind = \"loss\"\n",
        "x.toml:3: [[link.impairment]] loss: expected p"},
-      {"name = \"x\"\n[link]\n[[link.impairment]]\nkind = \"delay\"\ndelay = \"5 parsecs\"\n",
+      {"name = \"x\"\n[link]\n[[link.impairment]]\nkind = \"delay\"\ndelay = "
+       "\"5 parsecs\"\n",
        "x.toml:5: link.impairment.delay: expected a duration"},
       {"name = \"x\"\n[link]\n[[link.impairment]]\nkind = \"jam\"\n",
        "x.toml:4: link.impairment.kind \"jam\": expected one of"},
-      {"name = \"x\"\n[[phase]]\nname = \"p\"\nat = \"1s\"\nfor = \"1s\"\nenable = [\"nope\"]\n",
+      {"name = \"x\"\n[[phase]]\nname = \"p\"\nat = \"1s\"\nfor = "
+       "\"1s\"\nenable = [\"nope\"]\n",
        "x.toml:2: [[phase]] p: no impairment named \"nope\""},
       {"name = \"x\"\n[[flood]]\nkind = \"pcap\"\nfile = \"missing.pcap\"\n",
        "x.toml:4: flood.file: cannot replay"},

@@ -28,8 +28,8 @@ nlohmann::json BuildSeries(const std::vector<Sample>& all,
     return &link[li].counters;
   };
 
-  nlohmann::json t = nlohmann::json::array(), out = t, in = t, cur = t,
-                 gf = t, gd = t, sf = t, sd = t, retrans = t;
+  nlohmann::json t = nlohmann::json::array(), out = t, in = t, cur = t, gf = t,
+                 gd = t, sf = t, sd = t, retrans = t;
   const double kMib = 4096.0 / (1 << 20);
   RelayCounters prev_link{};
   for (size_t i = 0; i < s.size(); ++i) {
@@ -41,10 +41,17 @@ nlohmann::json BuildSeries(const std::vector<Sample>& all,
     auto rate = [&](double delta) { return dt > 0 ? R3(delta / dt) : 0.0; };
     out.push_back(i ? rate((x.pswpout - s[i - 1]->pswpout) * kMib) : 0.0);
     in.push_back(i ? rate((x.pswpin - s[i - 1]->pswpin) * kMib) : 0.0);
-    gf.push_back(i ? rate(double(c.to_guest.frames - prev_link.to_guest.frames)) : 0.0);
-    gd.push_back(i ? rate(double(c.to_guest.dropped - prev_link.to_guest.dropped)) : 0.0);
-    sf.push_back(i ? rate(double(c.to_server.frames - prev_link.to_server.frames)) : 0.0);
-    sd.push_back(i ? rate(double(c.to_server.dropped - prev_link.to_server.dropped)) : 0.0);
+    gf.push_back(i ? rate(double(c.to_guest.frames - prev_link.to_guest.frames))
+                   : 0.0);
+    gd.push_back(
+        i ? rate(double(c.to_guest.dropped - prev_link.to_guest.dropped))
+          : 0.0);
+    sf.push_back(
+        i ? rate(double(c.to_server.frames - prev_link.to_server.frames))
+          : 0.0);
+    sd.push_back(
+        i ? rate(double(c.to_server.dropped - prev_link.to_server.dropped))
+          : 0.0);
     prev_link = c;
     if (x.cg_current >= 0)
       cur.push_back(R3(x.cg_current / double(1 << 20)));
@@ -59,8 +66,8 @@ nlohmann::json BuildSeries(const std::vector<Sample>& all,
           {"swapout_mib_s", out},
           {"swapin_mib_s", in},
           {"memory_current_mib", cur},
-          {"memory_max_mib",
-           memory_max_mib > 0 ? nlohmann::json(memory_max_mib) : nlohmann::json()},
+          {"memory_max_mib", memory_max_mib > 0 ? nlohmann::json(memory_max_mib)
+                                                : nlohmann::json()},
           {"to_guest_frames_s", gf},
           {"to_guest_dropped_s", gd},
           {"to_server_frames_s", sf},

@@ -24,9 +24,12 @@ RunState::~RunState() {
 
 namespace {
 std::string RecordJson(const RunRecord& r) {
-  nlohmann::json j = {{"id", r.id},       {"domain", r.domain},
-                      {"netns", r.netns}, {"scratch", r.scratch},
-                      {"pids", r.pids},   {"owner", getpid()},
+  nlohmann::json j = {{"id", r.id},
+                      {"domain", r.domain},
+                      {"netns", r.netns},
+                      {"scratch", r.scratch},
+                      {"pids", r.pids},
+                      {"owner", getpid()},
                       {"host_tap", r.host_tap}};
   return j.dump(2) + "\n";
 }

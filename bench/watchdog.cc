@@ -35,8 +35,7 @@ std::string LinkEvidence(double now, double last_data, double base) {
   if (last_data < base)
     return "no new TCP data through the link since the server fault ended " +
            Secs(now - base) + " ago";
-  return "last new TCP data through the link " + Secs(now - last_data) +
-         " ago";
+  return "last new TCP data through the link " + Secs(now - last_data) + " ago";
 }
 
 bool Moved(const Sample& a, const Sample& b) {
@@ -85,8 +84,8 @@ std::vector<Finding> Watchdog::Check(double now) const {
   const double telemetry_quiet = since(last_telemetry_);
   const double link_quiet = since(last_link_data_);
   const double stuck = since(last_progress_);
-  const bool room = sample_ && sample_->swap_total_kib > 0 &&
-                    sample_->swap_free_kib > 0;
+  const bool room =
+      sample_ && sample_->swap_total_kib > 0 && sample_->swap_free_kib > 0;
   nlohmann::json evidence = nlohmann::json::array();
   auto silent = [&] {
     Finding f;
@@ -109,22 +108,22 @@ std::vector<Finding> Watchdog::Check(double now) const {
       evidence.push_back(
           "telemetry: hog at " + std::to_string(sample_->hog_written) +
           " pages written, " + std::to_string(sample_->hog_verified) +
-          " verified of " + std::to_string(sample_->hog_pages) +
-          "; pswpout " + std::to_string(sample_->pswpout) + ", pswpin " +
+          " verified of " + std::to_string(sample_->hog_pages) + "; pswpout " +
+          std::to_string(sample_->pswpout) + ", pswpin " +
           std::to_string(sample_->pswpin) + "; swap " +
           std::to_string((sample_->swap_total_kib - sample_->swap_free_kib) /
                          1024) +
           " of " + std::to_string(sample_->swap_total_kib / 1024) +
           " MiB used");
-    if (telemetry_quiet >= limits_.stall_s &&
-        link_quiet >= limits_.stall_s) {
+    if (telemetry_quiet >= limits_.stall_s && link_quiet >= limits_.stall_s) {
       // Host-side evidence: the guest went quiet on both channels.
       evidence.push_back("no telemetry from the agent for " +
                          Secs(telemetry_quiet));
       evidence.push_back(LinkEvidence(now, last_link_data_, base));
       evidence.push_back("console last grew " +
-                         (last_console_ < 0 ? std::string("never")
-                                            : Secs(now - last_console_) + " ago"));
+                         (last_console_ < 0
+                              ? std::string("never")
+                              : Secs(now - last_console_) + " ago"));
       stall("swap stalled: guest silent and no storage traffic for " +
                 Secs(std::min(telemetry_quiet, link_quiet)),
             std::min(telemetry_quiet, link_quiet));

@@ -134,7 +134,7 @@ TEST(WatchdogTest, BacklogAfterTheFaultDoesNotMakeTheLinkBusy) {
   Watchdog w(L(30, 30), 0);
   Sample s = At(10, 10);
   w.OnTelemetry(5, &s, true);
-  w.Hold(40);         // the fault ends at 40
+  w.Hold(40);          // the fault ends at 40
   w.OnLinkData(40.3);  // the backlog
   EXPECT_TRUE(w.Check(70.1).empty());
   EXPECT_EQ(Kinds(w.Check(70.5)),

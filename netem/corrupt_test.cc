@@ -22,7 +22,8 @@ TEST(CorruptTest, FlipsPayloadBitsAndLeavesChecksumsWrong) {
   Link link(lc);
   auto orig = NfsFrame(600);
   auto f = orig;
-  EXPECT_TRUE(link.Offer(Direction::kToGuest, f.data(), f.size(), 0).actions & kActCorrupt);
+  EXPECT_TRUE(link.Offer(Direction::kToGuest, f.data(), f.size(), 0).actions &
+              kActCorrupt);
   int flipped = 0;
   for (size_t i = 0; i < f.size(); ++i) {
     flipped += __builtin_popcount(f[i] ^ orig[i]);

@@ -42,8 +42,10 @@ TEST(DelayTest, JitterDoesNotReorderUnlessAsked) {
     int inversions = 0;
     for (size_t i = 1; i < out.size(); ++i)
       inversions += Seq(out[i].data) < Seq(out[i - 1].data);
-    if (reorder) EXPECT_GT(inversions, 50);
-    else EXPECT_EQ(inversions, 0);
+    if (reorder)
+      EXPECT_GT(inversions, 50);
+    else
+      EXPECT_EQ(inversions, 0);
   }
 }
 
@@ -65,8 +67,8 @@ TEST(DelayTest, DistributionsHaveTheirShape) {
     } else if (d == "normal") {
       EXPECT_NEAR(sd, 1, 0.02);
     } else if (d == "pareto") {
-      EXPECT_GT(mx, 8);       // a heavy right tail
-      EXPECT_GT(mn, -1.8);    // and a hard floor
+      EXPECT_GT(mx, 8);     // a heavy right tail
+      EXPECT_GT(mn, -1.8);  // and a hard floor
     } else {
       EXPECT_GT(mx, 4);
     }
@@ -87,7 +89,8 @@ TEST(DelayTest, CorrelationSmoothsConsecutiveDelays) {
     auto f = NfsFrame();
     double steps = 0, last = -1;
     for (int i = 0; i < 2000; ++i) {
-      double d = link.Offer(Direction::kToGuest, f.data(), f.size(), i).delay_ns;
+      double d =
+          link.Offer(Direction::kToGuest, f.data(), f.size(), i).delay_ns;
       if (last >= 0) steps += std::abs(d - last);
       last = d;
     }

@@ -20,7 +20,8 @@ TEST(DuplicateTest, CopiesFollowTheOriginal) {
   EXPECT_NEAR(dups / 4000.0, 0.25, 0.03);
   EXPECT_EQ(out.size(), 4000 + dups);
   EXPECT_EQ(link.counters(Direction::kToGuest).delivered, 4000 + dups);
-  for (size_t i = 1; i < out.size(); ++i) EXPECT_LE(Seq(out[i - 1].data), Seq(out[i].data));
+  for (size_t i = 1; i < out.size(); ++i)
+    EXPECT_LE(Seq(out[i - 1].data), Seq(out[i].data));
 }
 
 }  // namespace

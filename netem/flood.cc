@@ -98,13 +98,15 @@ size_t BuildArpRequest(uint8_t* buf, int size, const uint8_t src_mac[6],
 
 FloodSource::FloodSource(const FloodConfig& c, uint64_t seed,
                          std::vector<PcapFrame> frames)
-    : c_(c), rng_(Rng::ForStream(seed, "flood." + c.name)),
+    : c_(c),
+      rng_(Rng::ForStream(seed, "flood." + c.name)),
       frames_(std::move(frames)) {}
 
 int64_t FloodSource::NextDue() const {
   constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
   int64_t start = static_cast<int64_t>(c_.at_s * 1e9);
-  int64_t end = c_.for_s > 0 ? start + static_cast<int64_t>(c_.for_s * 1e9) : kNever;
+  int64_t end =
+      c_.for_s > 0 ? start + static_cast<int64_t>(c_.for_s * 1e9) : kNever;
   int64_t t;
   if (c_.kind == "pcap") {
     if (frames_.empty()) return kNever;
@@ -161,9 +163,12 @@ size_t FloodSource::Emit(const Endpoints& ep, uint8_t* buf) {
                          ep.server_ip, ep.guest_ip,
                          static_cast<uint16_t>(r >> 48), ++icmp_seq_);
   // arp: who-has a seeded address of the guest's /24, from a seeded MAC.
-  uint8_t mac[6] = {0x02, 0x5b,
-                    static_cast<uint8_t>(r >> 8), static_cast<uint8_t>(r >> 16),
-                    static_cast<uint8_t>(r >> 24), static_cast<uint8_t>(r >> 32)};
+  uint8_t mac[6] = {0x02,
+                    0x5b,
+                    static_cast<uint8_t>(r >> 8),
+                    static_cast<uint8_t>(r >> 16),
+                    static_cast<uint8_t>(r >> 24),
+                    static_cast<uint8_t>(r >> 32)};
   uint32_t net = ep.guest_ip & 0xffffff00u;
   return BuildArpRequest(buf, c_.size, mac, net | ((r >> 40) % 254 + 1),
                          net | ((r >> 48) % 254 + 1));

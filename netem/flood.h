@@ -23,7 +23,7 @@ namespace swapbench {
 
 struct FloodConfig {
   std::string name;
-  std::string kind;  // udp | syn | icmp | arp | pcap
+  std::string kind;   // udp | syn | icmp | arp | pcap
   double pps = 1000;  // synthetic: frames per second
   int size = 128;     // synthetic: Ethernet frame bytes (60-1514)
   double at_s = 0;    // start, seconds after the epoch (hog start)
@@ -31,9 +31,10 @@ struct FloodConfig {
   int port = 0;       // udp/syn destination port; 0: seeded per frame
   // pcap
   std::string file;
-  double speed = 1;   // 2: twice as fast as captured
-  int loops = 1;      // replay the capture this many times
-  bool rewrite = true;  // set destination MAC/IP to the guest's (checksums fixed)
+  double speed = 1;  // 2: twice as fast as captured
+  int loops = 1;     // replay the capture this many times
+  bool rewrite =
+      true;  // set destination MAC/IP to the guest's (checksums fixed)
   int line = 0;
 };
 

@@ -1,9 +1,9 @@
 #include "netem/flood.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
-#include <unistd.h>
 
 #include "netem/testing.h"
 
@@ -22,7 +22,8 @@ Endpoints Ep() {
 }
 
 // Runs a source to completion on a fake clock: (due, flow) per frame.
-std::vector<std::pair<int64_t, std::string>> Drain(FloodSource& s, int max = 100000) {
+std::vector<std::pair<int64_t, std::string>> Drain(FloodSource& s,
+                                                   int max = 100000) {
   std::vector<std::pair<int64_t, std::string>> out;
   uint8_t buf[65536];
   Endpoints ep = Ep();
@@ -92,8 +93,8 @@ TEST(FloodTest, PcapReplayKeepsSpacingScaledAndRewrites) {
     uint8_t other_mac[6] = {2, 2, 2, 2, 2, 2};
     for (int i = 0; i < 3; ++i) {
       uint8_t buf[200];
-      size_t n = BuildUdp(buf, 200, kServerMac, other_mac, kServerIp, 0x0a000063,
-                          1000, 2000 + i);
+      size_t n = BuildUdp(buf, 200, kServerMac, other_mac, kServerIp,
+                          0x0a000063, 1000, 2000 + i);
       w.Write(1000000000LL + i * 10000000LL, buf, n);  // 10 ms apart
     }
   }

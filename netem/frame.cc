@@ -5,9 +5,12 @@
 namespace swapbench {
 
 namespace {
-uint16_t Be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+uint16_t Be16(const uint8_t* p) {
+  return static_cast<uint16_t>(p[0] << 8 | p[1]);
+}
 uint32_t Be32(const uint8_t* p) {
-  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
+  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 |
+         p[3];
 }
 void Put16(uint8_t* p, uint16_t v) {
   p[0] = static_cast<uint8_t>(v >> 8);
@@ -17,12 +20,18 @@ void Put16(uint8_t* p, uint16_t v) {
 
 const char* ProtoName(Proto p) {
   switch (p) {
-    case Proto::kArp: return "arp";
-    case Proto::kIcmp: return "icmp";
-    case Proto::kTcp: return "tcp";
-    case Proto::kUdp: return "udp";
-    case Proto::kIpOther: return "ip";
-    case Proto::kOther: break;
+    case Proto::kArp:
+      return "arp";
+    case Proto::kIcmp:
+      return "icmp";
+    case Proto::kTcp:
+      return "tcp";
+    case Proto::kUdp:
+      return "udp";
+    case Proto::kIpOther:
+      return "ip";
+    case Proto::kOther:
+      break;
   }
   return "other";
 }
@@ -86,16 +95,18 @@ FrameInfo ParseFrame(const uint8_t* f, size_t len) {
 int FormatFlow(const FrameInfo& i, char* buf, size_t cap) {
   if (i.proto == Proto::kArp) return snprintf(buf, cap, "arp");
   if (i.proto == Proto::kOther)
-    return i.ethertype == 0x86dd ? snprintf(buf, cap, "ipv6")
-                                 : snprintf(buf, cap, "eth 0x%04x", i.ethertype);
+    return i.ethertype == 0x86dd
+               ? snprintf(buf, cap, "ipv6")
+               : snprintf(buf, cap, "eth 0x%04x", i.ethertype);
   uint32_t s = i.saddr, d = i.daddr;
   if (i.sport || i.dport)
-    return snprintf(buf, cap, "%s %u.%u.%u.%u:%u>%u.%u.%u.%u:%u", ProtoName(i.proto),
-                    s >> 24, (s >> 16) & 255, (s >> 8) & 255, s & 255, i.sport,
-                    d >> 24, (d >> 16) & 255, (d >> 8) & 255, d & 255, i.dport);
-  return snprintf(buf, cap, "%s %u.%u.%u.%u>%u.%u.%u.%u", ProtoName(i.proto), s >> 24,
-                  (s >> 16) & 255, (s >> 8) & 255, s & 255, d >> 24, (d >> 16) & 255,
-                  (d >> 8) & 255, d & 255);
+    return snprintf(buf, cap, "%s %u.%u.%u.%u:%u>%u.%u.%u.%u:%u",
+                    ProtoName(i.proto), s >> 24, (s >> 16) & 255,
+                    (s >> 8) & 255, s & 255, i.sport, d >> 24, (d >> 16) & 255,
+                    (d >> 8) & 255, d & 255, i.dport);
+  return snprintf(buf, cap, "%s %u.%u.%u.%u>%u.%u.%u.%u", ProtoName(i.proto),
+                  s >> 24, (s >> 16) & 255, (s >> 8) & 255, s & 255, d >> 24,
+                  (d >> 16) & 255, (d >> 8) & 255, d & 255);
 }
 
 std::string FlowName(const FrameInfo& i) {

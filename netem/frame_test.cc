@@ -40,7 +40,8 @@ TEST(FrameTest, BuiltFramesHaveValidChecksums) {
   EXPECT_EQ(copy, t);  // already right: unchanged
   copy[100] ^= 1;
   FixChecksums(copy.data(), copy.size());
-  EXPECT_NE(copy[50] << 8 | copy[51], t[50] << 8 | t[51]);  // TCP checksum moved
+  EXPECT_NE(copy[50] << 8 | copy[51],
+            t[50] << 8 | t[51]);  // TCP checksum moved
 }
 
 }  // namespace

@@ -23,8 +23,8 @@ struct Packet {
   uint8_t* data = nullptr;
   size_t len = 0;
   FrameInfo info;
-  int64_t now_ns = 0;        // when the frame reached the link
-  int64_t delay_ns = 0;      // added so far (delay, rate)
+  int64_t now_ns = 0;    // when the frame reached the link
+  int64_t delay_ns = 0;  // added so far (delay, rate)
   bool drop = false;
   int copies = 1;            // duplicate adds copies
   bool may_reorder = false;  // jitter may move it past other frames
@@ -55,20 +55,22 @@ struct Filter {
 // Everything a scenario can say about one impairment. Which fields count
 // depends on kind; the scenario parser validates ranges.
 struct ImpairmentConfig {
-  std::string name;              // unique within the link; phases use it
-  std::string kind;              // loss|delay|reorder|duplicate|corrupt|rate|partition
+  std::string name;  // unique within the link; phases use it
+  std::string kind;  // loss|delay|reorder|duplicate|corrupt|rate|partition
   std::string direction = "both";  // both | to_guest | to_server
-  bool enabled = true;           // false: only while a phase enables it
+  bool enabled = true;             // false: only while a phase enables it
   Filter filter;
   // loss: model bernoulli (p), gemodel (p, r, bad_loss = 1-h, good_loss =
-  // 1-k, as netem's "loss gemodel"), nth (every: drop frames every, 2*every ...)
+  // 1-k, as netem's "loss gemodel"), nth (every: drop frames every, 2*every
+  // ...)
   std::string model = "bernoulli";
   double p = 0, r = 1, bad_loss = 1, good_loss = 0;
   int every = 0;
   // delay: constant + jitter drawn from distribution, correlated with the
   // previous draw; reorder = true lets jitter reorder frames (netem does).
   double delay_ms = 0, jitter_ms = 0, correlation = 0;
-  std::string distribution = "uniform";  // uniform | normal | pareto | paretonormal
+  std::string distribution =
+      "uniform";  // uniform | normal | pareto | paretonormal
   bool reorder = false;
   // reorder: with probability p a frame is held until `gap` later frames of
   // its direction have left (at most max_hold_ms).
@@ -87,8 +89,8 @@ struct ImpairmentConfig {
 };
 
 struct ImpairmentCounters {
-  uint64_t matched = 0;  // frames the impairment saw while enabled
-  uint64_t dropped = 0;  // loss, partition
+  uint64_t matched = 0;        // frames the impairment saw while enabled
+  uint64_t dropped = 0;        // loss, partition
   uint64_t queue_dropped = 0;  // rate: tail drops
   uint64_t delayed = 0;
   uint64_t duplicated = 0;

@@ -13,7 +13,8 @@ const char* DirectionName(Direction d) {
 LinkConfig LinkConfig::Loss(uint64_t seed, double to_guest, double to_server) {
   LinkConfig c;
   c.seed = seed;
-  for (auto [dir, p] : {std::pair{"to_guest", to_guest}, {"to_server", to_server}}) {
+  for (auto [dir, p] :
+       {std::pair{"to_guest", to_guest}, {"to_server", to_server}}) {
     if (p <= 0) continue;
     ImpairmentConfig i;
     i.name = std::string("loss_") + dir;
@@ -33,9 +34,14 @@ Link::Link(const LinkConfig& config)
     std::string dname = DirectionName(static_cast<Direction>(di));
     for (const auto& c : config.impairments) {
       if (c.direction != "both" && c.direction != dname) continue;
-      d.chain.push_back(Entry{c.name, c, MakeImpairment(c),
-                              Rng::ForStream(config.seed, "link." + dname + "." + c.name),
-                              c.filter, c.enabled, {}});
+      d.chain.push_back(
+          Entry{c.name,
+                c,
+                MakeImpairment(c),
+                Rng::ForStream(config.seed, "link." + dname + "." + c.name),
+                c.filter,
+                c.enabled,
+                {}});
     }
     for (const auto& p : phases_) {
       std::vector<int8_t> eff(d.chain.size(), 0);
@@ -253,8 +259,10 @@ size_t FormatTrace(const Link& link, const Decision& d, int64_t t0_ns,
     put(snprintf(buf + n, cap - n, "%s%s", any ? "+" : "", w));
     any = true;
   };
-  if (d.actions & kActQueueDrop) add("queue-drop");
-  else if (d.actions & kActDrop) add("drop");
+  if (d.actions & kActQueueDrop)
+    add("queue-drop");
+  else if (d.actions & kActDrop)
+    add("drop");
   if (d.actions & kActCorrupt) add("corrupt");
   if (d.actions & kActDuplicate) add("dup");
   if (d.actions & kActReorder) add("hold");

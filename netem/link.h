@@ -59,9 +59,9 @@ struct Decision {
   unsigned actions = 0;  // Action bits
   int64_t delay_ns = 0;
   int copies = 1;
-  bool now = false;      // delivered at once: the caller sends the frame itself
+  bool now = false;  // delivered at once: the caller sends the frame itself
   int n_actors = 0;
-  int actors[8] = {};    // chain entry indices that acted; -1-k: phase k's down
+  int actors[8] = {};  // chain entry indices that acted; -1-k: phase k's down
 };
 
 // Per-impairment counters for report.json.
@@ -85,8 +85,7 @@ class Link {
                         int64_t now_ns);
   // The next queued frame of `dir` due by now_ns: true and its bytes
   // (valid until the next Offer/PopDue), false when none is due.
-  bool PopDue(Direction dir, int64_t now_ns, const uint8_t** data,
-              size_t* len);
+  bool PopDue(Direction dir, int64_t now_ns, const uint8_t** data, size_t* len);
   // Earliest time at which PopDue will have something; max() if nothing.
   int64_t NextDue() const;
   // Phases count from here.
@@ -129,8 +128,10 @@ class Link {
   };
   struct Dir {
     std::vector<Entry> chain;
-    std::vector<std::vector<int8_t>> phase_effect;  // [phase][entry] -1 off, 1 on
-    std::priority_queue<Queued, std::vector<Queued>, std::greater<Queued>> queue;
+    std::vector<std::vector<int8_t>>
+        phase_effect;  // [phase][entry] -1 off, 1 on
+    std::priority_queue<Queued, std::vector<Queued>, std::greater<Queued>>
+        queue;
     std::vector<Held> held;
     int64_t last_release = std::numeric_limits<int64_t>::min();
     uint64_t seq = 0;

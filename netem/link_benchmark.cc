@@ -43,8 +43,9 @@ void Run(benchmark::State& state, const LinkConfig& c) {
   }
   benchmark::DoNotOptimize(out);
   state.SetItemsProcessed(state.iterations());
-  state.counters["Mpps"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) / 1e6, benchmark::Counter::kIsRate);
+  state.counters["Mpps"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) / 1e6,
+                         benchmark::Counter::kIsRate);
 }
 
 void BM_LossDelayRate(benchmark::State& s) { Run(s, Chain(false)); }

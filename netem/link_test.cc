@@ -15,7 +15,11 @@ std::string Trace(const LinkConfig& c, int n) {
   std::string s;
   for (int i = 0; i < n; ++i) {
     auto f = NfsFrame(200 + i % 7, i);
-    s += TraceLine(link, link.Offer(Direction::kToGuest, f.data(), f.size(), i * 1000000), 0) + "\n";
+    s += TraceLine(
+             link,
+             link.Offer(Direction::kToGuest, f.data(), f.size(), i * 1000000),
+             0) +
+         "\n";
   }
   return s;
 }
@@ -64,7 +68,10 @@ TEST(LinkTest, AddingAnImpairmentDoesNotShiftAnothersDraws) {
     std::string s;
     auto f = NfsFrame();
     for (int i = 0; i < 500; ++i)
-      s += link.Offer(Direction::kToGuest, f.data(), f.size(), i).actions & kActDrop ? 'x' : '.';
+      s += link.Offer(Direction::kToGuest, f.data(), f.size(), i).actions &
+                   kActDrop
+               ? 'x'
+               : '.';
     return s;
   };
   LinkConfig c;
@@ -85,8 +92,12 @@ TEST(LinkTest, TraceLineFormat) {
   c.impairments = {l};
   Link link(c);
   auto f = NfsFrame(200);
-  EXPECT_EQ(TraceLine(link, link.Offer(Direction::kToGuest, f.data(), f.size(), 1500000000), 0),
-            "1\t1.500000\tto_guest\t200\ttcp 10.213.0.1:2049>10.213.0.2:800\tdrop\tnfs-loss");
+  EXPECT_EQ(
+      TraceLine(link,
+                link.Offer(Direction::kToGuest, f.data(), f.size(), 1500000000),
+                0),
+      "1\t1.500000\tto_guest\t200\ttcp "
+      "10.213.0.1:2049>10.213.0.2:800\tdrop\tnfs-loss");
 }
 
 TEST(LinkTest, QueueIsBounded) {

@@ -77,13 +77,17 @@ TEST(LossTest, FilterRestrictsLossToNfs) {
   Link link(lc);
   auto nfs = NfsFrame();
   auto dns = UdpFrame(100, 53);
-  EXPECT_TRUE(link.Offer(Direction::kToGuest, nfs.data(), nfs.size(), 0).actions & kActDrop);
+  EXPECT_TRUE(
+      link.Offer(Direction::kToGuest, nfs.data(), nfs.size(), 0).actions &
+      kActDrop);
   EXPECT_TRUE(link.Offer(Direction::kToGuest, dns.data(), dns.size(), 0).now);
   // Inverted: everything but NFS.
   lc.impairments[0].filter.invert = true;
   Link inv(lc);
   EXPECT_TRUE(inv.Offer(Direction::kToGuest, nfs.data(), nfs.size(), 0).now);
-  EXPECT_TRUE(inv.Offer(Direction::kToGuest, dns.data(), dns.size(), 0).actions & kActDrop);
+  EXPECT_TRUE(
+      inv.Offer(Direction::kToGuest, dns.data(), dns.size(), 0).actions &
+      kActDrop);
   EXPECT_EQ(inv.Impairments()[0].counters.matched, 1u);
   EXPECT_EQ(inv.Impairments()[0].filter, "not tcp port 2049");
 }

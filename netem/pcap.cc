@@ -6,7 +6,8 @@
 
 namespace swapbench {
 
-bool PcapWriter::Open(const std::string& path, int snaplen, std::string* error) {
+bool PcapWriter::Open(const std::string& path, int snaplen,
+                      std::string* error) {
   Close();
   pcap_ = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, snaplen,
                                                PCAP_TSTAMP_PRECISION_NANO);

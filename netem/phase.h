@@ -17,12 +17,13 @@ namespace swapbench {
 
 struct PhaseConfig {
   std::string name;
-  double at_s = 0;      // start, seconds after the epoch
-  double for_s = 0;     // length
-  double period_s = 0;  // > 0: flapping; effects hold for duty*period of each period
+  double at_s = 0;   // start, seconds after the epoch
+  double for_s = 0;  // length
+  double period_s =
+      0;  // > 0: flapping; effects hold for duty*period of each period
   double duty = 0.5;
   std::vector<std::string> enable, disable;  // impairment names
-  bool down = false;    // drop every frame (partition) while in effect
+  bool down = false;  // drop every frame (partition) while in effect
   std::string direction = "both";  // which directions `down` cuts
   int line = 0;
 };

@@ -54,9 +54,11 @@ TEST(PhaseTest, TimelineSwitchesImpairmentsAndCutsTheLink) {
   EXPECT_TRUE(dropped(Direction::kToGuest, 101 * kS + kS / 2));
   EXPECT_FALSE(dropped(Direction::kToGuest, 102 * kS + kS / 2));
   EXPECT_TRUE(dropped(Direction::kToServer, 103 * kS + kS / 2));
-  EXPECT_FALSE(dropped(Direction::kToGuest, 103 * kS + kS / 2));  // one way only
+  EXPECT_FALSE(
+      dropped(Direction::kToGuest, 103 * kS + kS / 2));  // one way only
   EXPECT_FALSE(dropped(Direction::kToServer, 104 * kS));
-  const Decision& d = link.Offer(Direction::kToServer, f.data(), f.size(), 103 * kS);
+  const Decision& d =
+      link.Offer(Direction::kToServer, f.data(), f.size(), 103 * kS);
   EXPECT_EQ(link.ActorName(d.dir, d.actors[0]), "phase:partition");
   EXPECT_EQ(link.Phases()[1].dropped_to_server, 2u);
 }
@@ -128,7 +130,8 @@ TEST(PhaseTest, EveryPhaseCountsHoweverMany) {
   Link link(lc);
   link.SetEpoch(0);
   auto f = NfsFrame();
-  const Decision& d = link.Offer(Direction::kToGuest, f.data(), f.size(), 69 * kS + 1);
+  const Decision& d =
+      link.Offer(Direction::kToGuest, f.data(), f.size(), 69 * kS + 1);
   ASSERT_TRUE(d.actions & kActDrop);
   EXPECT_EQ(link.ActorName(d.dir, d.actors[0]), "phase:p69");
 }

@@ -35,7 +35,8 @@ TEST(RateTest, BurstPassesAndFullQueueTailDrops) {
     auto d = link.Offer(Direction::kToServer, f.data(), f.size(), 0);
     s += (d.actions & kActQueueDrop) ? 'q' : d.now ? 'n' : 'd';
   }
-  // Two frames ride the burst, three wait in the 3000-byte queue, the rest drop.
+  // Two frames ride the burst, three wait in the 3000-byte queue, the rest
+  // drop.
   EXPECT_EQ(s, "nndddqqq");
   const auto& ctr = link.counters(Direction::kToServer);
   EXPECT_EQ(ctr.queue_dropped, 3u);

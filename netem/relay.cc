@@ -101,7 +101,9 @@ struct Relay::Impl {
 };
 
 Relay::Relay(const RelayOptions& options, int tap_fd)
-    : options_(options), impl_(std::make_unique<Impl>(options)), tap_fd_(tap_fd) {}
+    : options_(options),
+      impl_(std::make_unique<Impl>(options)),
+      tap_fd_(tap_fd) {}
 
 Relay::~Relay() {
   Stop();
@@ -149,8 +151,10 @@ bool Relay::Open(uint16_t guest_port) {
     fprintf(impl_->trace, "%s\n", TraceHeader());
   }
   if (!options_.pcap_guest_path.empty() &&
-      (!impl_->pcap_guest.Open(options_.pcap_guest_path, options_.snaplen, &err) ||
-       !impl_->pcap_server.Open(options_.pcap_server_path, options_.snaplen, &err))) {
+      (!impl_->pcap_guest.Open(options_.pcap_guest_path, options_.snaplen,
+                               &err) ||
+       !impl_->pcap_server.Open(options_.pcap_server_path, options_.snaplen,
+                                &err))) {
     Fail("pcap: " + err);
     return false;
   }
@@ -303,11 +307,13 @@ void Relay::Loop() {
     }
     int64_t wake = std::min(link.NextDue(), m.NextFlood());
     if (m.epoch < 0 && epoch_ns_.load() < 0 && !m.floods.empty())
-      wake = std::min<int64_t>(wake, now + 100 * 1000000LL);  // look for the epoch
+      wake =
+          std::min<int64_t>(wake, now + 100 * 1000000LL);  // look for the epoch
     timespec ts, *tsp = nullptr;
     if (wake != kNever) {
       int64_t d = std::max<int64_t>(0, wake - now);
-      ts = {static_cast<time_t>(d / 1000000000), static_cast<long>(d % 1000000000)};
+      ts = {static_cast<time_t>(d / 1000000000),
+            static_cast<long>(d % 1000000000)};
       tsp = &ts;
     }
     int n = ppoll(fds, 3, tsp, nullptr);
@@ -326,7 +332,8 @@ void Relay::Loop() {
     size_t ql;
     while (link.PopDue(Direction::kToServer, now, &qf, &ql))
       if (!to_server(now, qf, ql)) return;
-    while (link.PopDue(Direction::kToGuest, now, &qf, &ql)) to_guest(now, qf, ql, false);
+    while (link.PopDue(Direction::kToGuest, now, &qf, &ql))
+      to_guest(now, qf, ql, false);
     if (n > 0 && (fds[0].revents & POLLIN)) {
       // Guest -> server: UDP datagrams (one Ethernet frame each).
       int got = recvmmsg(udp_fd_, in_msgs, kBatch, MSG_DONTWAIT, nullptr);
@@ -380,7 +387,8 @@ void Relay::Loop() {
         m.CaptureIn(Direction::kToGuest, now, f, len);
         const Decision& d = link.Offer(Direction::kToGuest, f, len, now);
         m.Trace(d);
-        if (!(d.actions & (kActDrop | kActQueueDrop))) ++m.flood_delivered[best];
+        if (!(d.actions & (kActDrop | kActQueueDrop)))
+          ++m.flood_delivered[best];
         if (d.now) to_guest(now, f, len, true);
       }
     }

@@ -51,10 +51,10 @@ struct RelayOptions {
   std::vector<FloodConfig> floods;
   std::vector<std::vector<PcapFrame>> flood_frames;  // per flood (kind pcap)
   uint32_t guest_ip = 0, server_ip = 0;  // host order; floods address these
-  std::string trace_path;       // decision trace; empty: none
-  std::string pcap_guest_path;  // the guest's side: what it sent, what it got
-  std::string pcap_server_path; // the server's side: what it sent (and the
-                                // floods), what it got
+  std::string trace_path;                // decision trace; empty: none
+  std::string pcap_guest_path;   // the guest's side: what it sent, what it got
+  std::string pcap_server_path;  // the server's side: what it sent (and the
+                                 // floods), what it got
   int snaplen = 65535;
 };
 

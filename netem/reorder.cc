@@ -11,7 +11,8 @@ namespace {
 class Reorder : public Impairment {
  public:
   explicit Reorder(const ImpairmentConfig& c)
-      : p_(c.p), gap_(c.gap),
+      : p_(c.p),
+        gap_(c.gap),
         max_hold_ns_(static_cast<int64_t>(c.max_hold_ms * kNsPerMs)) {}
   unsigned Apply(Packet& pk, Rng& rng) override {
     if (!rng.Bernoulli(p_)) return 0;

@@ -38,7 +38,8 @@ TEST(ReorderTest, ProbabilityGivesSeededReordering) {
     std::vector<std::vector<uint8_t>> f;
     for (int i = 0; i < 1000; ++i) f.push_back(NfsFrame(200, i));
     std::vector<uint32_t> seqs;
-    for (auto& o : Drive(link, Direction::kToGuest, f, 1000)) seqs.push_back(Seq(o.data));
+    for (auto& o : Drive(link, Direction::kToGuest, f, 1000))
+      seqs.push_back(Seq(o.data));
     return seqs;
   };
   auto a = run();

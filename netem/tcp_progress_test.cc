@@ -37,9 +37,9 @@ TEST(TcpProgressTest, NewDataCountsRetransmissionsDoNot) {
   TcpProgress p;
   EXPECT_EQ(Observe(p, Segment(700, 2049, 1000, 100)), 100u);
   EXPECT_EQ(Observe(p, Segment(700, 2049, 1100, 100)), 100u);
-  EXPECT_EQ(Observe(p, Segment(700, 2049, 1000, 100)), 0u);  // retransmit
+  EXPECT_EQ(Observe(p, Segment(700, 2049, 1000, 100)), 0u);   // retransmit
   EXPECT_EQ(Observe(p, Segment(700, 2049, 1150, 100)), 50u);  // overlap
-  EXPECT_EQ(Observe(p, Segment(700, 2049, 1000, 0)), 0u);    // pure ACK
+  EXPECT_EQ(Observe(p, Segment(700, 2049, 1000, 0)), 0u);     // pure ACK
   EXPECT_EQ(p.new_bytes(), 250u);
 }
 

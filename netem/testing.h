@@ -29,7 +29,8 @@ inline std::vector<uint8_t> UdpFrame(int size = 100, uint16_t dport = 53) {
   return f;
 }
 
-inline ImpairmentConfig Imp(const std::string& kind, const std::string& name = "") {
+inline ImpairmentConfig Imp(const std::string& kind,
+                            const std::string& name = "") {
   ImpairmentConfig c;
   c.kind = kind;
   c.name = name.empty() ? kind : name;
@@ -71,7 +72,8 @@ inline std::vector<Out> Drive(Link& link, Direction dir,
 
 // The TCP sequence number of a frame built by NfsFrame.
 inline uint32_t Seq(const std::vector<uint8_t>& f) {
-  return uint32_t{f[38]} << 24 | uint32_t{f[39]} << 16 | uint32_t{f[40]} << 8 | f[41];
+  return uint32_t{f[38]} << 24 | uint32_t{f[39]} << 16 | uint32_t{f[40]} << 8 |
+         f[41];
 }
 
 }  // namespace swapbench::testing

@@ -60,7 +60,7 @@ struct Config {
   char nbd_export[64] = "swap";
   char iscsi_target[128] = "";
   char iscsi_port[8] = "3260";
-  char netem_egress[256] = "";   // kernel-netem engine: tc netem arguments
+  char netem_egress[256] = "";  // kernel-netem engine: tc netem arguments
   char netem_ingress[256] = "";
   char nfs_vers[8] = "4.1";
   char nfs_export[256] = "/export";
@@ -209,9 +209,9 @@ void DevRx(const char* text, long long* packets, long long* dropped) {
   const char* p = strstr(text, "eth0:");
   if (!p) return;
   char* end = nullptr;
-  strtoll(p + 5, &end, 10);               // bytes
+  strtoll(p + 5, &end, 10);  // bytes
   *packets = strtoll(end, &end, 10);
-  strtoll(end, &end, 10);                 // errs
+  strtoll(end, &end, 10);  // errs
   *dropped = strtoll(end, &end, 10);
 }
 
@@ -475,7 +475,6 @@ void RunTool(const char* step, char* const argv[]) {
   }
 }
 
-
 // Runs "prog a b c ..." (words split on spaces) with RunTool.
 void RunWords(const char* step, const char* prog, const char* words) {
   static char buf[512];
@@ -497,7 +496,8 @@ void ApplyNetem() {
   phase = "netem";
   char cmd[512];
   if (cfg.netem_egress[0]) {
-    snprintf(cmd, sizeof(cmd), "qdisc add dev eth0 root netem %s", cfg.netem_egress);
+    snprintf(cmd, sizeof(cmd), "qdisc add dev eth0 root netem %s",
+             cfg.netem_egress);
     RunWords("netem", "/sbin/tc", cmd);
   }
   if (cfg.netem_ingress[0]) {
@@ -506,14 +506,15 @@ void ApplyNetem() {
     RunWords("netem", "/sbin/tc",
              "filter add dev eth0 parent ffff: matchall action mirred egress "
              "redirect dev ifb0");
-    snprintf(cmd, sizeof(cmd), "qdisc add dev ifb0 root netem %s", cfg.netem_ingress);
+    snprintf(cmd, sizeof(cmd), "qdisc add dev ifb0 root netem %s",
+             cfg.netem_ingress);
     RunWords("netem", "/sbin/tc", cmd);
   }
   Event("netem", "\"egress\":\"%s\",\"ingress\":\"%s\"", cfg.netem_egress,
         cfg.netem_ingress);
-  Log("kernel netem: egress [%s] ingress [%s]", cfg.netem_egress, cfg.netem_ingress);
+  Log("kernel netem: egress [%s] ingress [%s]", cfg.netem_egress,
+      cfg.netem_ingress);
 }
-
 
 // The kernel-netem engine's own counters (sent, dropped, overlimits), on
 // the console for the report's reader. Best effort: never fails the run.
@@ -535,7 +536,8 @@ void NetemStats() {
     close(p[1]);
     static char out[4096];
     size_t n = 0;
-    for (ssize_t r; n < sizeof(out) - 1 && (r = read(p[0], out + n, sizeof(out) - 1 - n)) != 0;) {
+    for (ssize_t r; n < sizeof(out) - 1 &&
+                    (r = read(p[0], out + n, sizeof(out) - 1 - n)) != 0;) {
       if (r < 0) {
         if (errno == EINTR) continue;
         break;
@@ -552,11 +554,13 @@ void NetemStats() {
     const char* q = strstr(out, "qdisc netem");
     const char* s = q ? strstr(q, "Sent ") : nullptr;
     unsigned long long bytes = 0, pkts = 0, dropped = 0;
-    if (s && sscanf(s, "Sent %llu bytes %llu pkt (dropped %llu", &bytes, &pkts, &dropped) == 3)
+    if (s && sscanf(s, "Sent %llu bytes %llu pkt (dropped %llu", &bytes, &pkts,
+                    &dropped) == 3)
       Event("netem_stats",
             "\"dev\":\"%s\",\"direction\":\"%s\",\"sent_bytes\":%llu,"
             "\"sent_packets\":%llu,\"dropped\":%llu",
-            dev, strcmp(dev, "eth0") ? "to_guest" : "to_server", bytes, pkts, dropped);
+            dev, strcmp(dev, "eth0") ? "to_guest" : "to_server", bytes, pkts,
+            dropped);
   }
   if (console >= 0) close(console);
 }
@@ -685,10 +689,10 @@ void Sample() {
   }
   // The guest network stack's view of the link (floods, corruption).
   static char dev[4096], snmp[8192], nstat[16384];
-  long long rx_packets = -1, rx_dropped = -1, udp_noports = -1,
-            udp_rcvbuf = -1, csum_errors = -1, pfmemalloc_drop = -1,
-            icmp_echos = -1;
-  if (PreadAll(dev_fd, dev, sizeof(dev)) > 0) DevRx(dev, &rx_packets, &rx_dropped);
+  long long rx_packets = -1, rx_dropped = -1, udp_noports = -1, udp_rcvbuf = -1,
+            csum_errors = -1, pfmemalloc_drop = -1, icmp_echos = -1;
+  if (PreadAll(dev_fd, dev, sizeof(dev)) > 0)
+    DevRx(dev, &rx_packets, &rx_dropped);
   if (PreadAll(snmp_fd, snmp, sizeof(snmp)) > 0) {
     udp_noports = SnmpField(snmp, "Udp", "NoPorts");
     udp_rcvbuf = SnmpField(snmp, "Udp", "RcvbufErrors");
@@ -714,11 +718,10 @@ void Sample() {
       "\"hog_pages\":%llu,\"hog_written\":%llu,\"hog_verified\":%llu,\"hog_"
       "corrupted\":%llu}\n",
       Now(), seq++, phase.load(), pswpin, pswpout, swap_total, swap_free,
-      mem_free, vm_oom_kill, current, oom, oom_kill, ev_max, ev_high,
-      rpc_calls, rpc_retrans, rx_packets, rx_dropped, udp_noports, udp_rcvbuf,
-      csum_errors, pfmemalloc_drop, icmp_echos,
-      hog->pages.load(), hog->written.load(), hog->verified.load(),
-      hog->corrupted.load());
+      mem_free, vm_oom_kill, current, oom, oom_kill, ev_max, ev_high, rpc_calls,
+      rpc_retrans, rx_packets, rx_dropped, udp_noports, udp_rcvbuf, csum_errors,
+      pfmemalloc_drop, icmp_echos, hog->pages.load(), hog->written.load(),
+      hog->verified.load(), hog->corrupted.load());
   if (n > (int)sizeof(line) - 1) n = sizeof(line) - 1;
   PortWrite(line, n);
 }
