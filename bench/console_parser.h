@@ -105,14 +105,6 @@ double SplitTimestamp(std::string_view line, std::string_view* text);
 // or empty if the line is not a frame. `*unreliable` says it had a "?".
 std::string_view FrameFunction(std::string_view text, bool* unreliable);
 
-}  // namespace swapbench
-
-#endif  // SWAPBENCH_BENCH_CONSOLE_PARSER_H_
-
-#include "bench/status.h"
-
-namespace swapbench {
-
 // A console event as the report's timeline and `parse-console --json` show it.
 nlohmann::json EventJson(const ConsoleEvent& e);
 
@@ -132,3 +124,5 @@ std::string ConsoleText(const ConsoleParser& p);
 std::string GoldenHeader(const ConsoleParser& p);
 
 }  // namespace swapbench
+
+#endif  // SWAPBENCH_BENCH_CONSOLE_PARSER_H_

@@ -179,4 +179,10 @@ Status GaneshaServer::Restart() {
   return StartGanesha().Context("ganesha restart");
 }
 
+std::string GaneshaServer::AgentConfig() const {
+  return "storage=nfs\nnfs_vers=" + c_.version +
+         "\nnfs_export=" + export_path() + "\nmount_opts=" + c_.mount_options +
+         "\nswapfile=swapfile\n";
+}
+
 }  // namespace swapbench

@@ -397,7 +397,8 @@ bool HasKind(const nlohmann::json& findings, const std::string& kind) {
   return false;
 }
 
-// DESIGN.md's measured deadlock: global pressure, server stopped 40 s. The
+// The deadlock measured on this project's machines: global pressure, server
+// stopped 40 s. The
 // bench must say swap_stall and alloc_failure, save the dumps, and stop
 // within the watchdog period after the server resumes, not at the deadline.
 TEST_F(IntegrationTest, GlobalStallIsASwapStallWithDumps) {

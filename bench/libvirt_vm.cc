@@ -143,7 +143,7 @@ Result<std::unique_ptr<Libvirt>> Libvirt::Open(const std::string& root) {
   Status s = MakeDirs(root + "/etc");
   if (!s.ok()) return s.Context("libvirt");
   // As root, without these the driver re-probes QEMU on every call and
-  // tries to chown files it does not own (DESIGN.md).
+  // tries to chown files it does not own (measured on Debian 12).
   s = WriteFile(root + "/etc/qemu.conf",
                 "user = \"root\"\ngroup = \"root\"\nstdio_handler = \"file\"\n"
                 "dynamic_ownership = 0\nremember_owner = 0\n");

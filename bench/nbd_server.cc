@@ -43,10 +43,4 @@ std::string NbdServer::AgentConfig() const {
          "\nnbd_export=swap\n";
 }
 
-std::string GaneshaServer::AgentConfig() const {
-  return "storage=nfs\nnfs_vers=" + c_.version +
-         "\nnfs_export=" + export_path() + "\nmount_opts=" + c_.mount_options +
-         "\nswapfile=swapfile\n";
-}
-
 }  // namespace swapbench

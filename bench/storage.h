@@ -97,12 +97,6 @@ std::string ServerHealth(pid_t* pid, const std::string& name,
 // Creates the swapfile: allocated (no holes), mode 0600, mkswap'd.
 Status MakeSwapfile(const std::string& path, int mib);
 
-}  // namespace swapbench
-
-#endif  // SWAPBENCH_BENCH_STORAGE_H_
-
-namespace swapbench {
-
 // A server exporting one block image (NBD, iSCSI).
 struct BlockConfig {
   std::string netns_path;
@@ -184,3 +178,5 @@ class IscsiServer : public BlockServer {
 };
 
 }  // namespace swapbench
+
+#endif  // SWAPBENCH_BENCH_STORAGE_H_

@@ -48,7 +48,8 @@ class Vm {
 };
 
 // Chooses TCG or KVM. KVM only when it really works: a PVM host's
-// /dev/kvm hangs stock kernels after "Probing EDD" (DESIGN.md).
+// /dev/kvm (module kvm_pvm) hangs stock kernels after "Probing EDD"
+// (measured on this project's machines).
 bool UseKvm(std::string* reason);
 
 }  // namespace swapbench

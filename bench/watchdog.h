@@ -2,7 +2,8 @@
 // stopped making progress, and says on what evidence.
 //
 // The kernel's own hung-task detector cannot be relied on: in the stall
-// measured here (DESIGN.md) seven tasks sat in D state for minutes and it
+// measured here (bench/testdata/server-stall-60s-hung-task-10s.log) tasks
+// sat in D state for a minute with a 10 s hung-task timeout and it
 // never fired. So the runner feeds the watchdog three clocks and asks it
 // every tick:
 //   - telemetry: the agent's samples (hog pages, pswpin/pswpout, swap);

@@ -2,7 +2,7 @@
 //
 // The relay's TAP must live in the storage namespace while its UDP socket
 // stays in the host namespace: a short-lived thread setns()es into the
-// namespace, opens the TAP there and hands back the fd (DESIGN.md: one
+// namespace, opens the TAP there and hands back the fd (measured: one
 // process can hold descriptors from two namespaces). Offloads are cleared
 // so frames written into the TAP carry complete checksums.
 #ifndef SWAPBENCH_NETEM_TAP_H_
