@@ -7,6 +7,7 @@
 
 #include "bench/formats.h"
 #include "bench/fs_util.h"
+#include "bench/text.h"
 
 namespace swapbench {
 
@@ -37,17 +38,9 @@ namespace {
 
 bool Good(const std::string& v) { return v == "pass" || v == "flaky"; }
 
-std::string Pct(double x) {
-  char b[32];
-  snprintf(b, sizeof(b), "%+.1f%%", x * 100);
-  return b;
-}
+std::string Pct(double x) { return StringPrintf("%+.1f%%", x * 100); }
 
-std::string Num(double x) {
-  char b[32];
-  snprintf(b, sizeof(b), "%.2f", x);
-  return b;
-}
+std::string Num(double x) { return StringPrintf("%.2f", x); }
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "bench/fs_util.h"
+#include "bench/text.h"
 
 namespace swapbench {
 
@@ -15,12 +16,6 @@ const nlohmann::json& FirstRun(const nlohmann::json& report) {
   static const nlohmann::json empty = nlohmann::json::object();
   const auto& runs = report.value("runs", nlohmann::json::array());
   return runs.empty() ? empty : report["runs"][0];
-}
-
-std::string Fmt(const char* fmt, double v) {
-  char buf[64];
-  snprintf(buf, sizeof(buf), fmt, v);
-  return buf;
 }
 
 std::string Str(const nlohmann::json& j, const char* key) {
@@ -196,15 +191,15 @@ std::string JunitXml(const std::vector<Case>& cases) {
             XmlEscape(c.scenario + " seed=" + std::to_string(c.seed) +
                       " kernel=" + c.kernel) +
             "\" classname=\"swapbench." + XmlEscape(Slug(c.kernel)) + "." +
-            XmlEscape(Slug(c.scenario)) + "\" time=\"" + Fmt("%.3f", time) +
-            "\">\n";
+            XmlEscape(Slug(c.scenario)) + "\" time=\"" +
+            StringPrintf("%.3f", time) + "\">\n";
     std::string out;
     for (size_t i = 0; i < c.reports.size(); ++i) {
       const auto& run = FirstRun(*c.reports[i]);
       std::string v = Str(run, "verdict");
       out += "attempt " + std::to_string(i + 1) + ": " + v + ", swap-out " +
-             Fmt("%.2f", run.value("metrics", nlohmann::json::object())
-                             .value("swapout_mib_per_s", 0.0)) +
+             StringPrintf("%.2f", run.value("metrics", nlohmann::json::object())
+                                      .value("swapout_mib_per_s", 0.0)) +
              " MiB/s, " + Str(*c.reports[i], "out_dir") + "\n";
       if (v == "pass") continue;
       std::string tag = c.verdict == "flaky"
@@ -241,12 +236,12 @@ std::string JunitXml(const std::vector<Case>& cases) {
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       "<testsuites name=\"swapbench\" tests=\"" +
       n + "\" failures=\"" + std::to_string(failures) + "\" errors=\"" +
-      std::to_string(errors) + "\" time=\"" + Fmt("%.3f", total) +
+      std::to_string(errors) + "\" time=\"" + StringPrintf("%.3f", total) +
       "\">\n"
       "  <testsuite name=\"swapbench\" tests=\"" +
       n + "\" failures=\"" + std::to_string(failures) + "\" errors=\"" +
-      std::to_string(errors) + "\" skipped=\"0\" time=\"" + Fmt("%.3f", total) +
-      "\">\n";
+      std::to_string(errors) + "\" skipped=\"0\" time=\"" +
+      StringPrintf("%.3f", total) + "\">\n";
   return head + body + "  </testsuite>\n</testsuites>\n";
 }
 
@@ -378,30 +373,35 @@ std::string SvgChart(const std::string& title, const std::string& unit,
   std::string s =
       "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" "
       "width=\"" +
-      Fmt("%.0f", W) + "\" height=\"" + Fmt("%.0f", H) + "\" viewBox=\"0 0 " +
-      Fmt("%.0f", W) + " " + Fmt("%.0f", H) + "\" data-title=\"" +
-      XmlEscape(title) + "\">\n";
-  s += "<text x=\"" + Fmt("%.0f", L) + "\" y=\"15\" class=\"title\">" +
+      StringPrintf("%.0f", W) + "\" height=\"" + StringPrintf("%.0f", H) +
+      "\" viewBox=\"0 0 " + StringPrintf("%.0f", W) + " " +
+      StringPrintf("%.0f", H) + "\" data-title=\"" + XmlEscape(title) + "\">\n";
+  s += "<text x=\"" + StringPrintf("%.0f", L) + "\" y=\"15\" class=\"title\">" +
        XmlEscape(title) + " (" + XmlEscape(unit) + ")</text>\n";
-  s += "<line x1=\"" + Fmt("%.1f", L) + "\" y1=\"" + Fmt("%.1f", H - B) +
-       "\" x2=\"" + Fmt("%.1f", W - R) + "\" y2=\"" + Fmt("%.1f", H - B) +
-       "\" class=\"axis\"/>\n<line x1=\"" + Fmt("%.1f", L) + "\" y1=\"" +
-       Fmt("%.1f", T) + "\" x2=\"" + Fmt("%.1f", L) + "\" y2=\"" +
-       Fmt("%.1f", H - B) + "\" class=\"axis\"/>\n";
-  s += "<text x=\"" + Fmt("%.0f", L - 4) + "\" y=\"" + Fmt("%.0f", T + 4) +
-       "\" class=\"tick\" text-anchor=\"end\">" + Fmt("%.3g", vmax / 1.05) +
-       "</text>\n<text x=\"" + Fmt("%.0f", L - 4) + "\" y=\"" +
-       Fmt("%.0f", H - B) + "\" class=\"tick\" text-anchor=\"end\">0</text>\n";
-  s += "<text x=\"" + Fmt("%.0f", L) + "\" y=\"" + Fmt("%.0f", H - 8) +
-       "\" class=\"tick\">" + Fmt("%.0f s", tmin) + "</text>\n<text x=\"" +
-       Fmt("%.0f", W - R) + "\" y=\"" + Fmt("%.0f", H - 8) +
-       "\" class=\"tick\" text-anchor=\"end\">" + Fmt("%.0f s", tmax) +
+  s += "<line x1=\"" + StringPrintf("%.1f", L) + "\" y1=\"" +
+       StringPrintf("%.1f", H - B) + "\" x2=\"" + StringPrintf("%.1f", W - R) +
+       "\" y2=\"" + StringPrintf("%.1f", H - B) +
+       "\" class=\"axis\"/>\n<line x1=\"" + StringPrintf("%.1f", L) +
+       "\" y1=\"" + StringPrintf("%.1f", T) + "\" x2=\"" +
+       StringPrintf("%.1f", L) + "\" y2=\"" + StringPrintf("%.1f", H - B) +
+       "\" class=\"axis\"/>\n";
+  s += "<text x=\"" + StringPrintf("%.0f", L - 4) + "\" y=\"" +
+       StringPrintf("%.0f", T + 4) + "\" class=\"tick\" text-anchor=\"end\">" +
+       StringPrintf("%.3g", vmax / 1.05) + "</text>\n<text x=\"" +
+       StringPrintf("%.0f", L - 4) + "\" y=\"" + StringPrintf("%.0f", H - B) +
+       "\" class=\"tick\" text-anchor=\"end\">0</text>\n";
+  s += "<text x=\"" + StringPrintf("%.0f", L) + "\" y=\"" +
+       StringPrintf("%.0f", H - 8) + "\" class=\"tick\">" +
+       StringPrintf("%.0f s", tmin) + "</text>\n<text x=\"" +
+       StringPrintf("%.0f", W - R) + "\" y=\"" + StringPrintf("%.0f", H - 8) +
+       "\" class=\"tick\" text-anchor=\"end\">" + StringPrintf("%.0f s", tmax) +
        " (guest time)</text>\n";
   if (hline > 0)
-    s += "<line x1=\"" + Fmt("%.1f", L) + "\" y1=\"" + Fmt("%.1f", Y(hline)) +
-         "\" x2=\"" + Fmt("%.1f", W - R) + "\" y2=\"" + Fmt("%.1f", Y(hline)) +
-         "\" class=\"limit\"><title>" + XmlEscape(hline_name) +
-         "</title></line>\n";
+    s += "<line x1=\"" + StringPrintf("%.1f", L) + "\" y1=\"" +
+         StringPrintf("%.1f", Y(hline)) + "\" x2=\"" +
+         StringPrintf("%.1f", W - R) + "\" y2=\"" +
+         StringPrintf("%.1f", Y(hline)) + "\" class=\"limit\"><title>" +
+         XmlEscape(hline_name) + "</title></line>\n";
   double lx = L + 8;
   for (const Line& l : lines) {
     std::string d;
@@ -412,16 +412,16 @@ std::string SvgChart(const std::string& title, const std::string& unit,
         pen = false;
         continue;
       }
-      d += (pen ? " L" : " M") + Fmt("%.1f", X(t[i].get<double>())) + " " +
-           Fmt("%.1f", Y(v.get<double>()));
+      d += (pen ? " L" : " M") + StringPrintf("%.1f", X(t[i].get<double>())) +
+           " " + StringPrintf("%.1f", Y(v.get<double>()));
       pen = true;
     }
     s += "<path class=\"series\" data-series=\"" + XmlEscape(l.name) +
          "\" fill=\"none\" stroke=\"" + l.color +
          "\" stroke-width=\"1.5\" d=\"" + d + "\"/>\n";
-    s += "<text x=\"" + Fmt("%.0f", lx) + "\" y=\"" + Fmt("%.0f", T + 12) +
-         "\" class=\"legend\" fill=\"" + l.color + "\">" + XmlEscape(l.name) +
-         "</text>\n";
+    s += "<text x=\"" + StringPrintf("%.0f", lx) + "\" y=\"" +
+         StringPrintf("%.0f", T + 12) + "\" class=\"legend\" fill=\"" +
+         l.color + "\">" + XmlEscape(l.name) + "</text>\n";
     lx += 8 + 7 * l.name.size();
   }
   return s + "</svg>\n";
@@ -529,14 +529,15 @@ std::string RunSection(const Case& c, size_t attempt, const nlohmann::json& r) {
        std::to_string(c.seed) + "</td></tr><tr><th>kernel</th><td>" +
        XmlEscape(c.kernel_source.empty() ? c.kernel : c.kernel_source) +
        "</td></tr><tr><th>swap</th><td>" + XmlEscape(c.swap_type) +
-       ", swap-out " + Fmt("%.2f", metrics.value("swapout_mib_per_s", 0.0)) +
+       ", swap-out " +
+       StringPrintf("%.2f", metrics.value("swapout_mib_per_s", 0.0)) +
        " MiB/s, swap-in " +
-       Fmt("%.2f", metrics.value("swapin_mib_per_s", 0.0)) +
+       StringPrintf("%.2f", metrics.value("swapin_mib_per_s", 0.0)) +
        " MiB/s</td></tr><tr><th>link</th><td>to guest " +
        dir("to_guest", "frames") + " frames, " + dir("to_guest", "dropped") +
        " dropped; to server " + dir("to_server", "frames") + " frames, " +
        dir("to_server", "dropped") + " dropped</td></tr><tr><th>run</th><td>" +
-       Fmt("%.1f s", run.value("duration_s", 0.0)) + ", started " +
+       StringPrintf("%.1f s", run.value("duration_s", 0.0)) + ", started " +
        XmlEscape(Str(run, "started_at")) + ", " + XmlEscape(Str(r, "out_dir")) +
        "</td></tr></table>\n";
   if (!Str(run, "error").empty())
@@ -618,8 +619,8 @@ std::string ReportHtml(const std::vector<Case>& cases) {
          "</td><td>" + std::to_string(c.seed) + "</td><td>" +
          XmlEscape(c.swap_type) + "</td><td class=\"" + c.verdict + "\">" +
          c.verdict + "</td><td>" + std::to_string(c.attempts) + "</td><td>" +
-         Fmt("%.0f%%", c.fail_rate * 100) + "</td><td>" +
-         (c.swapout.empty() ? "–" : Fmt("%.2f", Median(c.swapout))) +
+         StringPrintf("%.0f%%", c.fail_rate * 100) + "</td><td>" +
+         (c.swapout.empty() ? "–" : StringPrintf("%.2f", Median(c.swapout))) +
          "</td><td>" + XmlEscape(problem) + "</td></tr>\n";
   }
   h += "</table>\n";

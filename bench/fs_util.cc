@@ -1,6 +1,8 @@
 #include "bench/fs_util.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -49,6 +51,43 @@ bool Exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
 void RemoveTree(const std::string& path) {
   std::error_code ec;
   std::filesystem::remove_all(path, ec);
+}
+
+}  // namespace swapbench
+
+namespace swapbench {
+
+namespace {
+int LockedFd(const std::string& path, int how) {
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd >= 0 && flock(fd, how) != 0) {
+    close(fd);
+    fd = -1;
+  }
+  return fd;
+}
+}  // namespace
+
+FileLock FileLock::Acquire(const std::string& path) {
+  return FileLock(LockedFd(path, LOCK_EX));
+}
+
+FileLock FileLock::TryAcquire(const std::string& path) {
+  return FileLock(LockedFd(path, LOCK_EX | LOCK_NB));
+}
+
+FileLock& FileLock::operator=(FileLock&& o) noexcept {
+  if (this != &o) {
+    Release();
+    fd_ = o.fd_;
+    o.fd_ = -1;
+  }
+  return *this;
+}
+
+void FileLock::Release() {
+  if (fd_ >= 0) close(fd_);  // closing the last descriptor drops the flock
+  fd_ = -1;
 }
 
 }  // namespace swapbench

@@ -18,6 +18,31 @@ bool Exists(const std::string& path);
 // Removes a tree; ignores a missing path.
 void RemoveTree(const std::string& path);
 
+// An exclusive flock(2) on a file (created if missing), held while the
+// object lives: two bench processes fetching the same kernel or building
+// the same image wait for each other; a run record is locked by the run
+// that owns it, so the reaper knows it is alive. Movable, not copyable.
+class FileLock {
+ public:
+  // Waits for the lock. A lock that cannot be taken (no such directory)
+  // is not held: held() says so.
+  FileLock() = default;  // holds nothing
+  static FileLock Acquire(const std::string& path);
+  // Takes the lock only if nobody holds it.
+  static FileLock TryAcquire(const std::string& path);
+  FileLock(FileLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  FileLock& operator=(FileLock&& o) noexcept;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  ~FileLock() { Release(); }
+  bool held() const { return fd_ >= 0; }
+  void Release();
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
 }  // namespace swapbench
 
 #endif  // SWAPBENCH_BENCH_FS_UTIL_H_

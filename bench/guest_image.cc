@@ -14,6 +14,7 @@
 
 #include "bench/fs_util.h"
 #include "bench/process.h"
+#include "bench/text.h"
 
 namespace swapbench {
 
@@ -33,12 +34,6 @@ uint64_t Fnv1a64(const std::string& data, uint64_t h) {
 
 namespace {
 
-std::string Hex(uint64_t v) {
-  char b[17];
-  snprintf(b, sizeof(b), "%016llx", static_cast<unsigned long long>(v));
-  return b;
-}
-
 std::string Trim(std::string s) {
   while (!s.empty() &&
          (s.back() == '\n' || s.back() == ' ' || s.back() == '\r'))
@@ -55,28 +50,12 @@ std::string ModuleName(const std::string& path) {
   return base;
 }
 
-// Holds an exclusive flock on a file while alive: two bench processes
-// fetching the same kernel or building the same image wait for each other.
-class FileLock {
- public:
-  explicit FileLock(const std::string& path) {
-    fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ >= 0) flock(fd_, LOCK_EX);
-  }
-  ~FileLock() {
-    if (fd_ >= 0) close(fd_);
-  }
-
- private:
-  int fd_ = -1;
-};
-
 Result<Kernel> PreparePackageKernel(const std::string& package,
                                     const std::string& cache_dir) {
   std::string dir = cache_dir + "/kernels/" + package;
   Status s = MakeDirs(dir);
   if (!s.ok()) return s;
-  FileLock lock(dir + "/.lock");
+  FileLock lock = FileLock::Acquire(dir + "/.lock");
   std::string ready = dir + "/ready";
   if (!Exists(ready)) {
     std::string dl = dir + "/download";
@@ -375,13 +354,13 @@ Result<GuestImage> BuildImage(const Kernel& kernel, const ImageInputs& in,
   }
 
   GuestImage img;
-  img.hash = Hex(h);
+  img.hash = StringPrintf("%016llx", static_cast<unsigned long long>(h));
   img.modules = *order;
   std::string dir = cache_dir + "/images/" + img.hash;
   img.initramfs = dir + "/initramfs.cpio";
   Status s = MakeDirs(dir);
   if (!s.ok()) return s.Context("image");
-  FileLock lock(dir + "/.lock");
+  FileLock lock = FileLock::Acquire(dir + "/.lock");
   if (Exists(img.initramfs)) {
     img.reused = true;
     return img;

@@ -2,19 +2,13 @@
 
 #include <cstdio>
 
+#include "bench/text.h"
+
 namespace swapbench {
 
 namespace {
-std::string Pct(double p) {
-  char b[32];
-  snprintf(b, sizeof(b), "%.4g%%", p * 100);
-  return b;
-}
-std::string Ms(double ms) {
-  char b[32];
-  snprintf(b, sizeof(b), "%.6gms", ms);
-  return b;
-}
+std::string Pct(double p) { return StringPrintf("%.4g%%", p * 100); }
+std::string Ms(double ms) { return StringPrintf("%.6gms", ms); }
 }  // namespace
 
 std::string NetemArgs(const std::vector<ImpairmentConfig>& imps,

@@ -172,6 +172,10 @@ Result<std::unique_ptr<Libvirt>> Libvirt::Open(const std::string& root) {
   return lv;
 }
 
+std::unique_ptr<Vm> Libvirt::MakeVm(const VmConfig& c) {
+  return std::make_unique<LibvirtVm>(this, c);
+}
+
 void Libvirt::DestroyStale(const std::string& name) {
   virDomainPtr d = virDomainLookupByName(conn_, name.c_str());
   if (!d) return;

@@ -19,15 +19,18 @@
 
 namespace swapbench {
 
-class Libvirt {
+class Libvirt : public Hypervisor {
  public:
-  ~Libvirt();
+  ~Libvirt() override;
   // Opens the embedded driver rooted at `root`, writing its qemu.conf.
   static Result<std::unique_ptr<Libvirt>> Open(const std::string& root);
   virConnectPtr conn() const { return conn_; }
   const std::string& root() const { return root_; }
-  // Destroys a domain left by a killed run, if it still exists.
-  void DestroyStale(const std::string& name);
+  std::unique_ptr<Vm> MakeVm(const VmConfig& c) override;
+  void DestroyStale(const std::string& name) override;
+  bool UseKvm(std::string* reason) override {
+    return swapbench::UseKvm(reason);
+  }
 
  private:
   Libvirt() = default;
@@ -46,10 +49,8 @@ class LibvirtVm : public Vm {
   bool Running() override;
   std::string StopReason() override;
   void Destroy() override;
-  // Sends a QEMU monitor (HMP) command, e.g. "sendkey alt-sysrq-w".
-  Status MonitorCommand(const std::string& hmp, std::string* reply);
-  // libvirt's QEMU log for this domain (command line, QEMU's stderr).
-  std::string qemu_log() const;
+  Status MonitorCommand(const std::string& hmp, std::string* reply) override;
+  std::string qemu_log() const override;
 
  private:
   static void OnLifecycle(virConnectPtr, virDomainPtr dom, int event,

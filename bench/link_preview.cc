@@ -25,7 +25,7 @@ std::string LinkPreview(const Scenario& s, uint64_t seed, int packets,
       "# link-preview %s seed %llu, %d frames per direction, %g frames/s\n",
       s.name.c_str(), static_cast<unsigned long long>(seed), packets, pps);
   out += b;
-  if (s.link.engine == "kernel-netem") {
+  if (s.link.engine == LinkEngine::kKernelNetem) {
     out +=
         "# engine kernel-netem: the guest's netem decides, unseeded (Debian "
         "12's tc has\n"
@@ -41,7 +41,7 @@ std::string LinkPreview(const Scenario& s, uint64_t seed, int packets,
   }
   LinkConfig lc = s.link.config;
   lc.seed = seed;
-  if (s.link.engine == "kernel-netem")
+  if (s.link.engine == LinkEngine::kKernelNetem)
     lc.impairments.clear(), lc.phases.clear();
   for (const auto& i : lc.impairments) {
     snprintf(b, sizeof(b), "# impairment %s: %s, %s, %s%s\n", i.name.c_str(),

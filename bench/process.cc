@@ -15,15 +15,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "netem/clock.h"
+
 namespace swapbench {
 
 namespace {
-
-int64_t NowMs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 std::vector<char*> Argv(const std::vector<std::string>& argv) {
   std::vector<char*> v;
@@ -73,10 +69,10 @@ Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
   }
   close(p[1]);
   CommandResult r;
-  int64_t deadline = NowMs() + timeout_s * 1000LL;
+  int64_t deadline = (MonotonicNs() / 1000000) + timeout_s * 1000LL;
   char buf[65536];
   for (;;) {
-    int64_t left = deadline - NowMs();
+    int64_t left = deadline - (MonotonicNs() / 1000000);
     if (left <= 0) {
       r.timed_out = true;
       kill(-pid, SIGKILL);
@@ -102,7 +98,11 @@ Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
 }
 
 Status RunChecked(const std::vector<std::string>& argv, int timeout_s) {
-  auto r = RunCommand(argv, timeout_s);
+  return CheckCommand(argv, RunCommand(argv, timeout_s), timeout_s);
+}
+
+Status CheckCommand(const std::vector<std::string>& argv,
+                    const Result<CommandResult>& r, int timeout_s) {
   if (!r.ok()) return r.status();
   if (r->exit_code == 0) return Status::Ok();
   std::string out = r->output;
@@ -201,9 +201,9 @@ void Terminate(pid_t pid, int grace_ms) {
   // The whole process group: servers may fork workers (nbd-server does).
   kill(-pid, SIGCONT);
   kill(-pid, SIGTERM);
-  int64_t deadline = NowMs() + grace_ms;
+  int64_t deadline = (MonotonicNs() / 1000000) + grace_ms;
   bool alive = true;
-  while (alive && NowMs() < deadline) {
+  while (alive && (MonotonicNs() / 1000000) < deadline) {
     alive = ChildAlive(pid);
     if (alive) usleep(20000);
   }

@@ -31,6 +31,9 @@ Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
 // Runs argv and returns a Harness error naming the command (with the tail
 // of its output) unless it exits 0.
 Status RunChecked(const std::vector<std::string>& argv, int timeout_s = 120);
+// RunChecked's judgement of a command already run.
+Status CheckCommand(const std::vector<std::string>& argv,
+                    const Result<CommandResult>& r, int timeout_s);
 
 struct SpawnOptions {
   std::string netns_path;    // setns(CLONE_NEWNET) into this, if set

@@ -1,14 +1,28 @@
-// Runner: one scenario run, end to end, on real parts.
+// Runner: one scenario run, end to end. Start reading here: RunScenario
+// (runner.cc) is the run in order, one module per step —
 //
-// Order of a run: validate -> reap leftovers of killed runs -> kernel and
-// image (cached) -> network namespace, TAP, relay, NFS server -> guest ->
-// watch console and telemetry until the guest powers off, a deadline
-// passes or the agent goes silent -> tear down in reverse -> report.
+//   1. guest     the kernel and the cached initramfs      guest_image.h
+//   2. reap      leftovers of SIGKILLed runs               state.h
+//   3. testbed   record, namespace, network path (relay),  testbed.h
+//                storage server, per-run initrd, guest     netns.h,
+//                network_path.h,
+//                                                          storage.h, vm.h
+//   4. monitor   console, telemetry, watchdog, faults,     monitor.h,
+//   watchdog.h,
+//                deadline, stall dumps                     fault_schedule.h
+//   5. teardown  in reverse, on every path                 testbed.h
+//   6. verdict   findings, metrics, expectations           verdict.h
+//   7. write     report.json and the CI formats            report.h, formats.h
+//
 // Every resource is held by an object whose destructor tears it down, so
-// an error, SIGINT or SIGTERM at any point still reaches the teardown.
+// an error, SIGINT or SIGTERM at any point still reaches the teardown. The
+// OS is reached only through the seams in RunnerOptions::parts (Env,
+// Hypervisor, network path and storage factories, guest preparation):
+// runner_test.cc runs the whole runner on the fakes of bench/testing.h.
 //
-// Threading: Run() on the caller's thread; the relay and libvirt's event
-// loop have threads of their own. `cancel` is set by the signal thread.
+// Threading: RunScenario on the caller's thread (campaign.h runs several
+// at once, each on its own); the relay and libvirt's event loop have
+// threads of their own. `cancel` is set by the signal thread.
 #ifndef SWAPBENCH_BENCH_RUNNER_H_
 #define SWAPBENCH_BENCH_RUNNER_H_
 
@@ -17,21 +31,13 @@
 #include <optional>
 #include <string>
 
+#include "bench/monitor.h"
 #include "bench/report.h"
 #include "bench/scenario.h"
 #include "bench/status.h"
+#include "bench/testbed.h"
 
 namespace swapbench {
-
-struct Progress {
-  std::string phase;  // boot, network, mount, swapon, hog, done
-  double elapsed_s = 0;
-  double swapout_mib_s = 0;  // over the last second
-  uint64_t dropped_to_guest = 0, dropped_to_server = 0;
-  size_t findings = 0;  // so far, console and watchdog
-};
-
-class Libvirt;
 
 struct RunnerOptions {
   std::string out_dir;               // report directory (created)
@@ -45,49 +51,24 @@ struct RunnerOptions {
   std::string binaries_list;           // images/binaries.txt
   std::atomic<int>* cancel = nullptr;  // signal number once cancelled
   int attempt = 1;  // which attempt of a --repeat or confirmation this is
-  // Shared embedded libvirt (parallel runs); null: the run opens its own.
-  Libvirt* libvirt = nullptr;
+  // The seams; parts.hypervisor is required (one per process, shared).
+  Parts parts;
   std::string log_prefix;  // "[smoke.a2] " before every progress line
   // Called about once a second while the guest runs (the live progress
   // line); may be empty. Called from the run's thread.
   std::function<void(const Progress&)> progress;
-  bool verbose = false;
-  // No relay: the guest NIC is a TAP moved into the storage namespace
-  // (bench-relay's baseline; the link's impairments and floods do not apply).
-  bool direct_tap = false;
-  bool direct_tap_offloads = true;  // with direct_tap: TSO/GSO/csum offloads on
 };
 
 // Returns a Report (whose verdict may be error, with the failed part
 // named) once anything was started; a Usage status for bad input found
-// before anything was touched.
+// before anything was touched; Cancelled (after writing the report) when
+// a signal ended the run.
 Result<Report> RunScenario(const Scenario& scenario, const RunnerOptions& opts);
 
-// Checks the expectations of `s` against a finished run; appends what did
-// not hold to run->unmet (pure; tested).
-void CheckExpectations(const Scenario& s, RunReport* run);
-
-// Derives the run's swap metrics and integrity from telemetry (pure; tested).
-class Telemetry;
-void Summarize(const Telemetry& t, RunReport* run);
-
-// Reconciles the console's OOM kills with the guest's counters
-// (memory.events, /proc/vmstat) into run->oom_cross_check; a kill only the
-// counters saw becomes a finding. Annotates each OOM kill with the swap
-// usage at the last sample before it (pure; tested).
-void CrossCheckOom(const Telemetry& t, RunReport* run);
-
-// Notes on each console finding the server fault in force when it happened
-// ("server_stall, 1.0 s after it began"), by guest time (pure; tested).
-void MarkFaultsInForce(const std::vector<nlohmann::json>& timeline,
-                       std::vector<Finding>* findings);
+// Removes the files a run writes from `dir`, so that a reused --out never
+// mixes this run's evidence with an older run's.
+void RemoveRunFiles(const std::string& dir);
 
 }  // namespace swapbench
 
 #endif  // SWAPBENCH_BENCH_RUNNER_H_
-
-namespace swapbench {
-// Removes the files a run writes from `dir`, so that a reused --out never
-// mixes this run's evidence with an older run's.
-void RemoveRunFiles(const std::string& dir);
-}  // namespace swapbench

@@ -77,6 +77,18 @@ class Reader {
     *out = v;
   }
 
+  // A string naming one of `values` (as Name(value) spells it).
+  template <typename E>
+  void Choice(const toml::table& t, const std::string& prefix,
+              const std::string& key, const std::vector<E>& values, E* out) {
+    std::set<std::string> names;
+    for (E e : values) names.insert(Name(e));
+    std::string v;
+    Str(t, prefix, key, &v, names);
+    for (E e : values)
+      if (v == Name(e)) *out = e;
+  }
+
   void Bool(const toml::table& t, const std::string& prefix,
             const std::string& key, bool* out) {
     const toml::node* n = Get(t, prefix, key);
@@ -257,7 +269,8 @@ void ReadLink(Reader& r, const toml::table& root, Scenario* s, Status& err) {
   LinkConfig& lc = s->link.config;
   double to_guest = 0, to_server = 0;
   if (const auto* t = r.Table(root, "", "link")) {
-    r.Str(*t, "link.", "engine", &s->link.engine, {"relay", "kernel-netem"});
+    r.Choice(*t, "link.", "engine",
+             {LinkEngine::kRelay, LinkEngine::kKernelNetem}, &s->link.engine);
     double both = -1;
     r.Prob(*t, "link.", "loss", &both);
     if (both >= 0) to_guest = to_server = both;
@@ -383,7 +396,7 @@ void ReadLink(Reader& r, const toml::table& root, Scenario* s, Status& err) {
     r.Int(*t, "capture.", "snaplen", 64, 65535, &s->capture.snaplen);
     r.Unknown(*t, "capture.");
   }
-  if (!err.ok() || s->link.engine != "kernel-netem") return;
+  if (!err.ok() || s->link.engine != LinkEngine::kKernelNetem) return;
   // The guest's netem does loss, delay, rate, duplicate and corrupt on
   // every frame of a direction; the rest needs the relay.
   const toml::node* where = root.get("link")->as_table()->get("engine");
@@ -468,7 +481,9 @@ Result<Scenario> ParseScenario(const std::string& text,
     r.Unknown(*t, "vm.");
   }
   if (const auto* t = r.Table(root, "", "storage")) {
-    r.Str(*t, "storage.", "kind", &s.storage.kind, {"nfs", "nbd", "iscsi"});
+    r.Choice(*t, "storage.", "kind",
+             {StorageKind::kNfs, StorageKind::kNbd, StorageKind::kIscsi},
+             &s.storage.kind);
     r.Str(*t, "storage.", "version", &s.storage.version,
           {"3", "4.0", "4.1", "4.2"});
     r.Int(*t, "storage.", "swapfile_mib", 16, 65536, &s.storage.swapfile_mib);
@@ -550,8 +565,10 @@ Result<Scenario> ParseScenario(const std::string& text,
         const toml::table& t = *e.as_table();
         Scenario::Fault f;
         f.line = static_cast<int>(t.source().begin.line);
-        r.Str(t, "fault.", "kind", &f.kind,
-              {"server_stall", "server_restart", "server_slow"});
+        r.Choice(t, "fault.", "kind",
+                 {FaultKind::kServerStall, FaultKind::kServerRestart,
+                  FaultKind::kServerSlow},
+                 &f.kind);
         int64_t at_ms = -1;
         if (const toml::node* at = r.Get(t, "fault.", "at_s")) {
           if (!at->is_number() || at->value<double>().value_or(-1) < 0)
@@ -567,13 +584,14 @@ Result<Scenario> ParseScenario(const std::string& text,
         r.Int(t, "fault.", "rate_kbit", 8, 10000000, &f.rate_kbit);
         r.Unknown(t, "fault.");
         if (!err.ok()) break;
-        if (f.kind.empty())
+        if (!t.contains("kind"))
           r.Error(t, "[[fault]]: expected kind");
         else if ((f.at_s < 0) == (f.after_hog_mib < 0))
           r.Error(t, "[[fault]]: expected exactly one of at_s, after_hog_mib");
-        else if (f.kind != "server_restart" && duration == 0)
-          r.Error(t, "[[fault]] " + f.kind + ": expected duration_s");
-        else if (f.kind == "server_slow" && f.rate_kbit == 0)
+        else if (f.kind != FaultKind::kServerRestart && duration == 0)
+          r.Error(t, "[[fault]] " + std::string(Name(f.kind)) +
+                         ": expected duration_s");
+        else if (f.kind == FaultKind::kServerSlow && f.rate_kbit == 0)
           r.Error(t, "[[fault]] server_slow: expected rate_kbit");
         s.faults.push_back(f);
       }
@@ -593,6 +611,44 @@ Result<Scenario> LoadScenario(const std::string& path) {
   if (!text.ok())
     return Status::Usage(path + ": cannot read the scenario file");
   return ParseScenario(*text, path);
+}
+
+}  // namespace swapbench
+
+namespace swapbench {
+
+const char* Name(StorageKind k) {
+  switch (k) {
+    case StorageKind::kNfs:
+      return "nfs";
+    case StorageKind::kNbd:
+      return "nbd";
+    case StorageKind::kIscsi:
+      return "iscsi";
+  }
+  return "?";
+}
+
+const char* Name(FaultKind k) {
+  switch (k) {
+    case FaultKind::kServerStall:
+      return "server_stall";
+    case FaultKind::kServerRestart:
+      return "server_restart";
+    case FaultKind::kServerSlow:
+      return "server_slow";
+  }
+  return "?";
+}
+
+const char* Name(LinkEngine e) {
+  switch (e) {
+    case LinkEngine::kRelay:
+      return "relay";
+    case LinkEngine::kKernelNetem:
+      return "kernel-netem";
+  }
+  return "?";
 }
 
 }  // namespace swapbench

@@ -18,6 +18,15 @@
 
 namespace swapbench {
 
+enum class StorageKind { kNfs, kNbd, kIscsi };
+enum class FaultKind { kServerStall, kServerRestart, kServerSlow };
+enum class LinkEngine { kRelay, kKernelNetem };
+
+// The names scenario files and reports spell: "nfs", "server_stall", "relay".
+const char* Name(StorageKind k);
+const char* Name(FaultKind k);
+const char* Name(LinkEngine e);
+
 struct Scenario {
   std::string path;
   std::string name;
@@ -34,7 +43,7 @@ struct Scenario {
   } vm;
 
   struct Storage {
-    std::string kind = "nfs";     // nfs | nbd
+    StorageKind kind = StorageKind::kNfs;
     std::string version = "4.1";  // NFS protocol version: 3, 4.0, 4.1, 4.2
     int swapfile_mib = 256;
     std::string mount_options = "hard,timeo=600,retrans=2";
@@ -53,8 +62,8 @@ struct Scenario {
   // The link emulator: impairments and phases (its seed is the run's),
   // floods towards the guest, and what to record.
   struct LinkSpec {
-    std::string engine = "relay";  // relay | kernel-netem
-    LinkConfig config;             // seed unset: filled in per run
+    LinkEngine engine = LinkEngine::kRelay;
+    LinkConfig config;  // seed unset: filled in per run
     std::vector<FloodConfig> floods;
   } link;
   struct Capture {
@@ -73,7 +82,7 @@ struct Scenario {
   // A server-side fault on the run's timeline. It fires `at_s` seconds after
   // the hog started, or once the hog has written `after_hog_mib`.
   struct Fault {
-    std::string kind;        // server_stall | server_restart | server_slow
+    FaultKind kind = FaultKind::kServerStall;
     double at_s = -1;        // seconds after the hog started
     int after_hog_mib = -1;  // or: once the hog has written this much
     double duration_s = 0;   // stall / slow: how long
@@ -97,8 +106,8 @@ struct Scenario {
 
   // "nfs4.1", "nfs3": the report's swap.type.
   std::string SwapType() const {
-    return storage.kind == "nfs" ? storage.kind + storage.version
-                                 : storage.kind;
+    return storage.kind == StorageKind::kNfs ? "nfs" + storage.version
+                                             : Name(storage.kind);
   }
 };
 

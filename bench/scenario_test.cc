@@ -152,7 +152,7 @@ rate_kbit = 800
                          "f.toml");
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->faults.size(), 3u);
-  EXPECT_EQ(r->faults[0].kind, "server_stall");
+  EXPECT_EQ(r->faults[0].kind, FaultKind::kServerStall);
   EXPECT_EQ(r->faults[0].after_hog_mib, 64);
   EXPECT_EQ(r->faults[0].at_s, -1);
   EXPECT_EQ(r->faults[0].duration_s, 30);

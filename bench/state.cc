@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/fs_util.h"
+#include "bench/netns.h"
 #include "bench/process.h"
 
 namespace swapbench {
@@ -17,10 +18,6 @@ namespace fs = std::filesystem;
 
 RunState::RunState(std::string state_dir, std::string id)
     : dir_(std::move(state_dir) + "/runs"), id_(std::move(id)) {}
-
-RunState::~RunState() {
-  if (lock_fd_ >= 0) close(lock_fd_);
-}
 
 namespace {
 std::string RecordJson(const RunRecord& r) {
@@ -38,10 +35,8 @@ std::string RecordJson(const RunRecord& r) {
 Status RunState::Begin(const RunRecord& r) {
   Status s = MakeDirs(dir_);
   if (!s.ok()) return s;
-  lock_fd_ = open((dir_ + "/" + id_ + ".lock").c_str(),
-                  O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock_fd_ < 0 || flock(lock_fd_, LOCK_EX | LOCK_NB) != 0)
-    return Status::Harness("state: cannot lock run " + id_);
+  lock_ = FileLock::TryAcquire(dir_ + "/" + id_ + ".lock");
+  if (!lock_.held()) return Status::Harness("state: cannot lock run " + id_);
   return Update(r);
 }
 
@@ -52,18 +47,7 @@ Status RunState::Update(const RunRecord& r) {
 void RunState::End() {
   unlink((dir_ + "/" + id_ + ".json").c_str());
   unlink((dir_ + "/" + id_ + ".lock").c_str());
-  if (lock_fd_ >= 0) close(lock_fd_);
-  lock_fd_ = -1;
-}
-
-void DeleteNetns(const std::string& name) {
-  if (name.empty() || !Exists("/run/netns/" + name)) return;
-  RunCommand({"ip", "netns", "del", name}, 30);
-}
-
-void DeleteHostTap(const std::string& name) {
-  if (name.empty() || !Exists("/sys/class/net/" + name)) return;
-  RunCommand({"ip", "link", "del", name}, 30);
+  lock_.Release();
 }
 
 std::vector<std::string> Reap(
@@ -75,12 +59,8 @@ std::vector<std::string> Reap(
   if (!fs::is_directory(dir, ec)) return out;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     if (e.path().extension() != ".lock") continue;
-    int fd = open(e.path().c_str(), O_RDWR | O_CLOEXEC);
-    if (fd < 0) continue;
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {  // its owner still runs
-      close(fd);
-      continue;
-    }
+    FileLock lock = FileLock::TryAcquire(e.path());
+    if (!lock.held()) continue;  // its owner still runs
     std::string json = e.path().string();
     json.replace(json.size() - 5, 5, ".json");
     auto text = ReadFile(json);
@@ -97,8 +77,8 @@ std::vector<std::string> Reap(
              {"ganesha.nfsd", "rpcbind", "nbd-server", "tgtd"})
           if (comm->rfind(server, 0) == 0) kill(p, SIGKILL);
       }
-      DeleteNetns(j.value("netns", ""));
-      DeleteHostTap(j.value("host_tap", ""));
+      DeleteNetns(Env::Default(), j.value("netns", ""));
+      DeleteHostTap(Env::Default(), j.value("host_tap", ""));
       std::string scratch = j.value("scratch", "");
       if (!scratch.empty() && scratch.find("/runs/") != std::string::npos)
         RemoveTree(scratch);
@@ -107,7 +87,6 @@ std::vector<std::string> Reap(
     }
     unlink(json.c_str());
     unlink(e.path().c_str());
-    close(fd);
   }
   return out;
 }

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/fs_util.h"
 #include "bench/status.h"
 
 namespace swapbench {
@@ -32,7 +33,6 @@ struct RunRecord {
 class RunState {
  public:
   RunState(std::string state_dir, std::string id);
-  ~RunState();
   // Takes the lock and writes the record.
   Status Begin(const RunRecord& r);
   Status Update(const RunRecord& r);
@@ -41,7 +41,7 @@ class RunState {
 
  private:
   std::string dir_, id_;
-  int lock_fd_ = -1;
+  FileLock lock_;
 };
 
 // Tears down the leftovers of dead runs. `destroy_domain` is called for
@@ -49,11 +49,6 @@ class RunState {
 std::vector<std::string> Reap(
     const std::string& state_dir,
     const std::function<void(const std::string&)>& destroy_domain);
-
-// Deletes a network namespace made with `ip netns add`; ignores a missing one.
-void DeleteNetns(const std::string& name);
-// Deletes a TAP left in the host namespace; ignores a missing one.
-void DeleteHostTap(const std::string& name);
 
 }  // namespace swapbench
 

@@ -96,3 +96,32 @@ Status BlockServer::Restart() {
 }
 
 }  // namespace swapbench
+
+namespace swapbench {
+
+std::unique_ptr<Storage> MakeStorage(const StorageParams& p) {
+  BlockConfig bc{.netns_path = p.netns_path,
+                 .dir = p.dir,
+                 .log_dir = p.log_dir,
+                 .server_ip = p.server_ip,
+                 .client_ip = p.client_ip,
+                 .swap_mib = p.swap_mib};
+  switch (p.kind) {
+    case StorageKind::kNbd:
+      return std::make_unique<NbdServer>(bc);
+    case StorageKind::kIscsi:
+      return std::make_unique<IscsiServer>(bc);
+    case StorageKind::kNfs:
+      break;
+  }
+  return std::make_unique<GaneshaServer>(
+      NfsConfig{.netns_path = p.netns_path,
+                .dir = p.dir,
+                .log_dir = p.log_dir,
+                .client_ip = p.client_ip,
+                .version = p.nfs_version,
+                .mount_options = p.mount_options,
+                .swapfile_mib = p.swap_mib});
+}
+
+}  // namespace swapbench

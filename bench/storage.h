@@ -9,9 +9,11 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "bench/scenario.h"
 #include "bench/status.h"
 
 namespace swapbench {
@@ -177,6 +179,19 @@ class IscsiServer : public BlockServer {
   const char* name() const override { return "tgtd"; }
 };
 
+// What a run asks of its storage server, whatever its kind.
+struct StorageParams {
+  StorageKind kind = StorageKind::kNfs;
+  std::string netns_path;  // /run/netns/NAME
+  std::string dir;         // scratch for the export
+  std::string log_dir;     // the report directory
+  std::string server_ip, client_ip;
+  std::string nfs_version, mount_options;  // NFS only
+  int swap_mib = 256;
+};
+
+// The server for `p.kind`, not started yet.
+std::unique_ptr<Storage> MakeStorage(const StorageParams& p);
 }  // namespace swapbench
 
 #endif  // SWAPBENCH_BENCH_STORAGE_H_

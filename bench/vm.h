@@ -7,6 +7,7 @@
 #define SWAPBENCH_BENCH_VM_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "bench/status.h"
@@ -38,13 +39,31 @@ std::string DomainXml(const VmConfig& c);
 class Vm {
  public:
   virtual ~Vm() = default;
-  virtual Status Start() = 0;
+  [[nodiscard]] virtual Status Start() = 0;
   // False once the guest has stopped (powered off, crashed, destroyed).
   virtual bool Running() = 0;
   // Why it stopped: "shutdown", "crashed", "destroyed", "" while running.
   virtual std::string StopReason() = 0;
   // Hard stop; safe to call twice and on a stopped guest.
   virtual void Destroy() = 0;
+  // Sends a QEMU monitor (HMP) command, e.g. "sendkey alt-sysrq-w".
+  virtual Status MonitorCommand(const std::string& hmp, std::string* reply) = 0;
+  // The hypervisor's log for this guest (QEMU's command line and stderr);
+  // empty if there is none.
+  virtual std::string qemu_log() const = 0;
+};
+
+// Hypervisor: makes guests. One per process, shared by parallel runs;
+// Libvirt (libvirt_vm.h) is the real one.
+class Hypervisor {
+ public:
+  virtual ~Hypervisor() = default;
+  // A guest for `c`, not yet started.
+  virtual std::unique_ptr<Vm> MakeVm(const VmConfig& c) = 0;
+  // Destroys a guest a killed run left, if it still exists.
+  virtual void DestroyStale(const std::string& name) = 0;
+  // Whether guests get KVM, and why (report.json accel_reason).
+  virtual bool UseKvm(std::string* reason) = 0;
 };
 
 // Chooses TCG or KVM. KVM only when it really works: a PVM host's

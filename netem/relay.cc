@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "netem/clock.h"
 #include "netem/pcap.h"
 
 namespace swapbench {
@@ -24,11 +25,6 @@ constexpr int kFloodPerRound = 256;  // bounded work per loop round
 constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 constexpr int64_t kPublishNs = 50 * 1000000;
 
-int64_t Now(clockid_t clock) {
-  timespec ts;
-  clock_gettime(clock, &ts);
-  return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 }  // namespace
 
 // The relay thread's state.
@@ -164,8 +160,8 @@ bool Relay::Open(uint16_t guest_port) {
 
 bool Relay::Start() {
   if (udp_fd_ < 0 || tap_fd_ < 0) return false;
-  impl_->t0 = Now(CLOCK_MONOTONIC);
-  impl_->wall_offset = Now(CLOCK_REALTIME) - impl_->t0;
+  impl_->t0 = MonotonicNs();
+  impl_->wall_offset = WallNs() - impl_->t0;
   {
     std::lock_guard<std::mutex> l(mu_);
     snap_.phases = impl_->link.Phases();
@@ -297,7 +293,7 @@ void Relay::Loop() {
   pollfd fds[3] = {
       {udp_fd_, POLLIN, 0}, {tap_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
   for (;;) {
-    int64_t now = Now(CLOCK_MONOTONIC);
+    int64_t now = MonotonicNs();
     if (m.epoch < 0) {
       int64_t e = epoch_ns_.load(std::memory_order_relaxed);
       if (e >= 0) {
@@ -323,10 +319,10 @@ void Relay::Loop() {
       return;
     }
     if (fds[2].revents) {
-      publish(Now(CLOCK_MONOTONIC), true);
+      publish(MonotonicNs(), true);
       return;
     }
-    now = Now(CLOCK_MONOTONIC);
+    now = MonotonicNs();
     // Frames whose delay has run out leave first: they are older.
     const uint8_t* qf;
     size_t ql;

@@ -1,4 +1,4 @@
-#include "bench/runner.h"
+#include "bench/verdict.h"
 
 #include <gtest/gtest.h>
 
@@ -201,19 +201,12 @@ namespace swapbench {
 namespace {
 
 TEST(MarkFaultsInForceTest, FindingDuringAStall) {
-  std::vector<nlohmann::json> timeline = {{{"source", "runner"},
-                                           {"event", "server_stall_begin"},
-                                           {"guest_s", 9.7},
-                                           {"scenario_line", 30}},
-                                          {{"source", "runner"},
-                                           {"event", "server_stall_end"},
-                                           {"guest_s", 54.7},
-                                           {"scenario_line", 30}}};
+  std::vector<FaultSpan> spans = {{FaultKind::kServerStall, 30, 9.7, 54.7}};
   std::vector<Finding> f(3);
   f[0].kernel_time = 10.74;
   f[1].kernel_time = 60;  // after the stall
   f[2].kernel_time = -1;  // not from the console
-  MarkFaultsInForce(timeline, &f);
+  MarkFaultsInForce(spans, &f);
   EXPECT_EQ(f[0].details["during_fault"], "server_stall, 1.0 s after it began");
   EXPECT_FALSE(f[1].details.contains("during_fault"));
   EXPECT_FALSE(f[2].details.contains("during_fault"));
