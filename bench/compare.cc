@@ -11,29 +11,6 @@
 
 namespace swapbench {
 
-Result<std::vector<nlohmann::json>> LoadReportSet(const std::string& dir) {
-  std::vector<std::string> paths;
-  std::error_code ec;
-  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator();
-       it.increment(ec))
-    if (it->path().filename() == "report.json") paths.push_back(it->path());
-  if (ec) return Status::Usage(dir + ": " + ec.message());
-  std::sort(paths.begin(), paths.end());
-  std::vector<nlohmann::json> out;
-  for (const auto& p : paths) {
-    auto text = ReadFile(p);
-    if (!text.ok()) return Status::Usage(text.status().message());
-    nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
-    if (j.is_discarded() || j.value("schema", "") != "swapbench.report/1")
-      return Status::Usage(
-          p + ": not a swapbench report (schema swapbench.report/1)");
-    out.push_back(std::move(j));
-  }
-  if (out.empty()) return Status::Usage(dir + ": no report.json below it");
-  return out;
-}
-
 namespace {
 
 bool Good(const std::string& v) { return v == "pass" || v == "flaky"; }

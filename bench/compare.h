@@ -5,7 +5,8 @@
 // (pass -> fail is a regression) and the swap-out throughput delta. A
 // throughput regression needs repeats on both sides (min_repeats passing
 // attempts) and must clear the threshold on the median with non-overlapping
-// min-max ranges, so that noise does not gate. Pure but for LoadReportSet.
+// min-max ranges, so that noise does not gate. Pure; report sets are read by
+// report_reader.h.
 #ifndef SWAPBENCH_BENCH_COMPARE_H_
 #define SWAPBENCH_BENCH_COMPARE_H_
 
@@ -13,13 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "bench/report_reader.h"
 #include "bench/status.h"
 
 namespace swapbench {
-
-// Every report.json below `dir` (recursively; the set's own summary files
-// are not reports), sorted by path. Usage error if there is none.
-Result<std::vector<nlohmann::json>> LoadReportSet(const std::string& dir);
 
 struct CompareOptions {
   double threshold = 0.10;  // relative drop of the median that gates

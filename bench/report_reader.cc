@@ -1,0 +1,220 @@
+#include "bench/report_reader.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "bench/fs_util.h"
+
+namespace swapbench {
+
+namespace {
+
+using Json = nlohmann::json;
+
+enum class Type {
+  kObject,
+  kArray,
+  kString,
+  kNumber,
+  kUnsigned,
+  kBool,
+  kNumberOrNull
+};
+
+const char* Describe(Type t) {
+  switch (t) {
+    case Type::kObject:
+      return "an object";
+    case Type::kArray:
+      return "an array";
+    case Type::kString:
+      return "a string";
+    case Type::kNumber:
+      return "a number";
+    case Type::kUnsigned:
+      return "an integer >= 0";
+    case Type::kBool:
+      return "true or false";
+    case Type::kNumberOrNull:
+      return "a number or null";
+  }
+  return "?";
+}
+
+bool Is(const Json& j, Type t) {
+  switch (t) {
+    case Type::kObject:
+      return j.is_object();
+    case Type::kArray:
+      return j.is_array();
+    case Type::kString:
+      return j.is_string();
+    case Type::kNumber:
+      return j.is_number();
+    case Type::kUnsigned:
+      return j.is_number_unsigned() ||
+             (j.is_number_integer() && j.get<int64_t>() >= 0);
+    case Type::kBool:
+      return j.is_boolean();
+    case Type::kNumberOrNull:
+      return j.is_number() || j.is_null();
+  }
+  return false;
+}
+
+// Walks a report, remembering the first key of the wrong type.
+class Checker {
+ public:
+  explicit Checker(std::string file) : file_(std::move(file)) {}
+
+  // `parent.key` is absent or of type `t`. Returns the value when it is
+  // there and well typed, else null.
+  const Json* Key(const Json& parent, const std::string& path, const char* key,
+                  Type t) {
+    auto it = parent.find(key);
+    if (it == parent.end()) return nullptr;
+    return Want(*it, path + (path.empty() ? "" : ".") + key, t);
+  }
+  // Every element of `parent.key` (an array) is of type `t`.
+  std::vector<std::pair<const Json*, std::string>> Elements(
+      const Json& parent, const std::string& path, const char* key, Type t) {
+    std::vector<std::pair<const Json*, std::string>> out;
+    const Json* a = Key(parent, path, key, Type::kArray);
+    if (!a) return out;
+    std::string base = path + (path.empty() ? "" : ".") + key;
+    for (size_t i = 0; i < a->size(); ++i) {
+      std::string p = base + "[" + std::to_string(i) + "]";
+      if (const Json* e = Want((*a)[i], p, t)) out.push_back({e, p});
+    }
+    return out;
+  }
+  const Json* Want(const Json& j, const std::string& path, Type t) {
+    if (Is(j, t)) return &j;
+    if (status_.ok())
+      status_ = Status::Usage(file_ + ": " + path + ": expected " +
+                              Describe(t) + ", got " + j.type_name());
+    return nullptr;
+  }
+  void Fail(const std::string& what) {
+    if (status_.ok()) status_ = Status::Usage(file_ + ": " + what);
+  }
+  const Status& status() const { return status_; }
+
+ private:
+  std::string file_;
+  Status status_;
+};
+
+void CheckFinding(Checker& c, const Json& f, const std::string& p) {
+  for (const char* k : {"kind", "title", "excerpt", "victim"})
+    c.Key(f, p, k, Type::kString);
+  if (const Json* cl = c.Key(f, p, "console_lines", Type::kArray)) {
+    if (cl->size() != 2) c.Fail(p + ".console_lines: expected [first, last]");
+    c.Elements(f, p, "console_lines", Type::kNumber);
+  }
+  c.Elements(f, p, "evidence", Type::kString);
+  c.Elements(f, p, "attachments", Type::kString);
+}
+
+void CheckLink(Checker& c, const Json& link, const std::string& p) {
+  c.Key(link, p, "engine", Type::kString);
+  c.Key(link, p, "seeded", Type::kBool);
+  for (const char* k : {"impairments", "phases", "floods", "netem"})
+    c.Elements(link, p, k, Type::kObject);
+  c.Key(link, p, "guest", Type::kObject);
+  for (const char* d : {"to_guest", "to_server"})
+    if (const Json* dir = c.Key(link, p, d, Type::kObject))
+      for (const char* k : {"frames", "dropped"})
+        c.Key(*dir, p + "." + d, k, Type::kNumber);
+}
+
+void CheckSeries(Checker& c, const Json& s, const std::string& p) {
+  c.Elements(s, p, "t", Type::kNumber);
+  for (const char* k :
+       {"swapout_mib_s", "swapin_mib_s", "memory_current_mib",
+        "to_guest_frames_s", "to_server_frames_s", "to_guest_dropped_s",
+        "to_server_dropped_s", "rpc_retrans"})
+    c.Elements(s, p, k, Type::kNumberOrNull);
+  c.Key(s, p, "memory_max_mib", Type::kNumberOrNull);
+}
+
+void CheckRun(Checker& c, const Json& run, const std::string& p) {
+  for (const char* k : {"verdict", "error", "started_at", "stop_reason"})
+    c.Key(run, p, k, Type::kString);
+  c.Key(run, p, "duration_s", Type::kNumber);
+  for (const auto& [f, fp] : c.Elements(run, p, "findings", Type::kObject))
+    CheckFinding(c, *f, fp);
+  c.Elements(run, p, "unmet_expectations", Type::kString);
+  if (const Json* m = c.Key(run, p, "metrics", Type::kObject))
+    for (const char* k : {"swapout_mib_per_s", "swapin_mib_per_s"})
+      c.Key(*m, p + ".metrics", k, Type::kNumber);
+  if (const Json* s = c.Key(run, p, "swap", Type::kObject))
+    c.Key(*s, p + ".swap", "type", Type::kString);
+  if (const Json* a = c.Key(run, p, "accel", Type::kObject))
+    c.Key(*a, p + ".accel", "name", Type::kString);
+  if (const Json* l = c.Key(run, p, "link", Type::kObject))
+    CheckLink(c, *l, p + ".link");
+  if (const Json* s = c.Key(run, p, "series", Type::kObject))
+    CheckSeries(c, *s, p + ".series");
+}
+
+}  // namespace
+
+Status CheckReport(const Json& r, const std::string& file) {
+  if (!r.is_object() || r.value("schema", Json()) != "swapbench.report/1")
+    return Status::Usage(
+        file + ": not a swapbench report (schema swapbench.report/1)");
+  Checker c(file);
+  for (const char* k :
+       {"scenario", "scenario_path", "description", "out_dir", "verdict"})
+    c.Key(r, "", k, Type::kString);
+  c.Key(r, "", "seed", Type::kUnsigned);
+  c.Key(r, "", "attempt", Type::kUnsigned);
+  c.Key(r, "", "flaky_fails", Type::kBool);
+  if (const Json* k = c.Key(r, "", "kernel", Type::kObject))
+    for (const char* key : {"release", "source"})
+      c.Key(*k, "kernel", key, Type::kString);
+  for (const auto& [run, p] : c.Elements(r, "", "runs", Type::kObject))
+    CheckRun(c, *run, p);
+  return c.status();
+}
+
+Result<Json> LoadReport(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    return Status::Usage(path + ": not a regular file");
+  if (static_cast<size_t>(st.st_size) > kMaxReportBytes)
+    return Status::Usage(path + ": " + std::to_string(st.st_size) +
+                         " bytes, over the limit of " +
+                         std::to_string(kMaxReportBytes) + " for a report");
+  auto text = ReadFile(path);
+  if (!text.ok()) return Status::Usage(text.status().message());
+  Json j = Json::parse(*text, nullptr, false);
+  if (j.is_discarded())
+    return Status::Usage(path + ": not JSON (a swapbench report.json)");
+  if (Status s = CheckReport(j, path); !s.ok()) return s;
+  return j;
+}
+
+Result<std::vector<Json>> LoadReportSet(const std::string& dir) {
+  std::vector<std::string> paths;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator();
+       it.increment(ec))
+    if (it->path().filename() == "report.json") paths.push_back(it->path());
+  if (ec) return Status::Usage(dir + ": " + ec.message());
+  std::sort(paths.begin(), paths.end());
+  std::vector<Json> out;
+  for (const auto& p : paths) {
+    auto j = LoadReport(p);
+    if (!j.ok()) return j.status();
+    out.push_back(std::move(*j));
+  }
+  if (out.empty()) return Status::Usage(dir + ": no report.json below it");
+  return out;
+}
+
+}  // namespace swapbench
