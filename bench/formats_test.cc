@@ -7,6 +7,8 @@
 #include "bench/fs_util.h"
 #include "bench/json_schema_check.h"
 #include "bench/process.h"
+#include "bench/svg.h"
+#include "bench/text.h"
 
 namespace swapbench {
 namespace {

@@ -1,4 +1,5 @@
-// Text: printf into a std::string, the one helper every formatter shares.
+// Text: printf into a std::string, and XML escaping: the helpers every
+// formatter shares.
 // Pure; thread-safe.
 #ifndef SWAPBENCH_BENCH_TEXT_H_
 #define SWAPBENCH_BENCH_TEXT_H_
@@ -10,6 +11,11 @@ namespace swapbench {
 // snprintf into a string of whatever length the result needs.
 std::string StringPrintf(const char* fmt, ...)
     __attribute__((format(printf, 1, 2)));
+
+// Escaping shared by the XML and HTML writers: &<>"' and bytes that XML
+// 1.0 does not allow (console control characters, stray non-UTF-8 bytes)
+// become safe text.
+std::string XmlEscape(const std::string& s);
 
 }  // namespace swapbench
 
