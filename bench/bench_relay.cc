@@ -9,6 +9,7 @@
 #include "bench/formats.h"
 #include "bench/fs_util.h"
 #include "bench/network_path.h"
+#include "bench/text.h"
 
 namespace swapbench {
 
@@ -118,7 +119,7 @@ int BenchRelay(const BenchRelayOptions& o) {
                       {"relay_cost_pct", (1 - relay / direct) * 100},
                       {"ratio_no_offload", relay / plain},
                       {"runs", runs}};
-  if (Status s = WriteFile(base + "/bench-relay.json", j.dump(2) + "\n");
+  if (Status s = WriteFile(base + "/bench-relay.json", DumpJson(j) + "\n");
       !s.ok())
     return ExitFor(s);
   printf("written: %s/bench-relay.json\n", base.c_str());

@@ -23,6 +23,7 @@
 #include "bench/link_preview.h"
 #include "bench/scenario.h"
 #include "bench/state.h"
+#include "bench/text.h"
 
 namespace swapbench {
 namespace {
@@ -196,7 +197,7 @@ int ParseConsole(const std::string& log, bool json) {
   ConsoleParser p;
   ParseConsoleText(*text, &p);
   if (json)
-    printf("%s\n", ConsoleJson(log, p).dump(2).c_str());
+    printf("%s\n", DumpJson(ConsoleJson(log, p)).c_str());
   else
     printf("%s", ConsoleText(p).c_str());
   return p.findings().empty() ? 0 : 1;
@@ -294,7 +295,7 @@ int CompareCommand(CompareFlags f) {
   c["new"] = f.next;
   std::string dir = f.out.empty() ? f.next : f.out;
   Status s = MakeDirs(dir);
-  if (s.ok()) s = WriteFile(dir + "/compare.json", c.dump(2) + "\n");
+  if (s.ok()) s = WriteFile(dir + "/compare.json", DumpJson(c) + "\n");
   if (s.ok()) s = WriteFile(dir + "/compare.html", CompareHtml(c));
   if (!s.ok()) return ExitFor(s);
   printf("%s", CompareText(c).c_str());

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "bench/fs_util.h"
+#include "bench/text.h"
 
 namespace swapbench {
 
@@ -152,7 +153,7 @@ nlohmann::json ReportJson(const Report& r) {
 }
 
 Status WriteReport(const Report& r, const std::string& path) {
-  return WriteFileAtomic(path, ReportJson(r).dump(2) + "\n");
+  return WriteFileAtomic(path, DumpJson(ReportJson(r)) + "\n");
 }
 
 std::string Summary(const Report& r) {

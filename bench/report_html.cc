@@ -31,7 +31,7 @@ std::string LinkTables(const nlohmann::json& link) {
   h += "<h3>Link (" + XmlEscape(engine) +
        (link.value("seeded", true) ? "" : ", unseeded") + ")</h3>\n";
   auto num = [](const nlohmann::json& j, const char* k) {
-    return j.contains(k) ? j[k].dump() : std::string("–");
+    return j.contains(k) ? DumpJson(j[k], -1) : std::string("–");
   };
   if (!imps.empty()) {
     h +=
@@ -127,8 +127,8 @@ std::string RunSection(const Case& c, size_t attempt, const nlohmann::json& r) {
       h += "<p><b>" + XmlEscape(Str(f, "kind")) +
            "</b>: " + XmlEscape(Str(f, "title"));
       if (f.contains("console_lines"))
-        h += " (console.log lines " + f["console_lines"][0].dump() + "–" +
-             f["console_lines"][1].dump() + ")";
+        h += " (console.log lines " + DumpJson(f["console_lines"][0], -1) +
+             "–" + DumpJson(f["console_lines"][1], -1) + ")";
       h += "</p>\n";
       std::string ex = Str(f, "excerpt");
       if (f.contains("evidence"))

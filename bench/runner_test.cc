@@ -373,3 +373,25 @@ TEST_F(RunnerTest, NamespaceThatCannotBeMadeIsAHarnessError) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+// A guest console carries whatever bytes the kernel printed: the report is
+// still written (invalid UTF-8 becomes U+FFFD), and the finding kept.
+TEST_F(RunnerTest, ConsoleWithRawBytesStillGetsAReport) {
+  GuestScript g = Smoke();
+  g.Console(10, "[   10.000000] BUG: unable to handle page fault \xff\xfe\x80");
+  fakes_.hypervisor.script = g;
+  nlohmann::json r = Run(kSmoke);
+  ASSERT_TRUE(r.is_object()) << "no report.json";
+  const auto& run = r["runs"][0];
+  ASSERT_FALSE(run["findings"].empty());
+  EXPECT_NE(run["findings"][0]["excerpt"].get<std::string>().find(
+                "page fault \xef\xbf\xbd"),
+            std::string::npos);
+  EXPECT_TRUE(Exists(dir_ + "/out/kcidb.json"));
+}
+
+}  // namespace
+}  // namespace swapbench

@@ -11,6 +11,7 @@
 #include "bench/fs_util.h"
 #include "bench/netns.h"
 #include "bench/process.h"
+#include "bench/text.h"
 
 namespace swapbench {
 
@@ -28,7 +29,7 @@ std::string RecordJson(const RunRecord& r) {
                       {"pids", r.pids},
                       {"owner", getpid()},
                       {"host_tap", r.host_tap}};
-  return j.dump(2) + "\n";
+  return DumpJson(j) + "\n";
 }
 }  // namespace
 

@@ -74,3 +74,11 @@ std::string XmlEscape(const std::string& s) {
   return out;
 }
 }  // namespace swapbench
+
+namespace swapbench {
+
+std::string DumpJson(const nlohmann::json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace swapbench

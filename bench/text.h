@@ -4,6 +4,7 @@
 #ifndef SWAPBENCH_BENCH_TEXT_H_
 #define SWAPBENCH_BENCH_TEXT_H_
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace swapbench {
@@ -16,6 +17,10 @@ std::string StringPrintf(const char* fmt, ...)
 // 1.0 does not allow (console control characters, stray non-UTF-8 bytes)
 // become safe text.
 std::string XmlEscape(const std::string& s);
+
+// JSON text of `j`; bytes that are not UTF-8 (a guest console's) become
+// U+FFFD instead of an exception, so a report is always written.
+std::string DumpJson(const nlohmann::json& j, int indent = 2);
 
 }  // namespace swapbench
 
