@@ -183,6 +183,8 @@ class Reader {
     }
   }
 
+  bool ok() const { return err_->ok(); }
+
  private:
   std::string path_;
   Status* err_;
@@ -194,9 +196,22 @@ std::string DirName(const std::string& path) {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
+// The [[KEY]] tables of `root`, or null (an error if KEY is not an array of
+// tables).
+const toml::array* TablesOf(Reader& r, const toml::table& root,
+                            const char* key) {
+  const toml::node* n = r.Get(root, "", key);
+  if (!n) return nullptr;
+  const toml::array* a = n->as_array();
+  if (!a || !a->is_array_of_tables()) {
+    r.Error(*n, std::string(key) + ": expected [[" + key + "]] tables");
+    return nullptr;
+  }
+  return a;
+}
+
 // One [[link.impairment]] table.
-void ReadImpairment(Reader& r, const toml::table& t, ImpairmentConfig* c,
-                    Status& err) {
+void ReadImpairment(Reader& r, const toml::table& t, ImpairmentConfig* c) {
   const std::string pre = "link.impairment.";
   c->line = static_cast<int>(t.source().begin.line);
   r.Str(t, pre, "kind", &c->kind,
@@ -252,7 +267,7 @@ void ReadImpairment(Reader& r, const toml::table& t, ImpairmentConfig* c,
     r.Int(t, pre, "limit_bytes", 1514, 1 << 30, &c->limit_bytes);
   }
   r.Unknown(t, pre);
-  if (!err.ok()) return;
+  if (!r.ok()) return;
   if (k.empty()) return r.Error(t, "[[link.impairment]]: expected kind");
   if (p_needed && !t.get("p"))
     return r.Error(t, "[[link.impairment]] " + k + ": expected p");
@@ -264,141 +279,129 @@ void ReadImpairment(Reader& r, const toml::table& t, ImpairmentConfig* c,
     return r.Error(t, "[[link.impairment]] delay: expected delay or jitter");
 }
 
-// [link] (with [[link.impairment]]), [[phase]], [[flood]] and [capture].
-void ReadLink(Reader& r, const toml::table& root, Scenario* s, Status& err) {
+// [link]: the engine, the loss shorthands and the [[link.impairment]]s.
+void ReadLinkTable(Reader& r, const toml::table& t, Scenario* s) {
   LinkConfig& lc = s->link.config;
   double to_guest = 0, to_server = 0;
-  if (const auto* t = r.Table(root, "", "link")) {
-    r.Choice(*t, "link.", "engine",
-             {LinkEngine::kRelay, LinkEngine::kKernelNetem}, &s->link.engine);
-    double both = -1;
-    r.Prob(*t, "link.", "loss", &both);
-    if (both >= 0) to_guest = to_server = both;
-    for (auto [key, dir] :
-         {std::pair{"to_guest", &to_guest}, {"to_server", &to_server}}) {
-      if (const auto* d = r.Table(*t, "link.", key)) {
-        std::string prefix = std::string("link.") + key + ".";
-        r.Prob(*d, prefix, "loss", dir);
-        r.Unknown(*d, prefix);
-      }
+  r.Choice(t, "link.", "engine", {LinkEngine::kRelay, LinkEngine::kKernelNetem},
+           &s->link.engine);
+  double both = -1;
+  r.Prob(t, "link.", "loss", &both);
+  if (both >= 0) to_guest = to_server = both;
+  for (auto [key, dir] :
+       {std::pair{"to_guest", &to_guest}, {"to_server", &to_server}}) {
+    if (const auto* d = r.Table(t, "link.", key)) {
+      std::string prefix = std::string("link.") + key + ".";
+      r.Prob(*d, prefix, "loss", dir);
+      r.Unknown(*d, prefix);
     }
-    lc.impairments = LinkConfig::Loss(0, to_guest, to_server).impairments;
-    if (const toml::node* n = r.Get(*t, "link.", "impairment")) {
-      const toml::array* a = n->as_array();
-      if (!a || !a->is_array_of_tables())
-        return r.Error(*n,
-                       "link.impairment: expected [[link.impairment]] tables");
-      std::map<std::string, int> count;
-      for (const auto& e : *a) {
-        ImpairmentConfig c;
-        ReadImpairment(r, *e.as_table(), &c, err);
-        if (!err.ok()) return;
-        if (c.name.empty())
-          c.name = c.kind +
-                   (count[c.kind]++ ? "-" + std::to_string(count[c.kind]) : "");
-        for (const auto& o : lc.impairments)
-          if (o.name == c.name)
-            return r.Error(e, "[[link.impairment]] name \"" + c.name +
-                                  "\" is used twice; give each a unique name");
-        lc.impairments.push_back(c);
-      }
-    }
-    r.Unknown(*t, "link.");
   }
-  auto array_of = [&](const char* key) -> const toml::array* {
-    const toml::node* n = r.Get(root, "", key);
-    if (!n) return nullptr;
+  lc.impairments = LinkConfig::Loss(0, to_guest, to_server).impairments;
+  if (const toml::node* n = r.Get(t, "link.", "impairment")) {
     const toml::array* a = n->as_array();
-    if (!a || !a->is_array_of_tables()) {
-      r.Error(*n, std::string(key) + ": expected [[" + key + "]] tables");
-      return nullptr;
-    }
-    return a;
-  };
-  if (const toml::array* a = array_of("phase")) {
+    if (!a || !a->is_array_of_tables())
+      return r.Error(*n,
+                     "link.impairment: expected [[link.impairment]] tables");
+    std::map<std::string, int> count;
     for (const auto& e : *a) {
-      const toml::table& t = *e.as_table();
-      PhaseConfig p;
-      p.line = static_cast<int>(t.source().begin.line);
-      r.Str(t, "phase.", "name", &p.name);
-      r.Duration(t, "phase.", "at", 0, 86400, &p.at_s);
-      r.Duration(t, "phase.", "for", 0.001, 86400, &p.for_s);
-      r.Duration(t, "phase.", "period", 0.001, 86400, &p.period_s);
-      r.Prob(t, "phase.", "duty", &p.duty);
-      r.StrList(t, "phase.", "enable", &p.enable);
-      r.StrList(t, "phase.", "disable", &p.disable);
-      r.Bool(t, "phase.", "down", &p.down);
-      r.Str(t, "phase.", "direction", &p.direction,
-            {"both", "to_guest", "to_server"});
-      r.Unknown(t, "phase.");
-      if (!err.ok()) return;
-      if (p.name.empty()) return r.Error(t, "[[phase]]: expected name");
-      if (!t.get("at") || !t.get("for"))
-        return r.Error(t, "[[phase]] " + p.name + ": expected at and for");
-      if (!p.down && p.enable.empty() && p.disable.empty())
-        return r.Error(t, "[[phase]] " + p.name +
-                              ": expected down = true, enable or disable");
-      for (const auto* list : {&p.enable, &p.disable})
-        for (const auto& n : *list) {
-          bool found = false;
-          for (const auto& c : lc.impairments) found |= c.name == n;
-          if (!found)
-            return r.Error(t, "[[phase]] " + p.name +
-                                  ": no impairment named \"" + n +
-                                  "\" (name them in [[link.impairment]])");
-        }
-      lc.phases.push_back(p);
+      ImpairmentConfig c;
+      ReadImpairment(r, *e.as_table(), &c);
+      if (!r.ok()) return;
+      if (c.name.empty())
+        c.name = c.kind +
+                 (count[c.kind]++ ? "-" + std::to_string(count[c.kind]) : "");
+      for (const auto& o : lc.impairments)
+        if (o.name == c.name)
+          return r.Error(e, "[[link.impairment]] name \"" + c.name +
+                                "\" is used twice; give each a unique name");
+      lc.impairments.push_back(c);
     }
   }
-  if (const toml::array* a = array_of("flood")) {
-    for (const auto& e : *a) {
-      const toml::table& t = *e.as_table();
-      FloodConfig f;
-      f.line = static_cast<int>(t.source().begin.line);
-      r.Str(t, "flood.", "kind", &f.kind,
-            {"udp", "syn", "icmp", "arp", "pcap"});
-      r.Str(t, "flood.", "name", &f.name);
-      r.Duration(t, "flood.", "at", 0, 86400, &f.at_s);
-      r.Duration(t, "flood.", "for", 0, 86400, &f.for_s);
-      if (f.kind == "pcap") {
-        r.Str(t, "flood.", "file", &f.file);
-        r.Num(t, "flood.", "speed", 0.001, 1000, &f.speed);
-        r.Int(t, "flood.", "loops", 1, 1000000, &f.loops);
-        r.Bool(t, "flood.", "rewrite", &f.rewrite);
-      } else {
-        r.Num(t, "flood.", "pps", 1, 1000000, &f.pps);
-        r.Int(t, "flood.", "size", 60, 1514, &f.size);
-        if (f.kind == "udp" || f.kind == "syn")
-          r.Int(t, "flood.", "port", 1, 65535, &f.port);
-      }
-      r.Unknown(t, "flood.");
-      if (!err.ok()) return;
-      if (f.kind.empty()) return r.Error(t, "[[flood]]: expected kind");
-      if (f.name.empty())
-        f.name = f.kind + "-" + std::to_string(s->link.floods.size() + 1);
-      if (f.kind == "pcap") {
-        if (f.file.empty()) return r.Error(t, "[[flood]] pcap: expected file");
-        if (f.file[0] != '/') f.file = DirName(s->path) + "/" + f.file;
-        std::vector<PcapFrame> frames;
-        std::string why;
-        if (!ReadPcap(f.file, &frames, &why))
-          return r.Error(*t.get("file"), "flood.file: cannot replay: " + why);
-        if (frames.empty())
-          return r.Error(*t.get("file"),
-                         "flood.file: the capture has no frames");
-      }
-      s->link.floods.push_back(f);
+  r.Unknown(t, "link.");
+}
+
+// One [[phase]] table; the impairments it names must exist.
+void ReadPhase(Reader& r, const toml::table& t, Scenario* s) {
+  LinkConfig& lc = s->link.config;
+  PhaseConfig p;
+  p.line = static_cast<int>(t.source().begin.line);
+  r.Str(t, "phase.", "name", &p.name);
+  r.Duration(t, "phase.", "at", 0, 86400, &p.at_s);
+  r.Duration(t, "phase.", "for", 0.001, 86400, &p.for_s);
+  r.Duration(t, "phase.", "period", 0.001, 86400, &p.period_s);
+  r.Prob(t, "phase.", "duty", &p.duty);
+  r.StrList(t, "phase.", "enable", &p.enable);
+  r.StrList(t, "phase.", "disable", &p.disable);
+  r.Bool(t, "phase.", "down", &p.down);
+  r.Str(t, "phase.", "direction", &p.direction,
+        {"both", "to_guest", "to_server"});
+  r.Unknown(t, "phase.");
+  if (!r.ok()) return;
+  if (p.name.empty()) return r.Error(t, "[[phase]]: expected name");
+  if (!t.get("at") || !t.get("for"))
+    return r.Error(t, "[[phase]] " + p.name + ": expected at and for");
+  if (!p.down && p.enable.empty() && p.disable.empty())
+    return r.Error(
+        t, "[[phase]] " + p.name + ": expected down = true, enable or disable");
+  for (const auto* list : {&p.enable, &p.disable})
+    for (const auto& n : *list) {
+      bool found = false;
+      for (const auto& c : lc.impairments) found |= c.name == n;
+      if (!found)
+        return r.Error(t, "[[phase]] " + p.name + ": no impairment named \"" +
+                              n + "\" (name them in [[link.impairment]])");
     }
+  lc.phases.push_back(p);
+}
+
+// One [[flood]] table; a pcap is read now (its path relative to the file).
+void ReadFlood(Reader& r, const toml::table& t, Scenario* s) {
+  FloodConfig f;
+  f.line = static_cast<int>(t.source().begin.line);
+  r.Str(t, "flood.", "kind", &f.kind, {"udp", "syn", "icmp", "arp", "pcap"});
+  r.Str(t, "flood.", "name", &f.name);
+  r.Duration(t, "flood.", "at", 0, 86400, &f.at_s);
+  r.Duration(t, "flood.", "for", 0, 86400, &f.for_s);
+  if (f.kind == "pcap") {
+    r.Str(t, "flood.", "file", &f.file);
+    r.Num(t, "flood.", "speed", 0.001, 1000, &f.speed);
+    r.Int(t, "flood.", "loops", 1, 1000000, &f.loops);
+    r.Bool(t, "flood.", "rewrite", &f.rewrite);
+  } else {
+    r.Num(t, "flood.", "pps", 1, 1000000, &f.pps);
+    r.Int(t, "flood.", "size", 60, 1514, &f.size);
+    if (f.kind == "udp" || f.kind == "syn")
+      r.Int(t, "flood.", "port", 1, 65535, &f.port);
   }
-  if (const auto* t = r.Table(root, "", "capture")) {
-    r.Bool(*t, "capture.", "trace", &s->capture.trace);
-    r.Bool(*t, "capture.", "pcap", &s->capture.pcap);
-    r.Int(*t, "capture.", "snaplen", 64, 65535, &s->capture.snaplen);
-    r.Unknown(*t, "capture.");
+  r.Unknown(t, "flood.");
+  if (!r.ok()) return;
+  if (f.kind.empty()) return r.Error(t, "[[flood]]: expected kind");
+  if (f.name.empty())
+    f.name = f.kind + "-" + std::to_string(s->link.floods.size() + 1);
+  if (f.kind == "pcap") {
+    if (f.file.empty()) return r.Error(t, "[[flood]] pcap: expected file");
+    if (f.file[0] != '/') f.file = DirName(s->path) + "/" + f.file;
+    std::vector<PcapFrame> frames;
+    std::string why;
+    if (!ReadPcap(f.file, &frames, &why))
+      return r.Error(*t.get("file"), "flood.file: cannot replay: " + why);
+    if (frames.empty())
+      return r.Error(*t.get("file"), "flood.file: the capture has no frames");
   }
-  if (!err.ok() || s->link.engine != LinkEngine::kKernelNetem) return;
-  // The guest's netem does loss, delay, rate, duplicate and corrupt on
-  // every frame of a direction; the rest needs the relay.
+  s->link.floods.push_back(f);
+}
+
+void ReadCapture(Reader& r, const toml::table& t, Scenario* s) {
+  r.Bool(t, "capture.", "trace", &s->capture.trace);
+  r.Bool(t, "capture.", "pcap", &s->capture.pcap);
+  r.Int(t, "capture.", "snaplen", 64, 65535, &s->capture.snaplen);
+  r.Unknown(t, "capture.");
+}
+
+// The guest's netem does loss, delay, rate, duplicate and corrupt on every
+// frame of a direction; the rest needs the relay.
+void CheckKernelNetem(Reader& r, const toml::table& root, const Scenario* s) {
+  const LinkConfig& lc = s->link.config;
   const toml::node* where = root.get("link")->as_table()->get("engine");
   if (!lc.phases.empty())
     return r.Error(
@@ -429,6 +432,164 @@ void ReadLink(Reader& r, const toml::table& root, Scenario* s, Status& err) {
                                  "): " + why);
   }
 }
+
+void ReadKernel(Reader& r, const toml::table& t, Scenario* s) {
+  r.Str(t, "kernel.", "package", &s->kernel.package);
+  r.Str(t, "kernel.", "bzimage", &s->kernel.bzimage);
+  r.Str(t, "kernel.", "modules", &s->kernel.modules_dir);
+  r.Str(t, "kernel.", "config", &s->kernel.config);
+  r.Unknown(t, "kernel.");
+  for (char c : s->kernel.package)
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ||
+          c == '+'))
+      return r.Error(*t.get("package"),
+                     "kernel.package \"" + s->kernel.package +
+                         "\": expected a Debian package name");
+}
+
+void ReadVm(Reader& r, const toml::table& t, Scenario* s) {
+  r.Int(t, "vm.", "memory_mib", 128, 65536, &s->vm.memory_mib);
+  r.Int(t, "vm.", "cpus", 1, 64, &s->vm.cpus);
+  r.Str(t, "vm.", "cmdline", &s->vm.cmdline);
+  for (char c : s->vm.cmdline)
+    if (c == '\n' || c == '\r' || c == '\0' || s->vm.cmdline.size() > 1024) {
+      r.Error(*t.get("cmdline"),
+              "vm.cmdline: expected one line of kernel parameters (at most "
+              "1024 characters)");
+      break;
+    }
+  r.Unknown(t, "vm.");
+}
+
+void ReadStorage(Reader& r, const toml::table& t, Scenario* s) {
+  r.Choice(t, "storage.", "kind",
+           {StorageKind::kNfs, StorageKind::kNbd, StorageKind::kIscsi},
+           &s->storage.kind);
+  r.Str(t, "storage.", "version", &s->storage.version,
+        {"3", "4.0", "4.1", "4.2"});
+  r.Int(t, "storage.", "swapfile_mib", 16, 65536, &s->storage.swapfile_mib);
+  r.Str(t, "storage.", "mount_options", &s->storage.mount_options);
+  r.Unknown(t, "storage.");
+  for (char c : s->storage.mount_options)
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == ',' || c == '=' ||
+          c == '_'))
+      return r.Error(*t.get("mount_options"),
+                     "storage.mount_options: expected comma-separated NFS "
+                     "options");
+}
+
+void ReadCgroup(Reader& r, const toml::table& t, Scenario* s) {
+  s->cgroup.enabled = true;
+  r.Int(t, "cgroup.", "memory_max_mib", 8, 65536, &s->cgroup.memory_max_mib);
+  r.Int(t, "cgroup.", "memory_high_mib", 8, 65536, &s->cgroup.memory_high_mib);
+  r.Unknown(t, "cgroup.");
+  if (r.ok() && !s->cgroup.memory_max_mib && !s->cgroup.memory_high_mib)
+    r.Error(t, "[cgroup]: expected memory_max_mib or memory_high_mib");
+}
+
+void ReadWorkload(Reader& r, const toml::table& t, Scenario* s) {
+  r.Int(t, "workload.", "hog_mib", 1, 65536, &s->workload.hog_mib);
+  r.Unknown(t, "workload.");
+}
+
+void ReadLimits(Reader& r, const toml::table& t, Scenario* s) {
+  r.Int(t, "limits.", "deadline_s", 10, 86400, &s->limits.deadline_s);
+  r.Int(t, "limits.", "boot_timeout_s", 5, 3600, &s->limits.boot_timeout_s);
+  r.Int(t, "limits.", "agent_silence_s", 2, 3600, &s->limits.agent_silence_s);
+  r.Int(t, "limits.", "stall_s", 2, 3600, &s->limits.stall_s);
+  r.Unknown(t, "limits.");
+}
+
+// expect.findings: finding kinds the run must show.
+void ReadExpectedFindings(Reader& r, const toml::node& n, Scenario* s) {
+  const toml::array* a = n.as_array();
+  if (!a)
+    return r.Error(n, "expect.findings: expected an array of finding kinds");
+  for (const auto& e : *a) {
+    auto k = e.value<std::string>();
+    if (!k || !FindingKinds().count(*k)) {
+      std::string list;
+      for (const auto& f : FindingKinds())
+        list += (list.empty() ? "" : ", ") + f;
+      return r.Error(e,
+                     "expect.findings: expected finding kinds (" + list + ")");
+    }
+    s->expect.findings.push_back(*k);
+  }
+}
+
+void ReadExpect(Reader& r, const toml::table& t, Scenario* s) {
+  auto count = [&](const char* key, uint64_t* out) {
+    int64_t v = static_cast<int64_t>(*out);
+    r.Int(t, "expect.", key, 0, INT64_MAX, &v);
+    *out = static_cast<uint64_t>(v);
+  };
+  count("min_pswpout", &s->expect.min_pswpout);
+  count("min_dropped_to_guest", &s->expect.min_dropped_to_guest);
+  count("min_dropped_to_server", &s->expect.min_dropped_to_server);
+  r.Bool(t, "expect.", "all_pages_verified", &s->expect.all_pages_verified);
+  r.Bool(t, "expect.", "flaky_fails", &s->expect.flaky_fails);
+  r.Bool(t, "expect.", "all_impairments_acted",
+         &s->expect.all_impairments_acted);
+  count("min_flood_frames", &s->expect.min_flood_frames);
+  if (const toml::node* n = r.Get(t, "expect.", "findings"))
+    ReadExpectedFindings(r, *n, s);
+  r.Unknown(t, "expect.");
+}
+
+// One [[fault]] table.
+void ReadFault(Reader& r, const toml::table& t, Scenario* s) {
+  Scenario::Fault f;
+  f.line = static_cast<int>(t.source().begin.line);
+  r.Choice(t, "fault.", "kind",
+           {FaultKind::kServerStall, FaultKind::kServerRestart,
+            FaultKind::kServerSlow},
+           &f.kind);
+  int64_t at_ms = -1;
+  if (const toml::node* at = r.Get(t, "fault.", "at_s")) {
+    if (!at->is_number() || at->value<double>().value_or(-1) < 0)
+      r.Error(*at, "fault.at_s: expected seconds >= 0");
+    else
+      at_ms = static_cast<int64_t>(*at->value<double>() * 1000);
+  }
+  f.at_s = at_ms < 0 ? -1 : at_ms / 1000.0;
+  r.Int(t, "fault.", "after_hog_mib", 0, 65536, &f.after_hog_mib);
+  int duration = 0;
+  r.Int(t, "fault.", "duration_s", 1, 86400, &duration);
+  f.duration_s = duration;
+  r.Int(t, "fault.", "rate_kbit", 8, 10000000, &f.rate_kbit);
+  r.Unknown(t, "fault.");
+  if (!r.ok()) return;
+  if (!t.contains("kind"))
+    r.Error(t, "[[fault]]: expected kind");
+  else if ((f.at_s < 0) == (f.after_hog_mib < 0))
+    r.Error(t, "[[fault]]: expected exactly one of at_s, after_hog_mib");
+  else if (f.kind != FaultKind::kServerRestart && duration == 0)
+    r.Error(t,
+            "[[fault]] " + std::string(Name(f.kind)) + ": expected duration_s");
+  else if (f.kind == FaultKind::kServerSlow && f.rate_kbit == 0)
+    r.Error(t, "[[fault]] server_slow: expected rate_kbit");
+  s->faults.push_back(f);
+}
+
+using TableReader = void (*)(Reader&, const toml::table&, Scenario*);
+
+// The scenario's sections in the order they are read (the first error
+// wins, so the order decides which of two errors is reported).
+struct Section {
+  const char* key;
+  bool array;  // [[key]] tables, else one [key]
+  TableReader read;
+};
+constexpr Section kSections[] = {
+    {"kernel", false, ReadKernel},     {"vm", false, ReadVm},
+    {"storage", false, ReadStorage},   {"cgroup", false, ReadCgroup},
+    {"workload", false, ReadWorkload}, {"link", false, ReadLinkTable},
+    {"phase", true, ReadPhase},        {"flood", true, ReadFlood},
+    {"capture", false, ReadCapture},   {"limits", false, ReadLimits},
+    {"expect", false, ReadExpect},     {"fault", true, ReadFault},
+};
+
 }  // namespace
 
 Result<Scenario> ParseScenario(const std::string& text,
@@ -445,158 +606,25 @@ Result<Scenario> ParseScenario(const std::string& text,
   s.path = path;
   Status err;
   Reader r(path, &err);
-
   r.Str(root, "", "name", &s.name);
   r.Str(root, "", "description", &s.description);
   int64_t seed = 1;
   r.Int(root, "", "seed", 0, INT64_MAX, &seed);
   s.seed = static_cast<uint64_t>(seed);
-
-  if (const auto* t = r.Table(root, "", "kernel")) {
-    r.Str(*t, "kernel.", "package", &s.kernel.package);
-    r.Str(*t, "kernel.", "bzimage", &s.kernel.bzimage);
-    r.Str(*t, "kernel.", "modules", &s.kernel.modules_dir);
-    r.Str(*t, "kernel.", "config", &s.kernel.config);
-    r.Unknown(*t, "kernel.");
-    for (char c : s.kernel.package)
-      if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ||
-            c == '+')) {
-        r.Error(*t->get("package"), "kernel.package \"" + s.kernel.package +
-                                        "\": expected a Debian package name");
-        break;
-      }
-  }
-  if (const auto* t = r.Table(root, "", "vm")) {
-    r.Int(*t, "vm.", "memory_mib", 128, 65536, &s.vm.memory_mib);
-    r.Int(*t, "vm.", "cpus", 1, 64, &s.vm.cpus);
-    r.Str(*t, "vm.", "cmdline", &s.vm.cmdline);
-    for (char c : s.vm.cmdline)
-      if (c == '\n' || c == '\r' || c == '\0' || s.vm.cmdline.size() > 1024) {
-        r.Error(
-            *t->get("cmdline"),
-            "vm.cmdline: expected one line of kernel parameters (at most 1024 "
-            "characters)");
-        break;
-      }
-    r.Unknown(*t, "vm.");
-  }
-  if (const auto* t = r.Table(root, "", "storage")) {
-    r.Choice(*t, "storage.", "kind",
-             {StorageKind::kNfs, StorageKind::kNbd, StorageKind::kIscsi},
-             &s.storage.kind);
-    r.Str(*t, "storage.", "version", &s.storage.version,
-          {"3", "4.0", "4.1", "4.2"});
-    r.Int(*t, "storage.", "swapfile_mib", 16, 65536, &s.storage.swapfile_mib);
-    r.Str(*t, "storage.", "mount_options", &s.storage.mount_options);
-    r.Unknown(*t, "storage.");
-    for (char c : s.storage.mount_options)
-      if (!(isalnum(static_cast<unsigned char>(c)) || c == ',' || c == '=' ||
-            c == '_')) {
-        r.Error(*t->get("mount_options"),
-                "storage.mount_options: expected comma-separated NFS options");
-        break;
-      }
-  }
-  if (const auto* t = r.Table(root, "", "cgroup")) {
-    s.cgroup.enabled = true;
-    r.Int(*t, "cgroup.", "memory_max_mib", 8, 65536, &s.cgroup.memory_max_mib);
-    r.Int(*t, "cgroup.", "memory_high_mib", 8, 65536,
-          &s.cgroup.memory_high_mib);
-    r.Unknown(*t, "cgroup.");
-    if (err.ok() && !s.cgroup.memory_max_mib && !s.cgroup.memory_high_mib)
-      r.Error(*t, "[cgroup]: expected memory_max_mib or memory_high_mib");
-  }
-  if (const auto* t = r.Table(root, "", "workload")) {
-    r.Int(*t, "workload.", "hog_mib", 1, 65536, &s.workload.hog_mib);
-    r.Unknown(*t, "workload.");
-  }
-  ReadLink(r, root, &s, err);
-  if (const auto* t = r.Table(root, "", "limits")) {
-    r.Int(*t, "limits.", "deadline_s", 10, 86400, &s.limits.deadline_s);
-    r.Int(*t, "limits.", "boot_timeout_s", 5, 3600, &s.limits.boot_timeout_s);
-    r.Int(*t, "limits.", "agent_silence_s", 2, 3600, &s.limits.agent_silence_s);
-    r.Int(*t, "limits.", "stall_s", 2, 3600, &s.limits.stall_s);
-    r.Unknown(*t, "limits.");
-  }
-  if (const auto* t = r.Table(root, "", "expect")) {
-    int64_t v = 0;
-    r.Int(*t, "expect.", "min_pswpout", 0, INT64_MAX, &v);
-    s.expect.min_pswpout = v;
-    v = 0;
-    r.Int(*t, "expect.", "min_dropped_to_guest", 0, INT64_MAX, &v);
-    s.expect.min_dropped_to_guest = v;
-    v = 0;
-    r.Int(*t, "expect.", "min_dropped_to_server", 0, INT64_MAX, &v);
-    s.expect.min_dropped_to_server = v;
-    r.Bool(*t, "expect.", "all_pages_verified", &s.expect.all_pages_verified);
-    r.Bool(*t, "expect.", "flaky_fails", &s.expect.flaky_fails);
-    r.Bool(*t, "expect.", "all_impairments_acted",
-           &s.expect.all_impairments_acted);
-    v = 0;
-    r.Int(*t, "expect.", "min_flood_frames", 0, INT64_MAX, &v);
-    s.expect.min_flood_frames = v;
-    if (const toml::node* n = r.Get(*t, "expect.", "findings")) {
-      const toml::array* a = n->as_array();
-      if (!a) {
-        r.Error(*n, "expect.findings: expected an array of finding kinds");
-      } else {
-        for (const auto& e : *a) {
-          auto k = e.value<std::string>();
-          if (!k || !FindingKinds().count(*k)) {
-            std::string list;
-            for (const auto& f : FindingKinds())
-              list += (list.empty() ? "" : ", ") + f;
-            r.Error(e,
-                    "expect.findings: expected finding kinds (" + list + ")");
-            break;
-          }
-          s.expect.findings.push_back(*k);
-        }
-      }
+  for (const Section& section : kSections) {
+    if (!section.array) {
+      if (const auto* t = r.Table(root, "", section.key))
+        section.read(r, *t, &s);
+      continue;
     }
-    r.Unknown(*t, "expect.");
-  }
-  if (const toml::node* n = r.Get(root, "", "fault")) {
-    const toml::array* a = n->as_array();
-    if (!a || !a->is_array_of_tables()) {
-      r.Error(*n, "fault: expected [[fault]] tables");
-    } else {
+    if (const toml::array* a = TablesOf(r, root, section.key))
       for (const auto& e : *a) {
-        const toml::table& t = *e.as_table();
-        Scenario::Fault f;
-        f.line = static_cast<int>(t.source().begin.line);
-        r.Choice(t, "fault.", "kind",
-                 {FaultKind::kServerStall, FaultKind::kServerRestart,
-                  FaultKind::kServerSlow},
-                 &f.kind);
-        int64_t at_ms = -1;
-        if (const toml::node* at = r.Get(t, "fault.", "at_s")) {
-          if (!at->is_number() || at->value<double>().value_or(-1) < 0)
-            r.Error(*at, "fault.at_s: expected seconds >= 0");
-          else
-            at_ms = static_cast<int64_t>(*at->value<double>() * 1000);
-        }
-        f.at_s = at_ms < 0 ? -1 : at_ms / 1000.0;
-        r.Int(t, "fault.", "after_hog_mib", 0, 65536, &f.after_hog_mib);
-        int duration = 0;
-        r.Int(t, "fault.", "duration_s", 1, 86400, &duration);
-        f.duration_s = duration;
-        r.Int(t, "fault.", "rate_kbit", 8, 10000000, &f.rate_kbit);
-        r.Unknown(t, "fault.");
-        if (!err.ok()) break;
-        if (!t.contains("kind"))
-          r.Error(t, "[[fault]]: expected kind");
-        else if ((f.at_s < 0) == (f.after_hog_mib < 0))
-          r.Error(t, "[[fault]]: expected exactly one of at_s, after_hog_mib");
-        else if (f.kind != FaultKind::kServerRestart && duration == 0)
-          r.Error(t, "[[fault]] " + std::string(Name(f.kind)) +
-                         ": expected duration_s");
-        else if (f.kind == FaultKind::kServerSlow && f.rate_kbit == 0)
-          r.Error(t, "[[fault]] server_slow: expected rate_kbit");
-        s.faults.push_back(f);
+        section.read(r, *e.as_table(), &s);
+        if (!r.ok()) break;
       }
-    }
   }
+  if (r.ok() && s.link.engine == LinkEngine::kKernelNetem)
+    CheckKernelNetem(r, root, &s);
   r.Unknown(root, "");
   if (!err.ok()) return err;
   if (s.name.empty())
