@@ -12,6 +12,7 @@
 #include "bench/fs_util.h"
 #include "bench/process.h"
 #include "bench/storage.h"
+#include "images/agent/protocol.h"
 
 namespace swapbench {
 
@@ -180,9 +181,12 @@ Status GaneshaServer::Restart() {
 }
 
 std::string GaneshaServer::AgentConfig() const {
-  return "storage=nfs\nnfs_vers=" + c_.version +
-         "\nnfs_export=" + export_path() + "\nmount_opts=" + c_.mount_options +
-         "\nswapfile=swapfile\n";
+  namespace conf = protocol::conf;
+  return conf::Line(conf::kStorage, "nfs") +
+         conf::Line(conf::kNfsVers, c_.version) +
+         conf::Line(conf::kNfsExport, export_path()) +
+         conf::Line(conf::kMountOpts, c_.mount_options) +
+         conf::Line(conf::kSwapfile, "swapfile");
 }
 
 }  // namespace swapbench

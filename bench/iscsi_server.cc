@@ -1,5 +1,6 @@
 #include "bench/process.h"
 #include "bench/storage.h"
+#include "images/agent/protocol.h"
 
 namespace swapbench {
 
@@ -32,8 +33,10 @@ Status IscsiServer::Launch() {
 }
 
 std::string IscsiServer::AgentConfig() const {
-  return std::string("storage=iscsi\niscsi_target=") + kTarget +
-         "\niscsi_port=" + std::to_string(kPort) + "\n";
+  namespace conf = protocol::conf;
+  return conf::Line(conf::kStorage, "iscsi") +
+         conf::Line(conf::kIscsiTarget, kTarget) +
+         conf::Line(conf::kIscsiPort, std::to_string(kPort));
 }
 
 }  // namespace swapbench

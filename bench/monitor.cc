@@ -6,8 +6,11 @@
 #include <fstream>
 
 #include "bench/fs_util.h"
+#include "images/agent/protocol.h"
 
 namespace swapbench {
+
+namespace event = protocol::event;
 
 namespace {
 
@@ -111,7 +114,7 @@ bool Monitor::Tick(double now) {
     last_phase_ = tm.samples().back().phase;
     o_.log("guest phase: " + last_phase_);
   }
-  if (hog_start_ < 0 && tm.Event("hog_start")) OnHogStart(now);
+  if (hog_start_ < 0 && tm.Event(event::kHogStart)) OnHogStart(now);
   if (Status s = ApplyFaults(now); !s.ok()) {
     seen_.harness = s;
     return false;
@@ -128,9 +131,9 @@ void Monitor::OnTelemetry(double now) {
   if (seen_lines_ == 0) seen_.boot_s = now - vm_start_;
   seen_lines_ = lines;
   last_report_ = now;
-  watchdog_->OnTelemetry(now,
-                         tm.samples().empty() ? nullptr : &tm.samples().back(),
-                         tm.Event("hog_start") && !tm.Event("hog_exit"));
+  watchdog_->OnTelemetry(
+      now, tm.samples().empty() ? nullptr : &tm.samples().back(),
+      tm.Event(event::kHogStart) && !tm.Event(event::kHogExit));
 }
 
 // Estimated guest clock at `now`: the last sample's time plus the host

@@ -1,6 +1,7 @@
 #include "bench/fs_util.h"
 #include "bench/process.h"
 #include "bench/storage.h"
+#include "images/agent/protocol.h"
 
 namespace swapbench {
 
@@ -39,8 +40,10 @@ Status NbdServer::Launch() {
 }
 
 std::string NbdServer::AgentConfig() const {
-  return "storage=nbd\nnbd_port=" + std::to_string(kPort) +
-         "\nnbd_export=swap\n";
+  namespace conf = protocol::conf;
+  return conf::Line(conf::kStorage, "nbd") +
+         conf::Line(conf::kNbdPort, std::to_string(kPort)) +
+         conf::Line(conf::kNbdExport, export_path());
 }
 
 }  // namespace swapbench

@@ -104,7 +104,9 @@ class RunnerTest : public ::testing::Test {
     o.parts = fakes_.Get();
     auto rep = RunScenario(scenario_, o);
     if (status) *status = rep.status();
-    if (!status) EXPECT_TRUE(rep.ok()) << rep.status().message();
+    if (!status) {
+      EXPECT_TRUE(rep.ok()) << rep.status().message();
+    }
     auto text = ReadFile(o.out_dir + "/report.json");
     return text.ok() ? nlohmann::json::parse(*text) : nlohmann::json();
   }

@@ -1,5 +1,9 @@
 #include "bench/telemetry.h"
 
+#include <array>
+
+#include "images/agent/protocol.h"
+
 namespace swapbench {
 
 bool Telemetry::Feed(const std::string& line) {
@@ -17,32 +21,38 @@ bool Telemetry::Feed(const std::string& line) {
   Sample s;
   if (j.contains("t") && j["t"].is_number()) s.t = j["t"].get<double>();
   if (j.contains("phase") && j["phase"].is_string()) s.phase = j["phase"];
-  static const std::pair<const char*, int64_t Sample::*> kFields[] = {
-      {"pswpin", &Sample::pswpin},
-      {"pswpout", &Sample::pswpout},
-      {"swap_total_kib", &Sample::swap_total_kib},
-      {"swap_free_kib", &Sample::swap_free_kib},
-      {"mem_free_kib", &Sample::mem_free_kib},
-      {"vm_oom_kill", &Sample::vm_oom_kill},
-      {"cg_current", &Sample::cg_current},
-      {"cg_oom", &Sample::cg_oom},
-      {"cg_oom_kill", &Sample::cg_oom_kill},
-      {"rpc_calls", &Sample::rpc_calls},
-      {"rpc_retrans", &Sample::rpc_retrans},
-      {"rx_packets", &Sample::rx_packets},
-      {"rx_dropped", &Sample::rx_dropped},
-      {"udp_noports", &Sample::udp_noports},
-      {"udp_rcvbuf_errors", &Sample::udp_rcvbuf_errors},
-      {"tcp_csum_errors", &Sample::tcp_csum_errors},
-      {"pfmemalloc_drop", &Sample::pfmemalloc_drop},
-      {"icmp_in_echos", &Sample::icmp_in_echos},
-      {"hog_pages", &Sample::hog_pages},
-      {"hog_written", &Sample::hog_written},
-      {"hog_verified", &Sample::hog_verified},
-      {"hog_corrupted", &Sample::hog_corrupted},
-  };
-  for (const auto& [key, member] : kFields) {
-    auto it = j.find(key);
+  using namespace protocol;
+  // Where each of the agent's sample fields goes (null: not kept).
+  static const std::array<int64_t Sample::*, kSampleFields> kMembers = [] {
+    std::array<int64_t Sample::*, kSampleFields> m{};
+    m[kPswpin] = &Sample::pswpin;
+    m[kPswpout] = &Sample::pswpout;
+    m[kSwapTotalKib] = &Sample::swap_total_kib;
+    m[kSwapFreeKib] = &Sample::swap_free_kib;
+    m[kMemFreeKib] = &Sample::mem_free_kib;
+    m[kVmOomKill] = &Sample::vm_oom_kill;
+    m[kCgCurrent] = &Sample::cg_current;
+    m[kCgOom] = &Sample::cg_oom;
+    m[kCgOomKill] = &Sample::cg_oom_kill;
+    m[kRpcCalls] = &Sample::rpc_calls;
+    m[kRpcRetrans] = &Sample::rpc_retrans;
+    m[kRxPackets] = &Sample::rx_packets;
+    m[kRxDropped] = &Sample::rx_dropped;
+    m[kUdpNoports] = &Sample::udp_noports;
+    m[kUdpRcvbufErrors] = &Sample::udp_rcvbuf_errors;
+    m[kTcpCsumErrors] = &Sample::tcp_csum_errors;
+    m[kPfmemallocDrop] = &Sample::pfmemalloc_drop;
+    m[kIcmpInEchos] = &Sample::icmp_in_echos;
+    m[kHogPages] = &Sample::hog_pages;
+    m[kHogWritten] = &Sample::hog_written;
+    m[kHogVerified] = &Sample::hog_verified;
+    m[kHogCorrupted] = &Sample::hog_corrupted;
+    return m;
+  }();
+  for (int f = 0; f < kSampleFields; ++f) {
+    int64_t Sample::*member = kMembers[f];
+    if (!member) continue;
+    auto it = j.find(kSampleFieldNames[f]);
     if (it != j.end() && it->is_number_integer())
       s.*member = it->get<int64_t>();
   }

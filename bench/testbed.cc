@@ -2,6 +2,7 @@
 
 #include "bench/fs_util.h"
 #include "bench/kernel_netem.h"
+#include "images/agent/protocol.h"
 #include "netem/rng.h"
 
 namespace swapbench {
@@ -28,28 +29,26 @@ std::string GuestCmdline(const Scenario& sc, const std::string& id) {
 
 std::string AgentConf(const Scenario& sc, uint64_t seed,
                       const Storage& storage) {
+  namespace conf = protocol::conf;
+  using conf::Line;
   Rng hog_rng = Rng::ForStream(seed, "hog");
-  std::string conf;
-  conf += "guest_ip=" + std::string(kGuestIp) +
-          "\nprefix=" + std::to_string(kPrefix) + "\n";
-  conf += "server_ip=" + std::string(kServerIp) + "\n";
-  conf += storage.AgentConfig();
-  conf += "cgroup=" + std::string(sc.cgroup.enabled ? "1" : "0") + "\n";
+  std::string text = Line(conf::kGuestIp, kGuestIp) +
+                     Line(conf::kPrefix, std::to_string(kPrefix)) +
+                     Line(conf::kServerIp, kServerIp) + storage.AgentConfig() +
+                     Line(conf::kCgroup, sc.cgroup.enabled ? "1" : "0");
   if (sc.cgroup.memory_max_mib)
-    conf += "memory_max=" + Mib(sc.cgroup.memory_max_mib) + "\n";
+    text += Line(conf::kMemoryMax, Mib(sc.cgroup.memory_max_mib));
   if (sc.cgroup.memory_high_mib)
-    conf += "memory_high=" + Mib(sc.cgroup.memory_high_mib) + "\n";
-  conf += "hog_bytes=" + Mib(sc.workload.hog_mib) + "\n";
-  conf += "hog_seed=" + std::to_string(hog_rng.Next()) + "\ntelemetry_ms=250\n";
+    text += Line(conf::kMemoryHigh, Mib(sc.cgroup.memory_high_mib));
+  text += Line(conf::kHogBytes, Mib(sc.workload.hog_mib)) +
+          Line(conf::kHogSeed, std::to_string(hog_rng.Next())) +
+          Line(conf::kTelemetryMs, "250");
   if (sc.link.engine == LinkEngine::kKernelNetem) {
-    conf +=
-        "netem_egress=" + NetemArgs(sc.link.config.impairments, "to_server") +
-        "\n";
-    conf +=
-        "netem_ingress=" + NetemArgs(sc.link.config.impairments, "to_guest") +
-        "\n";
+    const auto& imps = sc.link.config.impairments;
+    text += Line(conf::kNetemEgress, NetemArgs(imps, "to_server"));
+    text += Line(conf::kNetemIngress, NetemArgs(imps, "to_guest"));
   }
-  return conf;
+  return text;
 }
 
 Testbed::Testbed(const Parts& parts, const std::string& state_dir,

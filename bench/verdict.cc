@@ -4,8 +4,11 @@
 #include <cstdio>
 
 #include "bench/text.h"
+#include "images/agent/protocol.h"
 
 namespace swapbench {
+
+namespace event = protocol::event;
 
 namespace {
 
@@ -35,8 +38,8 @@ double ActiveRate(const std::vector<Sample>& samples, double t0, int64_t base,
 
 void Summarize(const Telemetry& t, RunReport* run) {
   const auto& samples = t.samples();
-  const nlohmann::json* hog_start = t.Event("hog_start");
-  const nlohmann::json* hog_exit = t.Event("hog_exit");
+  const nlohmann::json* hog_start = t.Event(event::kHogStart);
+  const nlohmann::json* hog_exit = t.Event(event::kHogExit);
   int64_t pswpout0 = 0, pswpin0 = 0;
   double t0 = hog_start ? hog_start->value("t", 0.0) : 0;
   for (const Sample& s : samples) {
@@ -261,7 +264,7 @@ void CollectFindings(const Observation& o, RunReport* run) {
     run->findings.push_back(f);
   }
   const Telemetry& t = o.telemetry;
-  if (o.harness.ok() && !t.Event("error") && !t.Event("poweroff") &&
+  if (o.harness.ok() && !t.Event(event::kError) && !t.Event(event::kPoweroff) &&
       o.findings.empty() && o.console.findings().empty()) {
     Finding f;
     f.kind = "unexpected_stop";
@@ -283,14 +286,14 @@ void Judge(const Scenario& sc, const Observation& o, RunReport* run) {
   run->events = o.telemetry.events();
   run->timeline = Timeline(o);
   MarkFaultsInForce(o.fault_spans, &run->findings);
-  if (const nlohmann::json* sw = o.telemetry.Event("swapon")) {
+  if (const nlohmann::json* sw = o.telemetry.Event(event::kSwapon)) {
     run->swap_activated = true;
     run->swap_device = sw->value("device", "");
   }
   if (!o.harness.ok()) {
     run->verdict = "error";
     run->error = o.harness.message();
-  } else if (const nlohmann::json* e = o.telemetry.Event("error")) {
+  } else if (const nlohmann::json* e = o.telemetry.Event(event::kError)) {
     run->verdict = "error";
     run->error = "guest setup failed at " + e->value("step", "?") + ": " +
                  e->value("error", "") + " (" + e->value("detail", "") + ")";

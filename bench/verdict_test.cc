@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "bench/telemetry.h"
+#include "images/agent/protocol.h"
 
 namespace swapbench {
 namespace {
@@ -227,6 +228,38 @@ TEST(CrossCheckOomTest, NearlyFullSwapIsNotCalledFree) {
   CrossCheckOom(t, &run);
   EXPECT_EQ(run.findings[0].title,
             "memcg OOM kill of hog with swap nearly full (63 of 63 MiB used)");
+}
+
+}  // namespace
+}  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+// The agent writes every sample field named in images/agent/protocol.h;
+// the host parses each one it keeps into the same-named Sample member.
+TEST(TelemetryProtocolTest, EverySampleFieldTheAgentWritesIsParsed) {
+  using namespace protocol;
+  std::string line = R"({"t":1.5,"seq":3,"phase":"hog")";
+  for (int f = 0; f < kSampleFields; ++f)
+    line += ",\"" + std::string(kSampleFieldNames[f]) +
+            "\":" + std::to_string(100 + f);
+  line += "}";
+  Telemetry t;
+  ASSERT_TRUE(t.Feed(line));
+  ASSERT_EQ(t.samples().size(), 1u);
+  const Sample& s = t.samples()[0];
+  EXPECT_EQ(s.phase, "hog");
+  EXPECT_EQ(s.pswpin, 100 + kPswpin);
+  EXPECT_EQ(s.pswpout, 100 + kPswpout);
+  EXPECT_EQ(s.swap_total_kib, 100 + kSwapTotalKib);
+  EXPECT_EQ(s.swap_free_kib, 100 + kSwapFreeKib);
+  EXPECT_EQ(s.cg_oom_kill, 100 + kCgOomKill);
+  EXPECT_EQ(s.rpc_retrans, 100 + kRpcRetrans);
+  EXPECT_EQ(s.pfmemalloc_drop, 100 + kPfmemallocDrop);
+  EXPECT_EQ(s.icmp_in_echos, 100 + kIcmpInEchos);
+  EXPECT_EQ(s.hog_pages, 100 + kHogPages);
+  EXPECT_EQ(s.hog_corrupted, 100 + kHogCorrupted);
 }
 
 }  // namespace

@@ -44,8 +44,11 @@
 #include <atomic>
 
 #include "images/agent/pattern.h"
+#include "images/agent/protocol.h"
 
 using namespace swapbench;
+namespace conf = swapbench::protocol::conf;
+namespace event = swapbench::protocol::event;
 
 namespace {
 
@@ -231,7 +234,7 @@ long long Field(const char* text, const char* key) {
 }
 
 [[noreturn]] void PowerOff() {
-  Event("poweroff");
+  Event(event::kPoweroff);
   Log("powering off");
   sync();
   usleep(300000);  // let QEMU drain the port
@@ -241,7 +244,7 @@ long long Field(const char* text, const char* key) {
 
 [[noreturn]] void Fail(const char* step, int err, const char* detail) {
   Log("%s failed: %s (%s)", step, strerror(err), detail);
-  Event("error",
+  Event(event::kError,
         "\"step\":\"%s\",\"errno\":%d,\"error\":\"%s\",\"detail\":\"%s\"", step,
         err, strerror(err), detail);
   PowerOff();
@@ -264,33 +267,33 @@ struct NumKey {
   unsigned long long* dst;
 };
 const StrKey kStrKeys[] = {
-    {"guest_ip", cfg.guest_ip, sizeof(cfg.guest_ip)},
-    {"server_ip", cfg.server_ip, sizeof(cfg.server_ip)},
-    {"storage", cfg.storage, sizeof(cfg.storage)},
-    {"nfs_vers", cfg.nfs_vers, sizeof(cfg.nfs_vers)},
-    {"nfs_export", cfg.nfs_export, sizeof(cfg.nfs_export)},
-    {"mount_opts", cfg.mount_opts, sizeof(cfg.mount_opts)},
-    {"swapfile", cfg.swapfile, sizeof(cfg.swapfile)},
-    {"nbd_port", cfg.nbd_port, sizeof(cfg.nbd_port)},
-    {"nbd_export", cfg.nbd_export, sizeof(cfg.nbd_export)},
-    {"iscsi_target", cfg.iscsi_target, sizeof(cfg.iscsi_target)},
-    {"iscsi_port", cfg.iscsi_port, sizeof(cfg.iscsi_port)},
-    {"netem_egress", cfg.netem_egress, sizeof(cfg.netem_egress)},
-    {"netem_ingress", cfg.netem_ingress, sizeof(cfg.netem_ingress)},
+    {conf::kGuestIp, cfg.guest_ip, sizeof(cfg.guest_ip)},
+    {conf::kServerIp, cfg.server_ip, sizeof(cfg.server_ip)},
+    {conf::kStorage, cfg.storage, sizeof(cfg.storage)},
+    {conf::kNfsVers, cfg.nfs_vers, sizeof(cfg.nfs_vers)},
+    {conf::kNfsExport, cfg.nfs_export, sizeof(cfg.nfs_export)},
+    {conf::kMountOpts, cfg.mount_opts, sizeof(cfg.mount_opts)},
+    {conf::kSwapfile, cfg.swapfile, sizeof(cfg.swapfile)},
+    {conf::kNbdPort, cfg.nbd_port, sizeof(cfg.nbd_port)},
+    {conf::kNbdExport, cfg.nbd_export, sizeof(cfg.nbd_export)},
+    {conf::kIscsiTarget, cfg.iscsi_target, sizeof(cfg.iscsi_target)},
+    {conf::kIscsiPort, cfg.iscsi_port, sizeof(cfg.iscsi_port)},
+    {conf::kNetemEgress, cfg.netem_egress, sizeof(cfg.netem_egress)},
+    {conf::kNetemIngress, cfg.netem_ingress, sizeof(cfg.netem_ingress)},
 };
 const NumKey kNumKeys[] = {
-    {"prefix", &cfg.prefix},
-    {"cgroup", &cfg.cgroup},
-    {"memory_max", &cfg.cg_max},
-    {"memory_high", &cfg.cg_high},
-    {"hog_bytes", &cfg.hog_bytes},
-    {"hog_seed", &cfg.hog_seed},
-    {"telemetry_ms", &cfg.telemetry_ms},
+    {conf::kPrefix, &cfg.prefix},
+    {conf::kCgroup, &cfg.cgroup},
+    {conf::kMemoryMax, &cfg.cg_max},
+    {conf::kMemoryHigh, &cfg.cg_high},
+    {conf::kHogBytes, &cfg.hog_bytes},
+    {conf::kHogSeed, &cfg.hog_seed},
+    {conf::kTelemetryMs, &cfg.telemetry_ms},
 };
 
 void LoadConfig() {
-  FILE* f = fopen("/etc/swapbench.conf", "re");
-  if (!f) Fail("config", errno, "/etc/swapbench.conf");
+  FILE* f = fopen(protocol::kConfigPath, "re");
+  if (!f) Fail("config", errno, protocol::kConfigPath);
   char line[512];
   while (fgets(line, sizeof(line), f)) {
     char* nl = strchr(line, '\n');
@@ -400,7 +403,8 @@ void SetupNetwork() {
   IfUp(s, "lo", "127.0.0.1", 8);
   IfUp(s, "eth0", cfg.guest_ip, cfg.prefix);
   close(s);
-  Event("network", "\"ip\":\"%s\",\"prefix\":%d", cfg.guest_ip, cfg.prefix);
+  Event(event::kNetwork, "\"ip\":\"%s\",\"prefix\":%d", cfg.guest_ip,
+        cfg.prefix);
 }
 
 void MountNfs() {
@@ -443,7 +447,7 @@ void MountNfs() {
     }
   }
   if (mfd >= 0) close(mfd);
-  Event("mount",
+  Event(event::kMount,
         "\"source\":\"%s\",\"options\":\"%s\",\"negotiated\":\"%s\","
         "\"seconds\":%.3f",
         src, opts, negotiated, Now() - t0);
@@ -510,7 +514,7 @@ void ApplyNetem() {
              cfg.netem_ingress);
     RunWords("netem", "/sbin/tc", cmd);
   }
-  Event("netem", "\"egress\":\"%s\",\"ingress\":\"%s\"", cfg.netem_egress,
+  Event(event::kNetem, "\"egress\":\"%s\",\"ingress\":\"%s\"", cfg.netem_egress,
         cfg.netem_ingress);
   Log("kernel netem: egress [%s] ingress [%s]", cfg.netem_egress,
       cfg.netem_ingress);
@@ -556,7 +560,7 @@ void NetemStats() {
     unsigned long long bytes = 0, pkts = 0, dropped = 0;
     if (s && sscanf(s, "Sent %llu bytes %llu pkt (dropped %llu", &bytes, &pkts,
                     &dropped) == 3)
-      Event("netem_stats",
+      Event(event::kNetemStats,
             "\"dev\":\"%s\",\"direction\":\"%s\",\"sent_bytes\":%llu,"
             "\"sent_packets\":%llu,\"dropped\":%llu",
             dev, strcmp(dev, "eth0") ? "to_guest" : "to_server", bytes, pkts,
@@ -580,7 +584,8 @@ void ConnectNbd() {
                   (char*)"-swap",
                   nullptr};
   RunTool("nbd", argv);
-  Event("nbd", "\"device\":\"/dev/nbd0\",\"export\":\"%s\",\"seconds\":%.3f",
+  Event(event::kNbd,
+        "\"device\":\"/dev/nbd0\",\"export\":\"%s\",\"seconds\":%.3f",
         cfg.nbd_export, Now() - t0);
 }
 
@@ -603,7 +608,8 @@ void ConnectIscsi() {
                   nullptr};
   RunTool("iscsi", argv);
   WaitFor("/dev/sda");
-  Event("iscsi", "\"device\":\"/dev/sda\",\"target\":\"%s\",\"seconds\":%.3f",
+  Event(event::kIscsi,
+        "\"device\":\"/dev/sda\",\"target\":\"%s\",\"seconds\":%.3f",
         cfg.iscsi_target, Now() - t0);
 }
 
@@ -617,7 +623,7 @@ void SwapOn() {
   else
     snprintf(path, sizeof(path), "/mnt/%s", cfg.swapfile);
   if (swapon(path, 0) != 0) Fail("swapon", errno, path);
-  Event("swapon", "\"device\":\"%s\"", path);
+  Event(event::kSwapon, "\"device\":\"%s\"", path);
 }
 
 int events_fd = -1, current_fd = -1;
@@ -642,7 +648,8 @@ void SetupCgroup() {
   }
   events_fd = open("/sys/fs/cgroup/hog/memory.events", O_RDONLY | O_CLOEXEC);
   current_fd = open("/sys/fs/cgroup/hog/memory.current", O_RDONLY | O_CLOEXEC);
-  Event("cgroup", "\"path\":\"/hog\",\"memory_max\":%llu,\"memory_high\":%llu",
+  Event(event::kCgroup,
+        "\"path\":\"/hog\",\"memory_max\":%llu,\"memory_high\":%llu",
         cfg.cg_max, cfg.cg_high);
 }
 
@@ -703,25 +710,40 @@ void Sample() {
     pfmemalloc_drop = SnmpField(nstat, "TcpExt", "PFMemallocDrop");
   // /proc/vmstat's oom_kill counts global and memcg kills alike.
   long long vm_oom_kill = Field(vm, "oom_kill");
-  int n = snprintf(
-      line, sizeof(line),
-      "{\"t\":%.3f,\"seq\":%llu,\"phase\":\"%s\",\"pswpin\":%lld,\"pswpout\":%"
-      "lld,"
-      "\"swap_total_kib\":%lld,\"swap_free_kib\":%lld,\"mem_free_kib\":%lld,"
-      "\"vm_oom_kill\":%lld,\"cg_current\":%lld,\"cg_oom\":%lld,\"cg_oom_"
-      "kill\":%lld,"
-      "\"cg_max_events\":%lld,\"cg_high_events\":%lld,"
-      "\"rpc_calls\":%lld,\"rpc_retrans\":%lld,"
-      "\"rx_packets\":%lld,\"rx_dropped\":%lld,\"udp_noports\":%lld,"
-      "\"udp_rcvbuf_errors\":%lld,\"tcp_csum_errors\":%lld,"
-      "\"pfmemalloc_drop\":%lld,\"icmp_in_echos\":%lld,"
-      "\"hog_pages\":%llu,\"hog_written\":%llu,\"hog_verified\":%llu,\"hog_"
-      "corrupted\":%llu}\n",
-      Now(), seq++, phase.load(), pswpin, pswpout, swap_total, swap_free,
-      mem_free, vm_oom_kill, current, oom, oom_kill, ev_max, ev_high, rpc_calls,
-      rpc_retrans, rx_packets, rx_dropped, udp_noports, udp_rcvbuf, csum_errors,
-      pfmemalloc_drop, icmp_echos, hog->pages.load(), hog->written.load(),
-      hog->verified.load(), hog->corrupted.load());
+  using namespace swapbench::protocol;
+  long long v[kSampleFields];
+  v[kPswpin] = pswpin;
+  v[kPswpout] = pswpout;
+  v[kSwapTotalKib] = swap_total;
+  v[kSwapFreeKib] = swap_free;
+  v[kMemFreeKib] = mem_free;
+  v[kVmOomKill] = vm_oom_kill;
+  v[kCgCurrent] = current;
+  v[kCgOom] = oom;
+  v[kCgOomKill] = oom_kill;
+  v[kCgMaxEvents] = ev_max;
+  v[kCgHighEvents] = ev_high;
+  v[kRpcCalls] = rpc_calls;
+  v[kRpcRetrans] = rpc_retrans;
+  v[kRxPackets] = rx_packets;
+  v[kRxDropped] = rx_dropped;
+  v[kUdpNoports] = udp_noports;
+  v[kUdpRcvbufErrors] = udp_rcvbuf;
+  v[kTcpCsumErrors] = csum_errors;
+  v[kPfmemallocDrop] = pfmemalloc_drop;
+  v[kIcmpInEchos] = icmp_echos;
+  v[kHogPages] = static_cast<long long>(hog->pages.load());
+  v[kHogWritten] = static_cast<long long>(hog->written.load());
+  v[kHogVerified] = static_cast<long long>(hog->verified.load());
+  v[kHogCorrupted] = static_cast<long long>(hog->corrupted.load());
+  int n =
+      snprintf(line, sizeof(line), "{\"t\":%.3f,\"seq\":%llu,\"phase\":\"%s\"",
+               Now(), seq++, phase.load());
+  for (int f = 0; f < kSampleFields && n < (int)sizeof(line); ++f)
+    n += snprintf(line + n, sizeof(line) - n, ",\"%s\":%lld",
+                  kSampleFieldNames[f], v[f]);
+  if (n < (int)sizeof(line) - 2)
+    n += snprintf(line + n, sizeof(line) - n, "}\n");
   if (n > (int)sizeof(line) - 1) n = sizeof(line) - 1;
   PortWrite(line, n);
 }
@@ -775,7 +797,7 @@ void RunHog() {
   pid_t pid = fork();
   if (pid < 0) Fail("hog", errno, "fork");
   if (pid == 0) HogMain();
-  Event("hog_start", "\"pid\":%d,\"pages\":%llu,\"seed\":%llu", pid,
+  Event(event::kHogStart, "\"pid\":%d,\"pages\":%llu,\"seed\":%llu", pid,
         hog->pages.load(), cfg.hog_seed);
   double t0 = Now();
   int status = 0;
@@ -783,14 +805,14 @@ void RunHog() {
   }
   double secs = Now() - t0;
   if (WIFEXITED(status)) {
-    Event("hog_exit",
+    Event(event::kHogExit,
           "\"pid\":%d,\"status\":\"exited\",\"code\":%d,\"seconds\":%.3f,"
           "\"written\":%llu,"
           "\"verified\":%llu,\"corrupted\":%llu",
           pid, WEXITSTATUS(status), secs, hog->written.load(),
           hog->verified.load(), hog->corrupted.load());
   } else {
-    Event("hog_exit",
+    Event(event::kHogExit,
           "\"pid\":%d,\"status\":\"killed\",\"signal\":%d,\"seconds\":%.3f,"
           "\"written\":%llu,"
           "\"verified\":%llu,\"corrupted\":%llu",
@@ -820,7 +842,7 @@ int main() {
   LoadConfig();
   utsname u;
   uname(&u);
-  Event("boot", "\"release\":\"%s\",\"pid1\":true", u.release);
+  Event(event::kBoot, "\"release\":\"%s\",\"pid1\":true", u.release);
   vmstat_fd = open("/proc/vmstat", O_RDONLY | O_CLOEXEC);
   meminfo_fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
   rpc_fd = open("/proc/net/rpc/nfs", O_RDONLY | O_CLOEXEC);  // -1 without NFS

@@ -1,0 +1,128 @@
+// Protocol: the contract between the host and the guest agent, in one
+// place, included by the agent (agent.cc), the host's config writers
+// (bench/testbed.cc and the storage servers) and the telemetry parser
+// (bench/telemetry.cc) — as pattern.h is for the hog's pages.
+//
+//   config     /etc/swapbench.conf, key=value lines the host appends to
+//              the initramfs and the agent reads at boot
+//   telemetry  JSON lines on the virtio-serial port: events
+//              {"t":..,"event":NAME,...} and samples
+//              {"t":..,"seq":..,"phase":..,FIELD:N,...}
+//
+// Constants, and conf::Line for the host; the agent allocates nothing
+// from them (it runs under memory pressure).
+#ifndef SWAPBENCH_IMAGES_AGENT_PROTOCOL_H_
+#define SWAPBENCH_IMAGES_AGENT_PROTOCOL_H_
+
+#include <string>
+
+namespace swapbench::protocol {
+
+inline constexpr char kConfigPath[] = "/etc/swapbench.conf";
+
+// Config keys.
+namespace conf {
+inline constexpr char kGuestIp[] = "guest_ip";
+inline constexpr char kPrefix[] = "prefix";
+inline constexpr char kServerIp[] = "server_ip";
+inline constexpr char kStorage[] = "storage";  // nfs | nbd | iscsi
+inline constexpr char kNfsVers[] = "nfs_vers";
+inline constexpr char kNfsExport[] = "nfs_export";
+inline constexpr char kMountOpts[] = "mount_opts";
+inline constexpr char kSwapfile[] = "swapfile";
+inline constexpr char kNbdPort[] = "nbd_port";
+inline constexpr char kNbdExport[] = "nbd_export";
+inline constexpr char kIscsiTarget[] = "iscsi_target";
+inline constexpr char kIscsiPort[] = "iscsi_port";
+inline constexpr char kNetemEgress[] = "netem_egress";  // tc netem arguments
+inline constexpr char kNetemIngress[] = "netem_ingress";
+inline constexpr char kCgroup[] = "cgroup";           // 1: run the hog in one
+inline constexpr char kMemoryMax[] = "memory_max";    // bytes
+inline constexpr char kMemoryHigh[] = "memory_high";  // bytes
+inline constexpr char kHogBytes[] = "hog_bytes";
+inline constexpr char kHogSeed[] = "hog_seed";
+inline constexpr char kTelemetryMs[] = "telemetry_ms";
+
+// One line of the config, as the host writes it.
+inline std::string Line(const char* key, const std::string& value) {
+  return std::string(key) + "=" + value + "\n";
+}
+}  // namespace conf
+
+// Event names, and the keys of the events the host reads.
+namespace event {
+inline constexpr char kBoot[] = "boot";
+inline constexpr char kNetwork[] = "network";
+inline constexpr char kMount[] = "mount";
+inline constexpr char kNetem[] = "netem";
+inline constexpr char kNetemStats[] = "netem_stats";
+inline constexpr char kNbd[] = "nbd";
+inline constexpr char kIscsi[] = "iscsi";
+inline constexpr char kSwapon[] = "swapon";  // device
+inline constexpr char kCgroup[] = "cgroup";
+inline constexpr char kHogStart[] = "hog_start";  // pid, pages, seed
+// pid, status ("exited" with code | "killed" with signal), seconds,
+// written, verified, corrupted
+inline constexpr char kHogExit[] = "hog_exit";
+inline constexpr char kPoweroff[] = "poweroff";
+inline constexpr char kError[] = "error";  // step, errno, error, detail
+}  // namespace event
+
+// A sample's counters, in the order the agent writes them; -1: unread.
+enum SampleField : int {
+  kPswpin,
+  kPswpout,
+  kSwapTotalKib,
+  kSwapFreeKib,
+  kMemFreeKib,
+  kVmOomKill,
+  kCgCurrent,
+  kCgOom,
+  kCgOomKill,
+  kCgMaxEvents,
+  kCgHighEvents,
+  kRpcCalls,
+  kRpcRetrans,
+  kRxPackets,
+  kRxDropped,
+  kUdpNoports,
+  kUdpRcvbufErrors,
+  kTcpCsumErrors,
+  kPfmemallocDrop,
+  kIcmpInEchos,
+  kHogPages,
+  kHogWritten,
+  kHogVerified,
+  kHogCorrupted,
+  kSampleFields
+};
+
+inline constexpr const char* kSampleFieldNames[kSampleFields] = {
+    "pswpin",
+    "pswpout",
+    "swap_total_kib",
+    "swap_free_kib",
+    "mem_free_kib",
+    "vm_oom_kill",
+    "cg_current",
+    "cg_oom",
+    "cg_oom_kill",
+    "cg_max_events",
+    "cg_high_events",
+    "rpc_calls",
+    "rpc_retrans",
+    "rx_packets",
+    "rx_dropped",
+    "udp_noports",
+    "udp_rcvbuf_errors",
+    "tcp_csum_errors",
+    "pfmemalloc_drop",
+    "icmp_in_echos",
+    "hog_pages",
+    "hog_written",
+    "hog_verified",
+    "hog_corrupted"};
+
+}  // namespace swapbench::protocol
+
+#endif  // SWAPBENCH_IMAGES_AGENT_PROTOCOL_H_
