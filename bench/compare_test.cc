@@ -80,12 +80,15 @@ TEST(CompareTest, LoadReportSetFindsReportsBelowADirectory) {
   RemoveTree(dir);
   ASSERT_TRUE(MakeDirs(dir + "/smoke.a1").ok());
   ASSERT_TRUE(MakeDirs(dir + "/smoke.a2").ok());
-  WriteFile(dir + "/smoke.a1/report.json", R("A", "pass", 7).dump());
-  WriteFile(dir + "/smoke.a2/report.json", R("A", "pass", 7.2).dump());
+  ASSERT_TRUE(
+      WriteFile(dir + "/smoke.a1/report.json", R("A", "pass", 7).dump()).ok());
+  ASSERT_TRUE(
+      WriteFile(dir + "/smoke.a2/report.json", R("A", "pass", 7.2).dump())
+          .ok());
   auto set = LoadReportSet(dir);
   ASSERT_TRUE(set.ok()) << set.status().message();
   EXPECT_EQ(set->size(), 2u);
-  WriteFile(dir + "/smoke.a2/report.json", "{\"not\": 1}");
+  ASSERT_TRUE(WriteFile(dir + "/smoke.a2/report.json", "{\"not\": 1}").ok());
   EXPECT_EQ(LoadReportSet(dir).status().kind(), Status::Kind::kUsage);
   EXPECT_EQ(LoadReportSet(dir + "/none").status().kind(), Status::Kind::kUsage);
 }

@@ -69,7 +69,7 @@ Result<Kernel> PreparePackageKernel(const std::string& package,
     if (r->exit_code != 0 &&
         r->output.find("Unable to locate package") != std::string::npos) {
       // A fresh machine has no package lists yet.
-      RunCommand({"apt-get", "update", "-q"}, 600);
+      (void)RunCommand({"apt-get", "update", "-q"}, 600);  // the retry tells
       r = RunCommand(fetch, 600);
       if (!r.ok()) return r.status();
     }

@@ -111,7 +111,7 @@ nlohmann::json RunShipped(const std::string& name, int want_rc,
 
 class IntegrationTest : public testing::Test {
  protected:
-  void SetUp() override { MakeDirs("/tmp/swapbench-it"); }
+  void SetUp() override { ASSERT_TRUE(MakeDirs("/tmp/swapbench-it").ok()); }
 };
 
 TEST_F(IntegrationTest, SmokePasses) {
@@ -163,8 +163,10 @@ TEST_F(IntegrationTest, MemcgOomIsAFinding) {
 TEST_F(IntegrationTest, BadScenarioExits2AndTouchesNothing) {
   // No capabilities needed: nothing may be started.
   std::string dir = "/tmp/swapbench-it/bad";
-  MakeDirs(dir);
-  WriteFile(dir + "/bad.toml", "name = \"bad\"\n[vm]\nmemory_mib = 64\n");
+  ASSERT_TRUE(MakeDirs(dir).ok());
+  ASSERT_TRUE(
+      WriteFile(dir + "/bad.toml", "name = \"bad\"\n[vm]\nmemory_mib = 64\n")
+          .ok());
   std::string id, log;
   int rc =
       RunBench({"run", dir + "/bad.toml", "--out", dir + "/out"}, &id, &log);
@@ -248,12 +250,14 @@ namespace {
 TEST_F(IntegrationTest, DeadlineIsAFindingWithSysrqDumps) {
   REQUIRE_CAPABILITIES();
   std::string dir = OutDir("deadline");
-  MakeDirs(dir);
+  ASSERT_TRUE(MakeDirs(dir).ok());
   // A hog far too large to finish within the deadline.
-  WriteFile(dir + "/deadline.toml",
-            "name = \"deadline\"\n[storage]\nswapfile_mib = "
-            "512\n[cgroup]\nmemory_max_mib = 48\n"
-            "[workload]\nhog_mib = 400\n[limits]\ndeadline_s = 30\n");
+  ASSERT_TRUE(
+      WriteFile(dir + "/deadline.toml",
+                "name = \"deadline\"\n[storage]\nswapfile_mib = "
+                "512\n[cgroup]\nmemory_max_mib = 48\n"
+                "[workload]\nhog_mib = 400\n[limits]\ndeadline_s = 30\n")
+          .ok());
   std::string id, log;
   int rc = RunBench({"run", dir + "/deadline.toml", "--out", dir + "/out"}, &id,
                     &log);
@@ -536,7 +540,9 @@ TEST_F(IntegrationTest, ParallelRepeatsWriteValidReports) {
   const char* chromium = "/usr/bin/chromium-headless-shell";
   if (!Exists(chromium))
     GTEST_SKIP() << "no " << chromium << " (bench/setup.sh installs it)";
-  WriteFile(out + "/blank.html", "<!DOCTYPE html><html><body></body></html>");
+  ASSERT_TRUE(WriteFile(out + "/blank.html",
+                        "<!DOCTYPE html><html><body></body></html>")
+                  .ok());
   auto shot = [&](const std::string& page, const std::string& png) {
     auto r =
         RunCommand({chromium, "--no-sandbox", "--headless", "--disable-gpu",
@@ -568,7 +574,7 @@ namespace {
 TEST_F(IntegrationTest, CompareGatesARealRegression) {
   REQUIRE_CAPABILITIES();
   std::string dir = OutDir("compare");
-  MakeDirs(dir);
+  ASSERT_TRUE(MakeDirs(dir).ok());
   std::string id, log;
   int rc = RunBench(
       {"run", kSource + "/scenarios/smoke.toml", "--kernel-package",
@@ -597,7 +603,7 @@ TEST_F(IntegrationTest, CompareGatesARealRegression) {
   std::string lossy = *smoke;
   lossy.replace(lossy.find("[limits]"), 8,
                 "[link.to_server]\nloss = 0.02\n\n[limits]");
-  WriteFile(dir + "/smoke.toml", lossy);
+  ASSERT_TRUE(WriteFile(dir + "/smoke.toml", lossy).ok());
   rc = RunBench(
       {"run", dir + "/smoke.toml", "--kernel-package",
        "linux-image-6.1.0-54-amd64", "--repeat", "3", "--out", dir + "/lossy"},

@@ -10,7 +10,7 @@ Result<std::unique_ptr<Netns>> Netns::Create(Env* env, std::string name) {
   return std::unique_ptr<Netns>(new Netns(env, std::move(name)));
 }
 
-Netns::~Netns() { env_->Run({"ip", "netns", "del", name_}, 30); }
+Netns::~Netns() { (void)env_->Run({"ip", "netns", "del", name_}, 30); }
 
 Status Netns::AddressServer(const std::string& dev) {
   for (const auto& args : std::vector<std::vector<std::string>>{
@@ -31,12 +31,12 @@ Status Netns::Tc(const std::vector<std::string>& args) {
 
 void DeleteNetns(Env* env, const std::string& name) {
   if (name.empty() || !Exists("/run/netns/" + name)) return;
-  env->Run({"ip", "netns", "del", name}, 30);
+  (void)env->Run({"ip", "netns", "del", name}, 30);
 }
 
 void DeleteHostTap(Env* env, const std::string& name) {
   if (name.empty() || !Exists("/sys/class/net/" + name)) return;
-  env->Run({"ip", "link", "del", name}, 30);
+  (void)env->Run({"ip", "link", "del", name}, 30);
 }
 
 }  // namespace swapbench

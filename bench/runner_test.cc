@@ -86,7 +86,7 @@ class RunnerTest : public ::testing::Test {
            ("swapbench-runner-test-" + std::to_string(getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
-    MakeDirs(dir_ + "/image");
+    ASSERT_TRUE(MakeDirs(dir_ + "/image").ok());
     fakes_.image_dir = dir_ + "/image";
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }

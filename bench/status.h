@@ -15,7 +15,7 @@
 
 namespace swapbench {
 
-class Status {
+class [[nodiscard]] Status {
  public:
   enum class Kind { kOk, kUsage, kHarness, kCancelled };
 
@@ -51,7 +51,7 @@ class Status {
 };
 
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}
   Result(Status status) : status_(std::move(status)) {}
