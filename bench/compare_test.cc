@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "bench/fs_util.h"
 
 namespace swapbench {
@@ -77,7 +79,7 @@ TEST(CompareTest, FlakyIsNotARegressionAndCasesPairByScenario) {
 
 TEST(CompareTest, LoadReportSetFindsReportsBelowADirectory) {
   std::string dir = testing::TempDir() + "/cmpset";
-  RemoveTree(dir);
+  std::filesystem::remove_all(dir);
   ASSERT_TRUE(MakeDirs(dir + "/smoke.a1").ok());
   ASSERT_TRUE(MakeDirs(dir + "/smoke.a2").ok());
   ASSERT_TRUE(

@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
@@ -48,9 +49,33 @@ Status MakeDirs(const std::string& path) {
 
 bool Exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
 
-void RemoveTree(const std::string& path) {
+bool IsInside(const std::string& root, const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  // weakly_canonical resolves what exists (symlinks, ..) and normalises
+  // the rest; the last component itself is not followed, so a symlink
+  // inside the root is removed as a link, never through.
+  fs::path p = fs::absolute(path, ec);
+  if (ec) return false;
+  fs::path parent = fs::weakly_canonical(p.parent_path(), ec);
+  if (ec) return false;
+  fs::path r = fs::weakly_canonical(fs::absolute(root, ec), ec);
+  if (ec || p.filename().empty() || p.filename() == "." || p.filename() == "..")
+    return false;
+  fs::path resolved = parent / p.filename();
+  auto [ri, pi] =
+      std::mismatch(r.begin(), r.end(), resolved.begin(), resolved.end());
+  return ri == r.end() && pi != resolved.end();
+}
+
+Status RemoveTreeWithin(const std::string& root, const std::string& path) {
+  if (!IsInside(root, path))
+    return Status::Harness("refusing to delete " + path + ": not inside " +
+                           root);
   std::error_code ec;
   std::filesystem::remove_all(path, ec);
+  if (ec) return Status::Harness("delete " + path + ": " + ec.message());
+  return Status::Ok();
 }
 
 }  // namespace swapbench

@@ -15,8 +15,14 @@ Status WriteFile(const std::string& path, const std::string& data);
 Status WriteFileAtomic(const std::string& path, const std::string& data);
 Status MakeDirs(const std::string& path);
 bool Exists(const std::string& path);
-// Removes a tree; ignores a missing path.
-void RemoveTree(const std::string& path);
+// Removes `path` and everything below it, only if it lies strictly inside
+// `root` (the directory the bench owns: its cache, its run records) once
+// both are resolved (.., symlinks); anything else is refused with a
+// Harness error and nothing is deleted. A missing path is fine.
+[[nodiscard]] Status RemoveTreeWithin(const std::string& root,
+                                      const std::string& path);
+// Whether `path`, resolved, lies strictly inside `root`, resolved.
+bool IsInside(const std::string& root, const std::string& path);
 
 // An exclusive flock(2) on a file (created if missing), held while the
 // object lives: two bench processes fetching the same kernel or building

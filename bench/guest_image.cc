@@ -52,15 +52,20 @@ std::string ModuleName(const std::string& path) {
 
 Result<Kernel> PreparePackageKernel(const std::string& package,
                                     const std::string& cache_dir) {
-  std::string dir = cache_dir + "/kernels/" + package;
+  // The name becomes a directory of the cache: nothing but a package name.
+  if (!IsDebianPackageName(package))
+    return Status::Usage("kernel package \"" + package +
+                         "\": " + kDebianPackageNameRule);
+  const std::string kernels = cache_dir + "/kernels";
+  std::string dir = kernels + "/" + package;
   Status s = MakeDirs(dir);
   if (!s.ok()) return s;
   FileLock lock = FileLock::Acquire(dir + "/.lock");
   std::string ready = dir + "/ready";
   if (!Exists(ready)) {
     std::string dl = dir + "/download";
-    RemoveTree(dl);
-    RemoveTree(dir + "/root");
+    if (!(s = RemoveTreeWithin(kernels, dl)).ok()) return s;
+    if (!(s = RemoveTreeWithin(kernels, dir + "/root")).ok()) return s;
     if (!(s = MakeDirs(dl)).ok()) return s;
     std::vector<std::string> fetch = {
         "sh", "-c", "cd \"$0\" && exec apt-get download \"$1\"", dl, package};
@@ -96,7 +101,7 @@ Result<Kernel> PreparePackageKernel(const std::string& package,
     // Debian's kernel packages ship no modules.dep: the postinst makes it.
     if (!(s = RunChecked({"depmod", "-b", dir + "/root", release}, 300)).ok())
       return s;
-    RemoveTree(dl);
+    if (!(s = RemoveTreeWithin(kernels, dl)).ok()) return s;
     std::string version = ver.ok() ? Trim(ver->output) : "unknown";
     if (!(s = WriteFileAtomic(ready, release + "\n" + version + "\n")).ok())
       return s;
@@ -402,6 +407,22 @@ Status WriteRunInitrd(const GuestImage& image,
   CpioWriter w;
   for (const auto& [path, data] : files) w.AddFile(path, data);
   return WriteFile(out, *base + w.Finish()).Context("initrd");
+}
+
+}  // namespace swapbench
+
+namespace swapbench {
+
+bool IsDebianPackageName(const std::string& name) {
+  if (name.size() < 2 || !(islower(static_cast<unsigned char>(name[0])) ||
+                           isdigit(static_cast<unsigned char>(name[0]))))
+    return false;
+  for (char c : name)
+    if (!(islower(static_cast<unsigned char>(c)) ||
+          isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' ||
+          c == '.'))
+      return false;
+  return true;
 }
 
 }  // namespace swapbench

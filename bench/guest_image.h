@@ -36,6 +36,15 @@ struct Kernel {
   std::string source;       // "debian:PACKAGE VERSION" or "bzimage:PATH"
 };
 
+// Debian policy 5.6.1: lowercase letters, digits, + - . ; at least two
+// characters, starting alphanumeric. A kernel package name becomes a
+// directory of the cache, so nothing else gets through.
+bool IsDebianPackageName(const std::string& name);
+inline constexpr char kDebianPackageNameRule[] =
+    "expected a Debian package name (lowercase letters, digits, '+', '-' "
+    "and '.', starting with a letter or digit; e.g. "
+    "linux-image-6.1.0-54-amd64)";
+
 // The config symbols swap over the network needs.
 extern const std::vector<std::string> kRequiredKernelConfig;
 

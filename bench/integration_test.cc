@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -47,7 +48,7 @@ std::string MissingCapability() {
 
 std::string OutDir(const std::string& name) {
   std::string d = "/tmp/swapbench-it/" + name;
-  RemoveTree(d);
+  std::filesystem::remove_all(d);
   return d;
 }
 

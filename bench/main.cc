@@ -19,6 +19,7 @@
 #include "bench/console_parser.h"
 #include "bench/formats.h"
 #include "bench/fs_util.h"
+#include "bench/guest_image.h"
 #include "bench/libvirt_vm.h"
 #include "bench/link_preview.h"
 #include "bench/scenario.h"
@@ -146,8 +147,12 @@ Result<std::vector<std::optional<KernelSpec>>> Kernels(const RunFlags& f) {
       return Status::Usage("--kernel and --kernel-package exclude each other");
     kernels.push_back(KernelSpec{"", f.kernel, f.modules, f.kernel_config});
   }
-  for (const auto& p : f.kernel_packages)
+  for (const auto& p : f.kernel_packages) {
+    if (!IsDebianPackageName(p))
+      return Status::Usage("--kernel-package \"" + p +
+                           "\": " + kDebianPackageNameRule);
     kernels.push_back(KernelSpec{p, "", "", ""});
+  }
   if (kernels.empty()) kernels.push_back(std::nullopt);
   return kernels;
 }
@@ -388,6 +393,9 @@ int BenchRelayCommand(const BenchRelayFlags& f) {
   auto sc = LoadScenario(f.scenario);
   if (!sc.ok()) return ExitFor(sc.status());
   if (Status s = BenchRelayFits(*sc); !s.ok()) return ExitFor(s);
+  if (!f.kernel.empty() && !IsDebianPackageName(f.kernel))
+    return ExitFor(Status::Usage("--kernel-package \"" + f.kernel +
+                                 "\": " + kDebianPackageNameRule));
   std::unique_ptr<Libvirt> lv;
   auto ro = RealRunnerOptions(f.dirs, "bench-relay", &lv);
   if (!ro.ok()) return ExitFor(ro.status());

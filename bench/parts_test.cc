@@ -109,7 +109,7 @@ TEST(GaneshaConfigTest, ExportOnlyToTheGuest) {
 
 TEST(StateTest, ReapTakesOnlyDeadRuns) {
   std::string dir = testing::TempDir() + "/state-" + std::to_string(getpid());
-  RemoveTree(dir);
+  std::filesystem::remove_all(dir);
   std::string scratch = dir + "/runs/live";
   {
     RunState live(dir, "live");
@@ -132,7 +132,7 @@ TEST(StateTest, ReapTakesOnlyDeadRuns) {
   EXPECT_EQ(destroyed[0], "swapbench-live");
   EXPECT_FALSE(Exists(scratch));
   EXPECT_FALSE(Exists(dir + "/runs/live.json"));
-  RemoveTree(dir);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -75,6 +75,15 @@ GuestScript Smoke() {
   return g;
 }
 
+// The hog writes a little, then nothing moves, but the agent reports.
+GuestScript StuckHog() {
+  GuestScript g;
+  Boot(&g);
+  for (double t = 4.5; t < 200; t += 0.5)
+    g.Telemetry(t, SampleLine(t, "hog", 4096, 0, 2048, 0));
+  return g;
+}
+
 constexpr const char* kSmoke =
     "name = \"fake\"\n[cgroup]\nmemory_max_mib = 48\n[workload]\n"
     "hog_mib = 128\n[expect]\nmin_pswpout = 30000\n";
@@ -231,11 +240,7 @@ TEST_F(RunnerTest, FaultStillOnAtPowerOffIsCutShort) {
 }
 
 TEST_F(RunnerTest, StallIsASwapStallWithDumps) {
-  GuestScript g;
-  Boot(&g);
-  // The hog writes a little, then nothing moves, but the agent reports.
-  for (double t = 4.5; t < 200; t += 0.5)
-    g.Telemetry(t, SampleLine(t, "hog", 4096, 0, 2048, 0));
+  GuestScript g = StuckHog();
   g.sysrq_reply =
       "[   60.000000] sysrq: Show Blocked State\n"
       "[   60.000100] task:hog             state:D stack:0     pid:108\n";
@@ -258,11 +263,7 @@ TEST_F(RunnerTest, StallIsASwapStallWithDumps) {
 }
 
 TEST_F(RunnerTest, SilentGuestUnderSysrqIsNoOutput) {
-  GuestScript g;
-  Boot(&g);
-  for (double t = 4.5; t < 200; t += 0.5)
-    g.Telemetry(t, SampleLine(t, "hog", 4096, 0, 2048, 0));
-  fakes_.hypervisor.script = g;  // no SysRq reply
+  fakes_.hypervisor.script = StuckHog();  // no SysRq reply
   nlohmann::json r = Run(std::string(kSmoke) + "[limits]\nstall_s = 20\n");
   const auto& run = r["runs"][0];
   bool no_output = false;

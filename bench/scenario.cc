@@ -439,12 +439,9 @@ void ReadKernel(Reader& r, const toml::table& t, Scenario* s) {
   r.Str(t, "kernel.", "modules", &s->kernel.modules_dir);
   r.Str(t, "kernel.", "config", &s->kernel.config);
   r.Unknown(t, "kernel.");
-  for (char c : s->kernel.package)
-    if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ||
-          c == '+'))
-      return r.Error(*t.get("package"),
-                     "kernel.package \"" + s->kernel.package +
-                         "\": expected a Debian package name");
+  if (t.contains("package") && !IsDebianPackageName(s->kernel.package))
+    return r.Error(*t.get("package"), "kernel.package \"" + s->kernel.package +
+                                          "\": " + kDebianPackageNameRule);
 }
 
 void ReadVm(Reader& r, const toml::table& t, Scenario* s) {
@@ -572,6 +569,15 @@ void ReadFault(Reader& r, const toml::table& t, Scenario* s) {
   s->faults.push_back(f);
 }
 
+bool IsScenarioName(const std::string& n) {
+  if (n.size() > 64 || !isalnum(static_cast<unsigned char>(n[0]))) return false;
+  for (char c : n)
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+          c == '-'))
+      return false;
+  return true;
+}
+
 using TableReader = void (*)(Reader&, const toml::table&, Scenario*);
 
 // The scenario's sections in the order they are read (the first error
@@ -607,6 +613,12 @@ Result<Scenario> ParseScenario(const std::string& text,
   Status err;
   Reader r(path, &err);
   r.Str(root, "", "name", &s.name);
+  if (!s.name.empty() && !IsScenarioName(s.name))
+    r.Error(
+        *root.get("name"),
+        "name \"" + s.name +
+            "\": expected letters, digits, '.', '_' and '-', starting with a "
+            "letter or digit, at most 64 (it names the report directory)");
   r.Str(root, "", "description", &s.description);
   int64_t seed = 1;
   r.Int(root, "", "seed", 0, INT64_MAX, &seed);

@@ -114,8 +114,22 @@ TEST(ScenarioTest, UnknownFindingKind) {
 
 TEST(ScenarioTest, PackageNameIsChecked) {
   EXPECT_EQ(Err("name = \"x\"\n[kernel]\npackage = \"a; rm -rf /\"\n"),
-            "t.toml:3: kernel.package \"a; rm -rf /\": expected a Debian "
-            "package name");
+            "t.toml:3: kernel.package \"a; rm -rf /\": " +
+                std::string(kDebianPackageNameRule));
+  EXPECT_EQ(Err("name = \"x\"\n[kernel]\npackage = \"../../../..\"\n"),
+            "t.toml:3: kernel.package \"../../../..\": " +
+                std::string(kDebianPackageNameRule));
+}
+
+TEST(ScenarioTest, NameIsADirectoryName) {
+  for (const char* bad : {"a/b", "..", ".hidden", "x y", "../../etc"})
+    EXPECT_EQ(
+        Err("name = \"" + std::string(bad) + "\"\n"),
+        "t.toml:1: name \"" + std::string(bad) +
+            "\": expected letters, digits, '.', '_' and '-', starting with "
+            "a letter or digit, at most 64 (it names the report "
+            "directory)")
+        << bad;
 }
 
 TEST(ScenarioTest, ShippedScenariosParse) {

@@ -81,8 +81,8 @@ std::vector<std::string> Reap(
       DeleteNetns(Env::Default(), j.value("netns", ""));
       DeleteHostTap(Env::Default(), j.value("host_tap", ""));
       std::string scratch = j.value("scratch", "");
-      if (!scratch.empty() && scratch.find("/runs/") != std::string::npos)
-        RemoveTree(scratch);
+      // A record is data on disk: delete only what lies in our runs dir.
+      if (!scratch.empty()) (void)RemoveTreeWithin(dir, scratch);
       out.push_back("reaped run " + j.value("id", "?") + " (domain " + domain +
                     ", netns " + j.value("netns", "") + ")");
     }

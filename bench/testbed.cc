@@ -53,7 +53,10 @@ std::string AgentConf(const Scenario& sc, uint64_t seed,
 
 Testbed::Testbed(const Parts& parts, const std::string& state_dir,
                  std::string id, std::function<void(const std::string&)> log)
-    : parts_(parts), log_(std::move(log)), state_(state_dir, id) {
+    : parts_(parts),
+      log_(std::move(log)),
+      state_(state_dir, id),
+      state_dir_(state_dir) {
   record_.id = id;
   record_.domain = "swapbench-" + id;
   record_.netns = "swapbench-" + id;
@@ -190,7 +193,8 @@ void Testbed::TearDown() {
   if (storage_) storage_->Stop();
   storage_.reset();
   netns_.reset();
-  if (scratch_made_) RemoveTree(record_.scratch);
+  if (scratch_made_)
+    (void)RemoveTreeWithin(state_dir_ + "/runs", record_.scratch);
   if (recorded_) state_.End();
 }
 

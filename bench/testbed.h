@@ -98,6 +98,7 @@ class Testbed {
   Parts parts_;
   std::function<void(const std::string&)> log_;
   RunState state_;
+  std::string state_dir_;
   RunRecord record_;
   bool recorded_ = false, scratch_made_ = false, torn_down_ = false;
   std::unique_ptr<Netns> netns_;

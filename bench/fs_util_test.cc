@@ -1,0 +1,81 @@
+#include "bench/fs_util.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "bench/guest_image.h"
+
+namespace swapbench {
+namespace {
+
+namespace fs = std::filesystem;
+
+class RemoveTreeWithinTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    base_ = fs::temp_directory_path() /
+            ("swapbench-fs-test-" + std::to_string(getpid()));
+    fs::remove_all(base_);
+    fs::create_directories(base_ + "/root/inside/deep");
+    fs::create_directories(base_ + "/victim");
+    ASSERT_TRUE(WriteFile(base_ + "/victim/keep", "x").ok());
+    ASSERT_TRUE(WriteFile(base_ + "/root/inside/deep/f", "x").ok());
+  }
+  void TearDown() override { fs::remove_all(base_); }
+  std::string base_;
+};
+
+TEST_F(RemoveTreeWithinTest, RemovesWhatIsInside) {
+  ASSERT_TRUE(RemoveTreeWithin(base_ + "/root", base_ + "/root/inside").ok());
+  EXPECT_FALSE(Exists(base_ + "/root/inside"));
+  EXPECT_TRUE(Exists(base_ + "/root"));
+  EXPECT_TRUE(RemoveTreeWithin(base_ + "/root", base_ + "/root/missing").ok());
+}
+
+// Every way out of the root is refused and deletes nothing: the kernel
+// package "../../../.." of issue 12 resolved to / and deleted /root.
+TEST_F(RemoveTreeWithinTest, EscapesAreRefused) {
+  const std::string root = base_ + "/root";
+  fs::create_symlink(base_ + "/victim", root + "/link");
+  for (const std::string& p :
+       {root, root + "/", root + "/.", root + "/..", root + "/../victim",
+        root + "/inside/../../victim", root + "/link/.", root + "/link/keep",
+        base_ + "/victim", std::string("/"), root + "/../../../../../../..",
+        std::string("")}) {
+    Status s = RemoveTreeWithin(root, p);
+    EXPECT_EQ(s.kind(), Status::Kind::kHarness) << p;
+    EXPECT_EQ(s.message().rfind("refusing to delete", 0), 0u) << p;
+  }
+  EXPECT_TRUE(Exists(base_ + "/victim/keep"));
+  EXPECT_TRUE(Exists(root + "/inside/deep/f"));
+  // The link itself is inside: it goes, not what it points to.
+  ASSERT_TRUE(RemoveTreeWithin(root, root + "/link").ok());
+  EXPECT_FALSE(fs::is_symlink(root + "/link"));
+  EXPECT_TRUE(Exists(base_ + "/victim/keep"));
+}
+
+TEST(DebianPackageNameTest, OnlyPackageNames) {
+  for (const char* ok : {"linux-image-6.1.0-54-amd64",
+                         "linux-image-6.12.117+deb12-cloud-amd64", "g++", "a0"})
+    EXPECT_TRUE(IsDebianPackageName(ok)) << ok;
+  for (const char* bad :
+       {"../../../..", "..", "a/b", "", "x", "-rf", ".hidden", "Linux-image",
+        "linux image", "linux-image-6.1.0-54-amd64/../../x", "a\nb"})
+    EXPECT_FALSE(IsDebianPackageName(bad)) << bad;
+}
+
+TEST(DebianPackageNameTest, PrepareKernelRefusesAPathBeforeTouchingAnything) {
+  std::string cache = fs::temp_directory_path() /
+                      ("swapbench-cache-test-" + std::to_string(getpid()));
+  auto k = PrepareKernel({"../../../..", "", "", ""}, cache);
+  EXPECT_EQ(k.status().kind(), Status::Kind::kUsage);
+  EXPECT_EQ(k.status().message(),
+            std::string("kernel: kernel package \"../../../..\": ") +
+                kDebianPackageNameRule);
+  EXPECT_FALSE(Exists(cache)) << "nothing is made for a bad name";
+}
+
+}  // namespace
+}  // namespace swapbench
