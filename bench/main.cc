@@ -9,6 +9,8 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <thread>
@@ -50,6 +52,42 @@ void StartSignalThread() {
               prev ? "still tearing down" : "tearing down");
     }
   }).detach();
+}
+
+// Numbers on the command line are decimal, whole, finite and in range:
+// alone, CLI11 reads "010" as octal, clamps an overflow, wraps "-1" and lets
+// NaN through a range check (issue 12). The validator rewrites the text to
+// the canonical decimal CLI11 then converts.
+CLI::Validator Decimal(uint64_t lo, uint64_t hi) {
+  std::string range =
+      "[" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  return CLI::Validator(
+      [lo, hi, range](std::string& s) -> std::string {
+        uint64_t v = 0;
+        auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (s.empty() || ec != std::errc() || end != s.data() + s.size() ||
+            v < lo || v > hi)
+          return "expected a decimal integer in " + range + ", got \"" + s +
+                 "\"";
+        s = std::to_string(v);
+        return "";
+      },
+      "INT in " + range);
+}
+
+CLI::Validator Finite(double lo, double hi) {
+  std::string range =
+      "[" + StringPrintf("%g", lo) + ", " + StringPrintf("%g", hi) + "]";
+  return CLI::Validator(
+      [lo, hi, range](std::string& s) -> std::string {
+        char* end = nullptr;
+        double v = strtod(s.c_str(), &end);
+        if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(v) ||
+            v < lo || v > hi)
+          return "expected a number in " + range + ", got \"" + s + "\"";
+        return "";
+      },
+      "NUMBER in " + range);
 }
 
 std::string EnvOr(const char* name, const std::string& fallback) {
@@ -109,7 +147,8 @@ CLI::App* AddRun(CLI::App& app, RunFlags* f) {
       ->required();
   run->add_option("--out", f->out,
                   "report directory (default reports/runs/NAME-TIME)");
-  run->add_option("--seed", f->seed, "override the scenario's seed");
+  run->add_option("--seed", f->seed, "override the scenario's seed")
+      ->transform(Decimal(0, UINT64_MAX));
   run->add_option("--kernel", f->kernel,
                   "kernel image (bzImage) instead of the scenario's");
   run->add_option("--modules", f->modules,
@@ -122,7 +161,7 @@ CLI::App* AddRun(CLI::App& app, RunFlags* f) {
   run->add_option("--repeat", f->repeat,
                   "run every scenario N times; the fail rate is recorded and "
                   "mixed results are flaky")
-      ->check(CLI::Range(1, 1000));
+      ->transform(Decimal(1, 1000));
   run->add_flag("--confirm", f->confirm,
                 "rerun a failed run once; failed then passed is flaky, not "
                 "failed (unless the scenario sets expect.flaky_fails)");
@@ -132,7 +171,7 @@ CLI::App* AddRun(CLI::App& app, RunFlags* f) {
   run->add_option("--jobs", f->jobs,
                   "run up to J guests at once, each isolated (own namespace, "
                   "ports, libvirt domain)")
-      ->check(CLI::Range(1, 64));
+      ->transform(Decimal(1, 64));
   f->dirs.AddTo(run);
   return run;
 }
@@ -321,12 +360,12 @@ CLI::App* AddCompare(CLI::App& app, CompareFlags* f) {
       ->add_option("--threshold", f->threshold_pct,
                    "throughput drop of the median that gates, in % (default "
                    "10)")
-      ->check(CLI::Range(0.0, 100.0));
+      ->check(Finite(0, 100));
   compare
       ->add_option("--min-repeats", f->options.min_repeats,
                    "passing attempts needed on each side to gate throughput "
                    "(default 3)")
-      ->check(CLI::Range(1, 1000));
+      ->transform(Decimal(1, 1000));
   compare->add_option(
       "--base-kernel", f->base_kernel,
       "only BASE's runs of this kernel release (an A/B set in one "
@@ -346,9 +385,9 @@ CLI::App* AddPreview(CLI::App& app, PreviewFlags* f) {
   preview->add_option("scenario", f->path, "scenario file")->required();
   preview
       ->add_option("--packets", f->packets, "frames per direction (default 20)")
-      ->check(CLI::Range(1, 10000000));
+      ->transform(Decimal(1, 10000000));
   preview->add_option("--seed", f->seed, "override the scenario's seed")
-      ->check(CLI::Range(int64_t{0}, INT64_MAX));
+      ->transform(Decimal(0, INT64_MAX));
   preview->add_option(
       "--pcap", f->pcap,
       "also write the frames offered to the link to this pcap file");
@@ -356,7 +395,7 @@ CLI::App* AddPreview(CLI::App& app, PreviewFlags* f) {
       ->add_option("--pps", f->pps,
                    "synthetic NFS frames per second per direction (default "
                    "1000)")
-      ->check(CLI::Range(1.0, 1e7));
+      ->check(Finite(1, 1e7));
   return preview;
 }
 
@@ -381,7 +420,7 @@ CLI::App* AddBenchRelay(CLI::App& app, BenchRelayFlags* f) {
                   "Debian kernel package (default: the scenario's)");
   cmd->add_option("--repeat", f->repeat,
                   "runs per mode, alternating (default 1)")
-      ->check(CLI::Range(1, 100));
+      ->transform(Decimal(1, 100));
   cmd->add_option("--out", f->out,
                   "where the runs and bench-relay.json go "
                   "(default /tmp/swapbench-bench-relay)");

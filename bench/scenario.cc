@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <cmath>
 #include <map>
 #include <set>
 #include <sstream>
@@ -54,7 +55,7 @@ class Reader {
     if (!n->is_number())
       return Error(*n, prefix + key + ": expected a probability in [0, 1]");
     double v = n->value<double>().value_or(-1);
-    if (v < 0 || v > 1)
+    if (!(v >= 0 && v <= 1))  // NaN too
       return Error(
           *n, prefix + key + " " + std::to_string(v) + " out of range [0, 1]");
     *out = v;
@@ -115,7 +116,7 @@ class Reader {
     if (!n) return;
     if (!n->is_number()) return Error(*n, prefix + key + ": expected a number");
     double v = n->value<double>().value_or(0);
-    if (v < lo || v > hi)
+    if (!(v >= lo && v <= hi))  // NaN and infinities too
       return Error(*n, prefix + key + " " + Fmt(v) + " out of range [" +
                            Fmt(lo) + ", " + Fmt(hi) + "]");
     *out = v;
@@ -150,8 +151,9 @@ class Reader {
       return Error(*n, prefix + key +
                            ": expected a duration such as \"250ms\", "
                            "\"10s\" or \"2m\"");
-    if (v < lo_s || v > hi_s)
-      return Error(*n, prefix + key + " " + Fmt(v) + "s out of range [" +
+    if (!(v >= lo_s && v <= hi_s))  // NaN and infinities too
+      return Error(*n, prefix + key + " " + Fmt(v) +
+                           (std::isfinite(v) ? "s" : "") + " out of range [" +
                            Fmt(lo_s) + "s, " + Fmt(hi_s) + "s]");
     *out_s = v;
   }
@@ -544,10 +546,11 @@ void ReadFault(Reader& r, const toml::table& t, Scenario* s) {
            &f.kind);
   int64_t at_ms = -1;
   if (const toml::node* at = r.Get(t, "fault.", "at_s")) {
-    if (!at->is_number() || at->value<double>().value_or(-1) < 0)
-      r.Error(*at, "fault.at_s: expected seconds >= 0");
+    double v = at->value<double>().value_or(-1);
+    if (!at->is_number() || !(v >= 0 && v <= 86400))  // NaN, inf too
+      r.Error(*at, "fault.at_s: expected seconds in [0, 86400]");
     else
-      at_ms = static_cast<int64_t>(*at->value<double>() * 1000);
+      at_ms = static_cast<int64_t>(v * 1000);
   }
   f.at_s = at_ms < 0 ? -1 : at_ms / 1000.0;
   r.Int(t, "fault.", "after_hog_mib", 0, 65536, &f.after_hog_mib);

@@ -325,3 +325,36 @@ TEST(ScenarioLinkTest, ErrorsNameTheLine) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+// NaN and infinities are numbers to TOML; to a scenario they are errors
+// with the range stated (issue 12: `loss = nan` silently became 0).
+TEST(ScenarioTest, NonFiniteNumbersAreRefused) {
+  struct Case {
+    const char* toml;
+    const char* message;
+  } cases[] = {
+      {"[link]\nloss = nan\n", "t.toml:3: link.loss nan out of range [0, 1]"},
+      {"[link.to_guest]\nloss = inf\n",
+       "t.toml:3: link.to_guest.loss inf out of range [0, 1]"},
+      {"[[link.impairment]]\nkind = \"duplicate\"\np = -nan\n",
+       "t.toml:4: link.impairment.p nan out of range [0, 1]"},
+      {"[[link.impairment]]\nkind = \"delay\"\ndelay = nan\n",
+       "t.toml:4: link.impairment.delay nan out of range [0s, 60s]"},
+      {"[[flood]]\nkind = \"udp\"\npps = nan\n",
+       "t.toml:4: flood.pps nan out of range [1, 1e+06]"},
+      {"[[flood]]\nkind = \"udp\"\npps = inf\n",
+       "t.toml:4: flood.pps inf out of range [1, 1e+06]"},
+      {"[[fault]]\nkind = \"server_stall\"\nat_s = inf\nduration_s = 5\n",
+       "t.toml:4: fault.at_s: expected seconds in [0, 86400]"},
+      {"[[fault]]\nkind = \"server_stall\"\nat_s = nan\nduration_s = 5\n",
+       "t.toml:4: fault.at_s: expected seconds in [0, 86400]"},
+  };
+  for (const Case& c : cases)
+    EXPECT_EQ(Err(std::string("name = \"x\"\n") + c.toml), c.message) << c.toml;
+}
+
+}  // namespace
+}  // namespace swapbench
