@@ -71,7 +71,7 @@ Status WriteSet(const std::vector<nlohmann::json>& set,
                           {"fail_rate", c.fail_rate},
                           {"swapout_mib_per_s", c.swapout}});
   for (const auto& r : set) j["runs"].push_back(r.value("out_dir", ""));
-  return WriteFile(dir + "/summary.json", DumpJson(j) + "\n");
+  return WriteFileAtomic(dir + "/summary.json", DumpJson(j) + "\n");
 }
 
 namespace {

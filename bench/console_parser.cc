@@ -117,6 +117,8 @@ bool SoftirqFrame(std::string_view fn) {
 
 constexpr size_t kTopFrames = 5;
 constexpr int kTraceBudget = 120;  // lines a trace may take to end
+// Bytes of a line the rows match (std::regex is recursive); see Feed.
+constexpr size_t kMaxMatchBytes = 4096;
 
 }  // namespace
 
@@ -518,6 +520,9 @@ void ConsoleParser::Feed(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   std::string_view text;
   double t = SplitTimestamp(line, &text);
+  // std::regex recurses per character: a 40 KB line overflowed the stack.
+  // Rows match on the head of a line; the excerpt keeps the whole line.
+  if (text.size() > kMaxMatchBytes) text = text.substr(0, kMaxMatchBytes);
   if (trace_for_ >= 0) FeedTrace(text);
   uint64_t hits = Literals().Match(text);
   if (hits == 0) return;

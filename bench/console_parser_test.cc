@@ -569,3 +569,26 @@ TEST(ConsoleParserTest, EveryRowHasALine) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+// A console line of 40 KB once overflowed std::regex's stack (exit 139);
+// the rows match its head and the excerpt keeps all of it.
+TEST(ConsoleParserTest, HugeLinesAreMatchedOnTheirHead) {
+  for (size_t size : {size_t{40000}, size_t{1} << 20}) {
+    std::string line =
+        "[   12.000000] BUG: unable to handle page fault for address: " +
+        std::string(size, 'x');
+    ConsoleParser p;
+    p.Feed(line);
+    p.Feed(std::string(size, 'B') + " BUG: " + std::string(size, 'y'));
+    p.Finish();
+    ASSERT_EQ(p.findings().size(), 1u) << size;
+    EXPECT_EQ(p.findings()[0].kind, "oops");
+    EXPECT_EQ(p.findings()[0].excerpt.size(), line.size());
+  }
+}
+
+}  // namespace
+}  // namespace swapbench

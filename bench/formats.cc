@@ -8,11 +8,12 @@ namespace swapbench {
 Status WriteFormats(const std::vector<nlohmann::json>& reports,
                     const std::string& dir) {
   std::vector<Case> cases = GroupCases(reports);
-  Status s = WriteFile(dir + "/junit.xml", JunitXml(cases));
+  Status s = WriteFileAtomic(dir + "/junit.xml", JunitXml(cases));
   if (s.ok())
-    s = WriteFile(dir + "/kcidb.json", DumpJson(KcidbJson(cases), 1) + "\n");
-  if (s.ok()) s = WriteFile(dir + "/ktap.txt", Ktap(cases));
-  if (s.ok()) s = WriteFile(dir + "/report.html", ReportHtml(cases));
+    s = WriteFileAtomic(dir + "/kcidb.json",
+                        DumpJson(KcidbJson(cases), 1) + "\n");
+  if (s.ok()) s = WriteFileAtomic(dir + "/ktap.txt", Ktap(cases));
+  if (s.ok()) s = WriteFileAtomic(dir + "/report.html", ReportHtml(cases));
   return s.ok() ? s : s.Context("reports");
 }
 

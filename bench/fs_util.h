@@ -3,13 +3,19 @@
 #ifndef SWAPBENCH_BENCH_FS_UTIL_H_
 #define SWAPBENCH_BENCH_FS_UTIL_H_
 
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "bench/status.h"
 
 namespace swapbench {
 
 Result<std::string> ReadFile(const std::string& path);
+// ReadFile for a regular file of at most `max_bytes` (else a Usage error
+// saying why): where a file is meant, a device, a FIFO or a huge file is
+// refused instead of read until memory runs out or forever.
+Result<std::string> ReadRegularFile(const std::string& path, size_t max_bytes);
 Status WriteFile(const std::string& path, const std::string& data);
 // Writes to path.tmp and renames, so readers never see a partial file.
 Status WriteFileAtomic(const std::string& path, const std::string& data);
@@ -21,6 +27,16 @@ bool Exists(const std::string& path);
 // Harness error and nothing is deleted. A missing path is fine.
 [[nodiscard]] Status RemoveTreeWithin(const std::string& root,
                                       const std::string& path);
+// Feeds every line of the regular file `path` ("-": standard input) to
+// `on_line`, streamed (lines cut at LineSplitter::kMaxLine), never slurped:
+// a device or a FIFO where a file is meant is a Usage error.
+[[nodiscard]] Status ForEachLine(
+    const std::string& path,
+    const std::function<void(std::string_view)>& on_line);
+// Usage error unless `path` can be a report directory: an existing
+// writable directory, or one that can be made in the nearest existing
+// writable directory above it; never on /proc or /sys. Touches nothing.
+[[nodiscard]] Status CheckOutDir(const std::string& path);
 // Whether `path`, resolved, lies strictly inside `root`, resolved.
 bool IsInside(const std::string& root, const std::string& path);
 

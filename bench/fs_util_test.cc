@@ -1,11 +1,13 @@
 #include "bench/fs_util.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 
 #include "bench/guest_image.h"
+#include "bench/text.h"
 
 namespace swapbench {
 namespace {
@@ -75,6 +77,60 @@ TEST(DebianPackageNameTest, PrepareKernelRefusesAPathBeforeTouchingAnything) {
             std::string("kernel: kernel package \"../../../..\": ") +
                 kDebianPackageNameRule);
   EXPECT_FALSE(Exists(cache)) << "nothing is made for a bad name";
+}
+
+}  // namespace
+}  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+std::vector<std::string> Split(const std::vector<std::string>& chunks,
+                               size_t max_line) {
+  std::vector<std::string> out;
+  LineSplitter s(max_line);
+  auto on = [&](std::string_view l) { out.emplace_back(l); };
+  for (const auto& c : chunks) s.Feed(c, on);
+  s.Flush(on);
+  return out;
+}
+
+TEST(LineSplitterTest, LinesAcrossChunks) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(Split({"ab\ncd", "ef\n", "\ng"}, 100), (V{"ab", "cdef", "", "g"}));
+  EXPECT_EQ(Split({"abc\n"}, 3), (V{"abc"}));
+  // Longer lines are cut at the limit; memory stays bounded.
+  EXPECT_EQ(Split({"abcdefg\nh"}, 3), (V{"abc", "def", "g", "h"}));
+  EXPECT_EQ(Split({"ab", "cd", "ef", "g"}, 3), (V{"abc", "def", "g"}));
+  EXPECT_EQ(Split({"abcdef"}, 3), (V{"abc", "def"}));
+}
+
+TEST(ReadRegularFileTest, DevicesFifosAndHugeFilesAreRefused) {
+  EXPECT_EQ(ReadRegularFile("/dev/zero", 100).status().message(),
+            "/dev/zero: not a regular file");
+  std::string fifo = fs::temp_directory_path() /
+                     ("swapbench-fifo-" + std::to_string(getpid()));
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(ReadRegularFile(fifo, 100).status().message(),
+            fifo + ": not a regular file");  // and no hang
+  EXPECT_EQ(ForEachLine(fifo, [](std::string_view) {}).message(),
+            fifo + ": not a regular file");
+  unlink(fifo.c_str());
+  std::string big = fifo + ".big";
+  ASSERT_TRUE(WriteFile(big, std::string(101, 'x')).ok());
+  EXPECT_EQ(ReadRegularFile(big, 100).status().message(),
+            big + ": 101 bytes, over the limit of 100");
+  unlink(big.c_str());
+}
+
+TEST(CheckOutDirTest, OnlyWritableDirectories) {
+  EXPECT_TRUE(CheckOutDir(fs::temp_directory_path() / "new/dir/below").ok());
+  EXPECT_EQ(CheckOutDir("/dev/null").message(),
+            "--out /dev/null: exists and is not a directory");
+  EXPECT_EQ(CheckOutDir("/proc/swapbench").message(),
+            "--out /proc/swapbench: /proc is on /proc or /sys");
+  EXPECT_EQ(CheckOutDir("/dev/null/x").message(),
+            "--out /dev/null/x: /dev/null is not a directory");
 }
 
 }  // namespace

@@ -224,6 +224,7 @@ int Run(const RunFlags& f) {
     out =
         std::string(SWAPBENCH_SOURCE_DIR) + "/reports/runs/" + name + "-" + ts;
   }
+  if (Status s = CheckOutDir(out); !s.ok()) return ExitFor(s);
   c.out_dir = std::filesystem::absolute(out).lexically_normal().string();
   std::unique_ptr<Libvirt> lv;
   auto ro = RealRunnerOptions(f.dirs, "run", &lv);
@@ -235,11 +236,10 @@ int Run(const RunFlags& f) {
 
 // `parse-console`: exit 1 with findings.
 int ParseConsole(const std::string& log, bool json) {
-  Result<std::string> text = ReadFile(log == "-" ? "/dev/stdin" : log);
-  if (!text.ok())
-    return ExitFor(Status::Usage(log + ": " + text.status().message()));
   ConsoleParser p;
-  ParseConsoleText(*text, &p);
+  Status s = ForEachLine(log, [&](std::string_view line) { p.Feed(line); });
+  if (!s.ok()) return ExitFor(s);
+  p.Finish();
   if (json)
     printf("%s\n", DumpJson(ConsoleJson(log, p)).c_str());
   else
@@ -296,6 +296,7 @@ int ReapCommand(const Dirs& d) {
 }
 
 int Merge(const std::vector<std::string>& dirs, const std::string& out) {
+  if (Status s = CheckOutDir(out); !s.ok()) return ExitFor(s);
   std::vector<nlohmann::json> all;
   for (const auto& d : dirs) {
     auto set = LoadReportSet(d);
@@ -338,9 +339,10 @@ int CompareCommand(CompareFlags f) {
   c["base"] = f.base;
   c["new"] = f.next;
   std::string dir = f.out.empty() ? f.next : f.out;
+  if (Status s = CheckOutDir(dir); !s.ok()) return ExitFor(s);
   Status s = MakeDirs(dir);
-  if (s.ok()) s = WriteFile(dir + "/compare.json", DumpJson(c) + "\n");
-  if (s.ok()) s = WriteFile(dir + "/compare.html", CompareHtml(c));
+  if (s.ok()) s = WriteFileAtomic(dir + "/compare.json", DumpJson(c) + "\n");
+  if (s.ok()) s = WriteFileAtomic(dir + "/compare.html", CompareHtml(c));
   if (!s.ok()) return ExitFor(s);
   printf("%s", CompareText(c).c_str());
   printf("compare.json and compare.html in %s\n", dir.c_str());
@@ -432,6 +434,8 @@ int BenchRelayCommand(const BenchRelayFlags& f) {
   auto sc = LoadScenario(f.scenario);
   if (!sc.ok()) return ExitFor(sc.status());
   if (Status s = BenchRelayFits(*sc); !s.ok()) return ExitFor(s);
+  if (!f.out.empty())
+    if (Status s = CheckOutDir(f.out); !s.ok()) return ExitFor(s);
   if (!f.kernel.empty() && !IsDebianPackageName(f.kernel))
     return ExitFor(Status::Usage("--kernel-package \"" + f.kernel +
                                  "\": " + kDebianPackageNameRule));

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "bench/fs_util.h"
+#include "bench/text.h"
 #include "images/agent/protocol.h"
 
 namespace swapbench {
@@ -26,6 +27,8 @@ int64_t FileSize(const std::string& path) {
 class FileTail {
  public:
   explicit FileTail(std::string path) : path_(std::move(path)) {}
+  // Lines are cut at LineSplitter::kMaxLine: a guest printing without end
+  // cannot make the host hold it all.
   template <typename F>
   void Drain(F&& on_line, bool flush_partial = false) {
     if (!in_.is_open()) {
@@ -34,27 +37,19 @@ class FileTail {
     }
     in_.clear();
     char buf[65536];
+    auto emit = [&](std::string_view l) { on_line(std::string(l)); };
     while (in_.read(buf, sizeof(buf)), in_.gcount() > 0) {
-      partial_.append(buf, in_.gcount());
+      lines_.Feed(std::string_view(buf, in_.gcount()), emit);
       if (in_.eof()) break;
     }
     in_.clear();
-    size_t start = 0, nl;
-    while ((nl = partial_.find('\n', start)) != std::string::npos) {
-      on_line(partial_.substr(start, nl - start));
-      start = nl + 1;
-    }
-    partial_.erase(0, start);
-    if (flush_partial && !partial_.empty()) {
-      on_line(partial_);
-      partial_.clear();
-    }
+    if (flush_partial) lines_.Flush(emit);
   }
 
  private:
   std::string path_;
   std::ifstream in_;
-  std::string partial_;
+  LineSplitter lines_;
 };
 
 bool IsStallFinding(const Finding& f) {

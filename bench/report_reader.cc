@@ -182,15 +182,8 @@ Status CheckReport(const Json& r, const std::string& file) {
 }
 
 Result<Json> LoadReport(const std::string& path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-    return Status::Usage(path + ": not a regular file");
-  if (static_cast<size_t>(st.st_size) > kMaxReportBytes)
-    return Status::Usage(path + ": " + std::to_string(st.st_size) +
-                         " bytes, over the limit of " +
-                         std::to_string(kMaxReportBytes) + " for a report");
-  auto text = ReadFile(path);
-  if (!text.ok()) return Status::Usage(text.status().message());
+  auto text = ReadRegularFile(path, kMaxReportBytes);
+  if (!text.ok()) return text.status();
   Json j = Json::parse(*text, nullptr, false);
   if (j.is_discarded())
     return Status::Usage(path + ": not JSON (a swapbench report.json)");

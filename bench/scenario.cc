@@ -650,9 +650,10 @@ Result<Scenario> ParseScenario(const std::string& text,
 }
 
 Result<Scenario> LoadScenario(const std::string& path) {
-  auto text = ReadFile(path);
+  auto text = ReadRegularFile(path, kMaxScenarioBytes);
   if (!text.ok())
-    return Status::Usage(path + ": cannot read the scenario file");
+    return Status::Usage(path + ": cannot read the scenario file (" +
+                         text.status().message() + ")");
   return ParseScenario(*text, path);
 }
 

@@ -111,6 +111,9 @@ struct Scenario {
   }
 };
 
+// A scenario file is text a person wrote: larger ones are refused.
+inline constexpr size_t kMaxScenarioBytes = 1 << 20;
+
 // Parses and validates; a Usage status on any error.
 Result<Scenario> ParseScenario(const std::string& text,
                                const std::string& path);
