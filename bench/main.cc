@@ -24,6 +24,7 @@
 #include "bench/guest_image.h"
 #include "bench/libvirt_vm.h"
 #include "bench/link_preview.h"
+#include "bench/process.h"
 #include "bench/scenario.h"
 #include "bench/state.h"
 #include "bench/text.h"
@@ -48,8 +49,9 @@ void StartSignalThread() {
       int sig = 0;
       if (sigwait(&set, &sig) != 0) continue;
       int prev = g_cancel.exchange(sig);
+      if (prev) SetHurry();  // the second one: no more grace periods
       fprintf(stderr, "swapbench: %s received, %s\n", strsignal(sig),
-              prev ? "still tearing down" : "tearing down");
+              prev ? "tearing down without waiting" : "tearing down");
     }
   }).detach();
 }

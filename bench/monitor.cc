@@ -1,5 +1,6 @@
 #include "bench/monitor.h"
 
+#include <string.h>
 #include <sys/stat.h>
 
 #include <cmath>
@@ -51,6 +52,12 @@ class FileTail {
   std::ifstream in_;
   LineSplitter lines_;
 };
+
+// "SIGINT" for 2.
+std::string SignalName(int sig) {
+  const char* abbrev = sigabbrev_np(sig);
+  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
+}
 
 bool IsStallFinding(const Finding& f) {
   return f.kind == "swap_stall" || f.kind == "agent_silent" ||
@@ -285,8 +292,10 @@ void Monitor::EndRun() {
     o_.log("guest stalled: saving registers, requesting SysRq w and m dumps");
     DumpStalledGuest();
   }
-  seen_.stop_reason =
-      vm->Running() ? "destroyed by the runner" : vm->StopReason();
+  seen_.stop_reason = !vm->Running() ? vm->StopReason()
+                      : seen_.harness.kind() == Status::Kind::kCancelled
+                          ? "interrupted by " + SignalName(o_.cancel->load())
+                          : "destroyed by the runner";
   // QEMU itself failing (not the guest crashing) is the harness's fault.
   if (seen_.harness.ok() && seen_.stop_reason == "failed")
     seen_.harness = Status::Harness(

@@ -36,6 +36,29 @@ TEST(ProcessTest, TimeoutKills) {
   EXPECT_EQ(r->exit_code, -1);
 }
 
+// After a second Ctrl-C a server gets no SIGTERM and no grace: SIGKILL.
+TEST(ProcessTest, HurriedTerminateSkipsTheGracePeriod) {
+  std::string mark =
+      ::testing::TempDir() + "/got-term-" + std::to_string(getpid());
+  unlink(mark.c_str());
+  const std::string script =
+      "trap \"touch " + mark + "\" TERM; while :; do sleep 0.05; done";
+  auto graceful = Spawn({"sh", "-c", script}, {});
+  ASSERT_TRUE(graceful.ok());
+  usleep(200000);  // let the shell set its trap
+  Terminate(*graceful, 300);
+  EXPECT_TRUE(Exists(mark)) << "a plain Terminate sends SIGTERM first";
+  unlink(mark.c_str());
+  auto hurried = Spawn({"sh", "-c", script}, {});
+  ASSERT_TRUE(hurried.ok());
+  usleep(200000);
+  SetHurry();
+  Terminate(*hurried, 60000);
+  SetHurry(false);
+  EXPECT_FALSE(Exists(mark));
+  EXPECT_FALSE(ChildAlive(*hurried));
+}
+
 TEST(ProcessTest, RunCheckedQuotesOutput) {
   Status s = RunChecked({"sh", "-c", "echo boom; exit 1"});
   EXPECT_EQ(s.kind(), Status::Kind::kHarness);

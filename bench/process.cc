@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <fstream>
 #include <sstream>
@@ -196,11 +197,19 @@ bool ChildAlive(pid_t pid, int* status) {
   return false;
 }
 
+namespace {
+std::atomic<bool> g_hurry{false};
+}  // namespace
+
+void SetHurry(bool on) { g_hurry = on; }
+
 void Terminate(pid_t pid, int grace_ms) {
   if (pid <= 0) return;
+  // A second Ctrl-C: no more waiting for anyone to exit cleanly.
+  if (g_hurry) grace_ms = 0;
   // The whole process group: servers may fork workers (nbd-server does).
   kill(-pid, SIGCONT);
-  kill(-pid, SIGTERM);
+  if (grace_ms > 0) kill(-pid, SIGTERM);
   int64_t deadline = (MonotonicNs() / 1000000) + grace_ms;
   bool alive = true;
   while (alive && (MonotonicNs() / 1000000) < deadline) {

@@ -47,7 +47,12 @@ Result<pid_t> Spawn(const std::vector<std::string>& argv,
                     const SpawnOptions& opts);
 
 // SIGCONT + SIGTERM, waits up to grace_ms, then SIGKILL; reaps the child.
+// After SetHurry(), straight to SIGKILL.
 void Terminate(pid_t pid, int grace_ms);
+
+// From now on Terminate skips the grace period (a second SIGINT or SIGTERM:
+// the user wants out now; teardown still completes). Thread-safe.
+void SetHurry(bool on = true);
 
 // True while the child runs (reaps it if it has exited, storing its status).
 bool ChildAlive(pid_t pid, int* status = nullptr);

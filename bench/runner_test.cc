@@ -339,6 +339,7 @@ TEST_F(RunnerTest, CancellationTearsDownEverything) {
   ASSERT_TRUE(r.is_object()) << "the report is written";
   EXPECT_EQ(r["verdict"], "error");
   EXPECT_EQ(r["runs"][0]["error"], "cancelled by signal 2");
+  EXPECT_EQ(r["runs"][0]["stop_reason"], "interrupted by SIGINT");
   EXPECT_EQ(ExitFor(st), 3);
   ExpectTornDown();
 }
