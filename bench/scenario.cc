@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -13,6 +14,46 @@
 namespace swapbench {
 
 namespace {
+
+// Edit distance (insertions, deletions, substitutions) between a and b.
+size_t Distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min(
+          {row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// " in [vm] (expected cpus, memory_mib; did you mean memory_mib?)"
+std::string UnknownHint(const std::string& key, const std::string& prefix,
+                        const std::vector<std::string>& known) {
+  static const std::set<std::string> kArrays = {"link.impairment.", "phase.",
+                                                "flood.", "fault."};
+  std::string table = prefix.substr(0, prefix.empty() ? 0 : prefix.size() - 1);
+  std::string where = prefix.empty()          ? " at the top level"
+                      : kArrays.count(prefix) ? " in [[" + table + "]]"
+                                              : " in [" + table + "]";
+  if (known.empty()) return where;
+  std::string list, best;
+  size_t best_d = std::max<size_t>(2, key.size() / 3) + 1;
+  for (const auto& k : known) {
+    list += (list.empty() ? "" : ", ") + k;
+    size_t d = Distance(key, k);
+    if (k.rfind(key, 0) == 0 || key.rfind(k, 0) == 0)
+      d = std::min<size_t>(d, 1);
+    if (d < best_d) best_d = d, best = k;
+  }
+  return where + " (expected " + list +
+         (best.empty() ? "" : "; did you mean " + best + "?") + ")";
+}
 
 // Walks one table, remembering which keys were read so that the rest can
 // be reported as unknown. The first error wins.
@@ -177,11 +218,19 @@ class Reader {
     return o.str();
   }
 
-  // Reports the first key of `t` that was never read.
+  // Reports the first key of `t` that was never read, where it is, the keys
+  // expected there and the nearest of them.
   void Unknown(const toml::table& t, const std::string& prefix) {
     for (const auto& [k, v] : t) {
       std::string full = prefix + std::string(k.str());
-      if (!seen_.count(full)) return Error(v, "unknown key " + full);
+      if (seen_.count(full)) continue;
+      std::vector<std::string> known;
+      for (const auto& s : seen_)
+        if (s.rfind(prefix, 0) == 0 &&
+            s.find('.', prefix.size()) == std::string::npos)
+          known.push_back(s.substr(prefix.size()));
+      return Error(v, "unknown key " + full +
+                          UnknownHint(std::string(k.str()), prefix, known));
     }
   }
 
@@ -444,6 +493,20 @@ void ReadKernel(Reader& r, const toml::table& t, Scenario* s) {
   if (t.contains("package") && !IsDebianPackageName(s->kernel.package))
     return r.Error(*t.get("package"), "kernel.package \"" + s->kernel.package +
                                           "\": " + kDebianPackageNameRule);
+  if (t.contains("package") && t.contains("bzimage"))
+    return r.Error(
+        *t.get("bzimage"),
+        "kernel.bzimage: a kernel comes from a package or a bzimage, "
+        "not both (remove kernel.package or kernel.bzimage)");
+  if (t.contains("bzimage") && !t.contains("modules"))
+    return r.Error(*t.get("bzimage"),
+                   "kernel.bzimage needs kernel.modules (its "
+                   "lib/modules/RELEASE directory)");
+  if (!t.contains("bzimage"))
+    for (const char* k : {"modules", "config"})
+      if (t.contains(k))
+        return r.Error(*t.get(k), std::string("kernel.") + k +
+                                      " goes with kernel.bzimage");
 }
 
 void ReadVm(Reader& r, const toml::table& t, Scenario* s) {
@@ -475,6 +538,12 @@ void ReadStorage(Reader& r, const toml::table& t, Scenario* s) {
       return r.Error(*t.get("mount_options"),
                      "storage.mount_options: expected comma-separated NFS "
                      "options");
+  if (s->storage.kind != StorageKind::kNfs)
+    for (const char* k : {"version", "mount_options"})
+      if (t.contains(k))
+        return r.Error(*t.get(k), std::string("storage.") + k +
+                                      " applies to kind \"nfs\" only, not \"" +
+                                      Name(s->storage.kind) + "\"");
 }
 
 void ReadCgroup(Reader& r, const toml::table& t, Scenario* s) {
@@ -644,8 +713,6 @@ Result<Scenario> ParseScenario(const std::string& text,
   if (!err.ok()) return err;
   if (s.name.empty())
     return Status::Usage(path + ":1: name: expected a scenario name");
-  if (!s.kernel.bzimage.empty() && s.kernel.modules_dir.empty())
-    return Status::Usage(path + ": kernel.bzimage needs kernel.modules");
   return s;
 }
 

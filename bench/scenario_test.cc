@@ -69,8 +69,24 @@ TEST(ScenarioTest, OutOfRangeNamesLineAndRange) {
 
 TEST(ScenarioTest, UnknownKeyIsAnError) {
   EXPECT_EQ(Err("name = \"x\"\n[vm]\nmemory = 256\n"),
-            "t.toml:3: unknown key vm.memory");
-  EXPECT_EQ(Err("name = \"x\"\n[vmm]\n"), "t.toml:2: unknown key vmm");
+            "t.toml:3: unknown key vm.memory in [vm] (expected cmdline, cpus, "
+            "memory_mib; did you mean memory_mib?)");
+  EXPECT_EQ(Err("name = \"x\"\n[vmm]\n"),
+            "t.toml:2: unknown key vmm at the top level (expected capture, "
+            "cgroup, description, expect, fault, flood, kernel, limits, link, "
+            "name, phase, seed, storage, vm, workload; did you mean vm?)");
+  // The keys expected depend on the table's kind.
+  EXPECT_EQ(
+      Err("name = \"x\"\n[[link.impairment]]\nkind = \"loss\"\nprob = 0.1\n"),
+      "t.toml:4: unknown key link.impairment.prob in [[link.impairment]] "
+      "(expected direction, enabled, invert, kind, model, name, p, port, "
+      "protocol; did you mean p?)");
+  EXPECT_EQ(Err("name = \"x\"\n[cgroup]\nmemory_max_mb = 48\n"),
+            "t.toml:3: unknown key cgroup.memory_max_mb in [cgroup] (expected "
+            "memory_high_mib, memory_max_mib; did you mean memory_max_mib?)");
+  EXPECT_EQ(Err("name = \"x\"\n[limits]\nzzz = 1\n"),
+            "t.toml:3: unknown key limits.zzz in [limits] (expected "
+            "agent_silence_s, boot_timeout_s, deadline_s, stall_s)");
 }
 
 TEST(ScenarioTest, WrongType) {
@@ -354,6 +370,33 @@ TEST(ScenarioTest, NonFiniteNumbersAreRefused) {
   };
   for (const Case& c : cases)
     EXPECT_EQ(Err(std::string("name = \"x\"\n") + c.toml), c.message) << c.toml;
+}
+
+}  // namespace
+}  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+// Keys that contradict each other are errors at the line that contradicts.
+TEST(ScenarioTest, ContradictionsAreErrorsWithALine) {
+  EXPECT_EQ(
+      Err("name = \"x\"\n[kernel]\npackage = \"linux-image-6.1.0-54-amd64\"\n"
+          "bzimage = \"/b\"\nmodules = \"/m\"\n"),
+      "t.toml:4: kernel.bzimage: a kernel comes from a package or a "
+      "bzimage, not both (remove kernel.package or kernel.bzimage)");
+  EXPECT_EQ(Err("name = \"x\"\n[kernel]\nbzimage = \"/b\"\n"),
+            "t.toml:3: kernel.bzimage needs kernel.modules (its "
+            "lib/modules/RELEASE directory)");
+  EXPECT_EQ(Err("name = \"x\"\n[kernel]\nmodules = \"/m\"\n"),
+            "t.toml:3: kernel.modules goes with kernel.bzimage");
+  EXPECT_EQ(
+      Err("name = \"x\"\n[storage]\nkind = \"nbd\"\nversion = \"4.2\"\n"),
+      "t.toml:4: storage.version applies to kind \"nfs\" only, not \"nbd\"");
+  EXPECT_EQ(Err("name = \"x\"\n[storage]\nkind = \"iscsi\"\n"
+                "mount_options = \"soft\"\n"),
+            "t.toml:4: storage.mount_options applies to kind \"nfs\" only, not "
+            "\"iscsi\"");
 }
 
 }  // namespace
