@@ -794,3 +794,42 @@ TEST_F(IntegrationTest, KernelNetemEngineImpairsInTheGuest) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+// Two benches on one host (two CI jobs): each process has its own libvirt
+// root, namespace, ports and servers; both runs pass and nothing is left.
+TEST_F(IntegrationTest, TwoConcurrentBenchesBothPass) {
+  REQUIRE_CAPABILITIES();
+  const std::string a = OutDir("concurrent-smoke"),
+                    b = OutDir("concurrent-nbd");
+  auto start = [&](const std::string& scenario, const std::string& out) {
+    auto pid =
+        Spawn({kBinary, "run", kSource + "/scenarios/" + scenario + ".toml",
+               "--out", out},
+              SpawnOptions{"", false, 0, out + ".log"});
+    EXPECT_TRUE(pid.ok());
+    return pid.ok() ? *pid : -1;
+  };
+  pid_t pa = start("smoke", a);
+  pid_t pb = start("baseline-nbd", b);
+  ASSERT_GT(pa, 0);
+  ASSERT_GT(pb, 0);
+  int sa = 0, sb = 0;
+  waitpid(pa, &sa, 0);
+  waitpid(pb, &sb, 0);
+  auto log = [](const std::string& path) {
+    auto t = ReadFile(path);
+    return t.ok() ? *t : std::string("(no log)");
+  };
+  EXPECT_TRUE(WIFEXITED(sa) && WEXITSTATUS(sa) == 0) << log(a + ".log");
+  EXPECT_TRUE(WIFEXITED(sb) && WEXITSTATUS(sb) == 0) << log(b + ".log");
+  EXPECT_EQ(LoadReport(a)["verdict"], "pass");
+  EXPECT_EQ(LoadReport(b)["verdict"], "pass");
+  EXPECT_EQ(Leftovers("sb" + std::to_string(pa), a), "");
+  EXPECT_EQ(Leftovers("sb" + std::to_string(pb), b), "");
+}
+
+}  // namespace
+}  // namespace swapbench

@@ -133,13 +133,18 @@ Libvirt::~Libvirt() {
   if (loop_.joinable()) loop_.join();
   if (timer_ >= 0) virEventRemoveTimeout(timer_);
   if (conn_) virConnectClose(conn_);
+  if (root_dir_) root_dir_->Release();
 }
 
-Result<std::unique_ptr<Libvirt>> Libvirt::Open(const std::string& root) {
+Result<std::unique_ptr<Libvirt>> Libvirt::Open(const std::string& base) {
   if (!getpwnam("libvirt-qemu"))
     return Status::Harness(
         "libvirt: the embedded QEMU driver needs a 'libvirt-qemu' user "
         "(bench/setup.sh creates it: adduser --system --group libvirt-qemu)");
+  std::vector<std::string> reaped;
+  auto claimed = LibvirtRoot::Claim(base, &reaped);
+  if (!claimed.ok()) return claimed.status();
+  const std::string root = claimed->path();
   Status s = MakeDirs(root + "/etc");
   if (!s.ok()) return s.Context("libvirt");
   // As root, without these the driver re-probes QEMU on every call and
@@ -158,6 +163,8 @@ Result<std::unique_ptr<Libvirt>> Libvirt::Open(const std::string& root) {
   });
   std::unique_ptr<Libvirt> lv(new Libvirt());
   lv->root_ = root;
+  lv->root_dir_.emplace(std::move(*claimed));
+  lv->reaped_ = std::move(reaped);
   // The loop thread must wake up to notice stop_: a periodic no-op timer.
   lv->timer_ = virEventAddTimeout(
       200, [](int, void*) {}, nullptr, nullptr);

@@ -1,9 +1,11 @@
 // LibvirtVm: a transient domain on libvirt's embedded QEMU driver
-// (qemu:///embed?root=STATE/libvirt), so swapbench needs no libvirtd.
+// (qemu:///embed?root=STATE/libvirt/PID), so swapbench needs no libvirtd
+// and any number of swapbench processes share a host.
 //
 // Libvirt owns one connection per process with a thread running the
-// default event loop (lifecycle events arrive there). The root keeps
-// QEMU's capability cache across runs (the first probe takes 3.5-7 s).
+// default event loop (lifecycle events arrive there). Its root is the
+// process's own (libvirt_root.h); QEMU's capability cache is shared
+// between roots (the first probe takes 3.5-7 s).
 #ifndef SWAPBENCH_BENCH_LIBVIRT_VM_H_
 #define SWAPBENCH_BENCH_LIBVIRT_VM_H_
 
@@ -12,9 +14,12 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "bench/libvirt_root.h"
 #include "bench/vm.h"
 
 namespace swapbench {
@@ -22,8 +27,11 @@ namespace swapbench {
 class Libvirt : public Hypervisor {
  public:
   ~Libvirt() override;
-  // Opens the embedded driver rooted at `root`, writing its qemu.conf.
-  static Result<std::unique_ptr<Libvirt>> Open(const std::string& root);
+  // Opens the embedded driver in this process's own root under `base`
+  // (STATE/libvirt; libvirt_root.h), reaping the roots of dead processes
+  // (reaped() says what went), and writes its qemu.conf.
+  static Result<std::unique_ptr<Libvirt>> Open(const std::string& base);
+  const std::vector<std::string>& reaped() const { return reaped_; }
   virConnectPtr conn() const { return conn_; }
   const std::string& root() const { return root_; }
   std::unique_ptr<Vm> MakeVm(const VmConfig& c) override;
@@ -35,6 +43,8 @@ class Libvirt : public Hypervisor {
  private:
   Libvirt() = default;
   std::string root_;
+  std::optional<LibvirtRoot> root_dir_;  // released after the connection
+  std::vector<std::string> reaped_;
   virConnectPtr conn_ = nullptr;
   std::thread loop_;
   std::atomic<bool> stop_{false};

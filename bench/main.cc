@@ -128,6 +128,8 @@ Result<RunnerOptions> RealRunnerOptions(const Dirs& d, const char* what,
   auto opened = Libvirt::Open(d.state + "/libvirt");
   if (!opened.ok()) return opened.status();
   *lv = std::move(*opened);
+  for (const auto& line : (*lv)->reaped())
+    fprintf(stderr, "swapbench: %s\n", line.c_str());
   o.parts.hypervisor = lv->get();
   return o;
 }
@@ -290,8 +292,10 @@ int ReapCommand(const Dirs& d) {
   if (geteuid() != 0) return ExitFor(Status::Harness("reap needs root"));
   auto lv = Libvirt::Open(d.state + "/libvirt");
   if (!lv.ok()) return ExitFor(lv.status());
-  auto lines =
-      Reap(d.state, [&](const std::string& dom) { (*lv)->DestroyStale(dom); });
+  std::vector<std::string> lines = (*lv)->reaped();
+  for (auto& l :
+       Reap(d.state, [&](const std::string& dom) { (*lv)->DestroyStale(dom); }))
+    lines.push_back(std::move(l));
   for (const auto& l : lines) printf("%s\n", l.c_str());
   printf("reaped %zu run(s)\n", lines.size());
   return 0;
