@@ -5,9 +5,11 @@
 #include "bench/runner.h"
 
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "bench/campaign.h"
 #include "bench/fs_util.h"
@@ -124,7 +126,9 @@ class RunnerTest : public ::testing::Test {
   // scratch, run record.
   void ExpectTornDown() {
     const auto& j = fakes_.journal;
-    EXPECT_TRUE(j.Has("vm destroy swapbench-sb")) << j.Dump();
+    if (j.Has("vm start")) {
+      EXPECT_TRUE(j.Has("vm destroy swapbench-sb")) << j.Dump();
+    }
     EXPECT_TRUE(j.Has("path gone")) << j.Dump();
     EXPECT_TRUE(j.Has("storage stop")) << j.Dump();
     EXPECT_TRUE(j.Has("ip netns del swapbench-sb")) << j.Dump();
@@ -395,6 +399,55 @@ TEST_F(RunnerTest, ConsoleWithRawBytesStillGetsAReport) {
                 "page fault \xef\xbf\xbd"),
             std::string::npos);
   EXPECT_TRUE(Exists(dir_ + "/out/kcidb.json"));
+}
+
+}  // namespace
+}  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+// A full disk under the run directory (a 256 KiB tmpfs, filled): a harness
+// error naming the path (exit 3), teardown complete, nothing half-written.
+TEST_F(RunnerTest, FullDiskIsAHarnessErrorNamingThePath) {
+  if (geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";
+  const std::string mnt = dir_ + "/full";
+  ASSERT_TRUE(MakeDirs(mnt).ok());
+  if (mount("swapbench-test", mnt.c_str(), "tmpfs", 0, "size=256k") != 0)
+    GTEST_SKIP() << "cannot mount a tmpfs: " << strerror(errno);
+  struct Unmount {
+    std::string path;
+    ~Unmount() { umount2(path.c_str(), MNT_DETACH); }
+  } unmount{mnt};
+  ASSERT_TRUE(MakeDirs(mnt + "/out").ok());
+  {  // fill it
+    std::ofstream fill(mnt + "/filler", std::ios::binary);
+    std::string block(4096, 'x');
+    while (fill.write(block.data(), block.size())) {
+    }
+  }
+  fakes_.hypervisor.script = Smoke();
+  auto sc = ParseScenario(kSmoke, "fake.toml");
+  ASSERT_TRUE(sc.ok());
+  RunnerOptions o;
+  o.out_dir = mnt + "/out";
+  o.state_dir = dir_ + "/state";
+  o.cache_dir = dir_ + "/cache";
+  o.parts = fakes_.Get();
+  auto rep = RunScenario(*sc, o);
+  ASSERT_FALSE(rep.ok());
+  EXPECT_EQ(rep.status().kind(), Status::Kind::kHarness);
+  EXPECT_NE(rep.status().message().find(mnt + "/out/"), std::string::npos)
+      << rep.status().message();
+  EXPECT_NE(rep.status().message().find("No space left on device"),
+            std::string::npos)
+      << rep.status().message();
+  EXPECT_EQ(ExitFor(rep.status()), 3);
+  ExpectTornDown();
+  for (const auto& e : std::filesystem::directory_iterator(mnt + "/out"))
+    EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos)
+        << "half-written: " << e.path();
+  EXPECT_FALSE(Exists(mnt + "/out/report.json"));
 }
 
 }  // namespace
