@@ -88,6 +88,14 @@ std::string LinkTables(const nlohmann::json& link) {
   return h;
 }
 
+// o[key], or null when o has no such key (const operator[] on a missing key
+// is undefined behaviour in nlohmann::json: found by report_fuzzer).
+const nlohmann::json& Member(const nlohmann::json& o, const char* key) {
+  static const nlohmann::json null;
+  auto it = o.is_object() ? o.find(key) : o.end();
+  return o.is_object() && it != o.end() ? *it : null;
+}
+
 std::string RunSection(const Case& c, size_t attempt, const nlohmann::json& r) {
   const auto& run = FirstRun(r);
   const auto& series = run.value("series", nlohmann::json::object());
@@ -150,26 +158,28 @@ std::string RunSection(const Case& c, size_t attempt, const nlohmann::json& r) {
     h += "<p class=\"fail\">unmet: " + XmlEscape(u.get<std::string>()) +
          "</p>\n";
   h += LinkTables(link);
-  if (series.contains("t") && !series["t"].empty()) {
-    const auto& t = series["t"];
+  if (!Member(series, "t").empty()) {
+    const auto& t = Member(series, "t");
     h += "<div class=\"charts\">\n";
     h += SvgChart("swap", "MiB/s", t,
-                  {{"swap-out", "#c33", &series["swapout_mib_s"]},
-                   {"swap-in", "#36c", &series["swapin_mib_s"]}});
-    double max = series["memory_max_mib"].is_number()
-                     ? series["memory_max_mib"].get<double>()
+                  {{"swap-out", "#c33", &Member(series, "swapout_mib_s")},
+                   {"swap-in", "#36c", &Member(series, "swapin_mib_s")}});
+    double max = Member(series, "memory_max_mib").is_number()
+                     ? Member(series, "memory_max_mib").get<double>()
                      : -1;
-    h += SvgChart("memory.current", "MiB", t,
-                  {{"memory.current", "#393", &series["memory_current_mib"]}},
-                  max, "memory.max");
+    h += SvgChart(
+        "memory.current", "MiB", t,
+        {{"memory.current", "#393", &Member(series, "memory_current_mib")}},
+        max, "memory.max");
     h += SvgChart(
         "link", "frames/s", t,
-        {{"to guest", "#36c", &series["to_guest_frames_s"]},
-         {"to server", "#c33", &series["to_server_frames_s"]},
-         {"dropped to guest", "#69f", &series["to_guest_dropped_s"]},
-         {"dropped to server", "#f96", &series["to_server_dropped_s"]}});
+        {{"to guest", "#36c", &Member(series, "to_guest_frames_s")},
+         {"to server", "#c33", &Member(series, "to_server_frames_s")},
+         {"dropped to guest", "#69f", &Member(series, "to_guest_dropped_s")},
+         {"dropped to server", "#f96",
+          &Member(series, "to_server_dropped_s")}});
     h += SvgChart("RPC retransmissions", "cumulative", t,
-                  {{"rpc retrans", "#a3a", &series["rpc_retrans"]}});
+                  {{"rpc retrans", "#a3a", &Member(series, "rpc_retrans")}});
     h += "</div>\n";
   }
   return h;

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 packages=(
   # build and tests
   build-essential cmake pkg-config libgtest-dev libgmock-dev libbenchmark-dev libxml2-utils
+  # tests: the libFuzzer targets (bench/fuzz.sh)
+  clang libclang-rt-14-dev
   # tests: report.html is rendered in headless Chromium
   chromium-headless-shell fonts-dejavu-core
   # libraries
