@@ -81,7 +81,9 @@ class Reader {
     if (!n) return;
     auto v = n->value<int64_t>();
     if (!n->is_integer() || !v)
-      return Error(*n, prefix + key + ": expected an integer");
+      return Error(*n, prefix + key + ": expected an integer in [" +
+                           std::to_string(lo) + ", " + std::to_string(hi) +
+                           "]");
     if (*v < lo || *v > hi)
       return Error(*n, prefix + key + " " + std::to_string(*v) +
                            " out of range [" + std::to_string(lo) + ", " +
@@ -97,8 +99,7 @@ class Reader {
       return Error(*n, prefix + key + ": expected a probability in [0, 1]");
     double v = n->value<double>().value_or(-1);
     if (!(v >= 0 && v <= 1))  // NaN too
-      return Error(
-          *n, prefix + key + " " + std::to_string(v) + " out of range [0, 1]");
+      return Error(*n, prefix + key + " " + Fmt(v) + " out of range [0, 1]");
     *out = v;
   }
 
@@ -317,9 +318,13 @@ void ReadImpairment(Reader& r, const toml::table& t, ImpairmentConfig* c) {
     r.Int(t, pre, "burst_bytes", 0, 1 << 30, &c->burst_bytes);
     r.Int(t, pre, "limit_bytes", 1514, 1 << 30, &c->limit_bytes);
   }
+  // Without a kind the keys it would take are not known yet: say that first.
+  if (r.ok() && k.empty())
+    return r.Error(t,
+                   "[[link.impairment]]: expected kind (loss, delay, "
+                   "reorder, duplicate, corrupt, rate or partition)");
   r.Unknown(t, pre);
   if (!r.ok()) return;
-  if (k.empty()) return r.Error(t, "[[link.impairment]]: expected kind");
   if (p_needed && !t.get("p"))
     return r.Error(t, "[[link.impairment]] " + k + ": expected p");
   if (k == "loss" && c->model == "nth" && c->every == 0)
