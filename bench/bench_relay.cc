@@ -41,12 +41,12 @@ Result<Report> RunMode(const Scenario& sc, const BenchRelayOptions& o,
   printf(
       "%s: %s, swap-out %.2f MiB/s, swap-in %.2f MiB/s, guest rx %lld "
       "packets\n",
-      label.c_str(), rep->verdict.c_str(), u.swapout_mib_per_s,
+      label.c_str(), Name(rep->verdict), u.swapout_mib_per_s,
       u.swapin_mib_per_s, static_cast<long long>(rx));
   fflush(stdout);
   runs->push_back({{"mode", mode.name},
                    {"attempt", attempt},
-                   {"verdict", rep->verdict},
+                   {"verdict", Name(rep->verdict)},
                    {"swapout_mib_per_s", u.swapout_mib_per_s},
                    {"swapin_mib_per_s", u.swapin_mib_per_s},
                    {"guest_rx_packets", rx},
@@ -87,10 +87,10 @@ int BenchRelay(const BenchRelayOptions& o) {
     for (int m = 0; m < kModes && !cancelled(); ++m) {
       auto rep = RunMode(*sc, o, base, modes[m], a, &runs);
       if (!rep.ok()) return ExitFor(rep.status());
-      if (rep->verdict == "pass")
+      if (rep->verdict == Verdict::kPass)
         rates[m].push_back(rep->runs[0].swapout_mib_per_s);
       else
-        rc = std::max(rc, ExitForVerdict(rep->verdict));
+        rc = std::max(rc, ExitForVerdict(Name(rep->verdict)));
     }
   }
   if (cancelled()) return 3;

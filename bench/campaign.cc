@@ -134,9 +134,9 @@ class Pool {
       return false;
     }
     printf("%s", Summary(*rep).c_str());
-    printf("verdict: %s\n", rep->verdict.c_str());
+    printf("verdict: %s\n", Name(rep->verdict));
     fflush(stdout);
-    bool failed = rep->verdict == "fail";
+    bool failed = rep->verdict == Verdict::kFail;
     reports_.push_back(std::move(*rep));
     if (!c_.confirm || !failed || confirmation || Cancelled()) return false;
     fprintf(stderr, "%s failed: confirmation rerun\n", label.c_str());
@@ -190,7 +190,7 @@ int RunCampaign(const CampaignOptions& c) {
   if (!pool.single() || reports.size() > 1) {
     if (!reports.empty()) rc = std::max(rc, FinishSet(c, reports));
   } else if (!reports.empty()) {
-    rc = std::max(rc, ExitForVerdict(reports[0].verdict));
+    rc = std::max(rc, ExitForVerdict(Name(reports[0].verdict)));
   }
   if (c.runner.cancel && c.runner.cancel->load()) rc = 3;
   return rc;

@@ -7,14 +7,26 @@
 
 namespace swapbench {
 
-std::string OverallVerdict(const std::vector<RunReport>& runs) {
-  if (runs.empty()) return "error";
+const char* Name(Verdict v) {
+  switch (v) {
+    case Verdict::kPass:
+      return "pass";
+    case Verdict::kFail:
+      return "fail";
+    case Verdict::kError:
+      return "error";
+  }
+  return "error";
+}
+
+Verdict OverallVerdict(const std::vector<RunReport>& runs) {
+  if (runs.empty()) return Verdict::kError;
   bool fail = false;
   for (const auto& r : runs) {
-    if (r.verdict == "error") return "error";
-    if (r.verdict == "fail") fail = true;
+    if (r.verdict == Verdict::kError) return Verdict::kError;
+    if (r.verdict == Verdict::kFail) fail = true;
   }
-  return fail ? "fail" : "pass";
+  return fail ? Verdict::kFail : Verdict::kPass;
 }
 
 namespace {
@@ -99,7 +111,7 @@ nlohmann::json ReportJson(const Report& r) {
     nlohmann::json findings = nlohmann::json::array();
     for (const auto& f : u.findings) findings.push_back(FindingJson(f));
     nlohmann::json j = {
-        {"verdict", u.verdict},
+        {"verdict", Name(u.verdict)},
         {"duration_s", Round(u.duration_s, 3)},
         {"boot_s", Round(u.boot_s, 3)},
         {"stop_reason", u.stop_reason},
@@ -139,7 +151,7 @@ nlohmann::json ReportJson(const Report& r) {
   }
   return {
       {"schema", "swapbench.report/1"},
-      {"verdict", r.verdict},
+      {"verdict", Name(r.verdict)},
       {"scenario", r.scenario},
       {"scenario_path", r.scenario_path},
       {"description", r.description},
@@ -166,7 +178,7 @@ std::string Summary(const Report& r) {
              "  hog: %lld/%lld pages verified, %lld corrupted (%s)\n"
              "  link: to_guest %llu frames %llu dropped, to_server %llu frames "
              "%llu dropped\n",
-             r.scenario.c_str(), u.verdict.c_str(), r.kernel_release.c_str(),
+             r.scenario.c_str(), Name(u.verdict), r.kernel_release.c_str(),
              static_cast<unsigned long long>(r.seed), u.duration_s,
              u.swap_activated ? "active" : "NOT active", u.swap_type.c_str(),
              static_cast<long long>(u.pswpout),
@@ -202,7 +214,7 @@ std::string Comparison(const std::vector<Report>& reports) {
   for (const Report& r : reports) {
     for (const RunReport& u : r.runs) {
       snprintf(buf, sizeof(buf), "%-24s %-7s %-8s %14.2f %14.2f %9.1f %10.1f\n",
-               r.scenario.c_str(), u.verdict.c_str(), u.swap_type.c_str(),
+               r.scenario.c_str(), Name(u.verdict), u.swap_type.c_str(),
                u.swapout_mib_per_s, u.swapin_mib_per_s, u.hog_seconds,
                u.duration_s);
       s += buf;

@@ -14,9 +14,13 @@
 
 namespace swapbench {
 
+// A run's verdict ("flaky" is a set's, over attempts: report_set.h).
+enum class Verdict { kPass, kFail, kError };
+const char* Name(Verdict v);  // "pass", "fail", "error": report.json
+
 struct RunReport {
-  std::string verdict = "error";  // pass | fail | error
-  std::string error;              // harness error, when verdict is error
+  Verdict verdict = Verdict::kError;
+  std::string error;  // harness error, when verdict is error
   double duration_s = 0;
   double boot_s =
       -1;  // host seconds from domain start to the agent's first report
@@ -65,12 +69,12 @@ struct Report {
   std::string out_dir;
   int attempt = 1;           // of a --repeat or a confirmation rerun
   bool flaky_fails = false;  // the scenario counts flaky as failed
-  std::string verdict = "error";
+  Verdict verdict = Verdict::kError;
   std::vector<RunReport> runs;
 };
 
 // The overall verdict: error if any run errored, else fail if any failed.
-std::string OverallVerdict(const std::vector<RunReport>& runs);
+Verdict OverallVerdict(const std::vector<RunReport>& runs);
 
 nlohmann::json ReportJson(const Report& r);
 Status WriteReport(const Report& r, const std::string& path);

@@ -13,7 +13,7 @@ TEST(ReportTest, ContractKeys) {
   r.kernel_release = "6.1.0-54-amd64";
   r.kernel_source = "debian:linux-image-6.1.0-54-amd64 6.1.190-1";
   RunReport u;
-  u.verdict = "fail";
+  u.verdict = Verdict::kFail;
   u.duration_s = 47.2;
   u.swap_activated = true;
   u.swap_device = "/mnt/swapfile";
@@ -64,13 +64,13 @@ TEST(ReportTest, ContractKeys) {
 
 TEST(ReportTest, OverallVerdict) {
   RunReport pass, fail, error;
-  pass.verdict = "pass";
-  fail.verdict = "fail";
-  error.verdict = "error";
-  EXPECT_EQ(OverallVerdict({}), "error");
-  EXPECT_EQ(OverallVerdict({pass, pass}), "pass");
-  EXPECT_EQ(OverallVerdict({pass, fail}), "fail");
-  EXPECT_EQ(OverallVerdict({fail, error}), "error");
+  pass.verdict = Verdict::kPass;
+  fail.verdict = Verdict::kFail;
+  error.verdict = Verdict::kError;
+  EXPECT_EQ(OverallVerdict({}), Verdict::kError);
+  EXPECT_EQ(OverallVerdict({pass, pass}), Verdict::kPass);
+  EXPECT_EQ(OverallVerdict({pass, fail}), Verdict::kFail);
+  EXPECT_EQ(OverallVerdict({fail, error}), Verdict::kError);
 }
 
 }  // namespace
@@ -84,7 +84,7 @@ TEST(ReportTest, ComparisonTable) {
   a.scenario = "baseline-nfs41";
   b.scenario = "baseline-nbd";
   RunReport u;
-  u.verdict = "pass";
+  u.verdict = Verdict::kPass;
   u.swap_type = "nfs4.1";
   u.swapout_mib_per_s = 5.9;
   u.swapin_mib_per_s = 4.25;

@@ -255,13 +255,11 @@ class FakeNetworkPath : public NetworkPath {
   Journal* journal_;
 };
 
-// Every seam faked, sharing one journal. The storage made last is kept in
-// `storage` (its owner is the run) while the run lives.
+// Every seam faked, sharing one journal.
 struct FakeParts {
   Journal journal;
   FakeEnv env{&journal};
   FakeHypervisor hypervisor{&env, &journal};
-  FakeStorage* storage = nullptr;
   double storage_dies_at = -1;
   std::string image_dir;  // where the fake guest image is written
 
@@ -278,7 +276,6 @@ struct FakeParts {
     p.make_storage = [this](const StorageParams& sp) {
       auto s = std::make_unique<FakeStorage>(&env, &journal, sp);
       s->dies_at = storage_dies_at;
-      storage = s.get();
       return std::unique_ptr<Storage>(std::move(s));
     };
     p.prepare_guest = [this](const KernelSpec& ks) -> Result<Guest> {

@@ -291,16 +291,16 @@ void Judge(const Scenario& sc, const Observation& o, RunReport* run) {
     run->swap_device = sw->value("device", "");
   }
   if (!o.harness.ok()) {
-    run->verdict = "error";
+    run->verdict = Verdict::kError;
     run->error = o.harness.message();
   } else if (const nlohmann::json* e = o.telemetry.Event(event::kError)) {
-    run->verdict = "error";
+    run->verdict = Verdict::kError;
     run->error = "guest setup failed at " + e->value("step", "?") + ": " +
                  e->value("error", "") + " (" + e->value("detail", "") + ")";
   } else {
     CheckExpectations(sc, run);
-    run->verdict =
-        run->findings.empty() && run->unmet.empty() ? "pass" : "fail";
+    run->verdict = run->findings.empty() && run->unmet.empty() ? Verdict::kPass
+                                                               : Verdict::kFail;
   }
 }
 
