@@ -79,8 +79,10 @@ class Reader {
            const std::string& key, int64_t lo, int64_t hi, auto* out) {
     const toml::node* n = Get(t, prefix, key);
     if (!n) return;
-    auto v = n->value<int64_t>();
-    if (!n->is_integer() || !v)
+    // Ask is_integer first: value<int64_t>() of a float like 2e57 is
+    // undefined behaviour inside toml++ (found by scenario_fuzzer).
+    auto v = n->is_integer() ? n->value<int64_t>() : std::nullopt;
+    if (!v)
       return Error(*n, prefix + key + ": expected an integer in [" +
                            std::to_string(lo) + ", " + std::to_string(hi) +
                            "]");

@@ -16,6 +16,10 @@ struct Bad {
 
 const Bad kCorpus[] = {
     {R"toml(name = "x"
+[storage]
+swapfile_mib = 2e57)toml",
+     R"msg(bad.toml:3: storage.swapfile_mib: expected an integer in [16, 65536])msg"},
+    {R"toml(name = "x"
 seed = )toml",
      R"msg(bad.toml:2:8: Error while parsing key-value pair: expected value, saw '\n')msg"},
     {R"toml(name = "x"
