@@ -15,6 +15,33 @@ bool Telemetry::Feed(const std::string& line) {
     return false;
   }
   if (j.contains("event")) {
+    // An event the host reads only with the types the agent writes: a torn
+    // or hostile line must be garbage or lose the field, never make a
+    // reader throw (found by telemetry_fuzzer: {"event": 1}).
+    if (!j["event"].is_string()) {
+      ++garbage_;
+      return false;
+    }
+    static const std::pair<const char*,
+                           bool (nlohmann::json::*)() const noexcept>
+        kTyped[] = {{"t", &nlohmann::json::is_number},
+                    {"seconds", &nlohmann::json::is_number},
+                    {"pid", &nlohmann::json::is_number_integer},
+                    {"pages", &nlohmann::json::is_number_integer},
+                    {"code", &nlohmann::json::is_number_integer},
+                    {"signal", &nlohmann::json::is_number_integer},
+                    {"written", &nlohmann::json::is_number_integer},
+                    {"verified", &nlohmann::json::is_number_integer},
+                    {"corrupted", &nlohmann::json::is_number_integer},
+                    {"status", &nlohmann::json::is_string},
+                    {"device", &nlohmann::json::is_string},
+                    {"step", &nlohmann::json::is_string},
+                    {"error", &nlohmann::json::is_string},
+                    {"detail", &nlohmann::json::is_string}};
+    for (const auto& [key, is] : kTyped) {
+      auto it = j.find(key);
+      if (it != j.end() && !((*it).*is)()) j.erase(it);
+    }
     events_.push_back(std::move(j));
     return true;
   }

@@ -264,3 +264,34 @@ TEST(TelemetryProtocolTest, EverySampleFieldTheAgentWritesIsParsed) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+// A torn or hostile event line loses the field of the wrong type or is
+// garbage; the verdict never throws on it (telemetry_fuzzer found
+// {"event": 1} aborting the run).
+TEST(TelemetryProtocolTest, EventsOfTheWrongShapeNeverThrow) {
+  Telemetry t;
+  EXPECT_FALSE(t.Feed(R"({"event":1})"));
+  EXPECT_FALSE(t.Feed(R"({"event":null,"t":1})"));
+  EXPECT_TRUE(t.Feed(R"({"t":"x","event":"hog_start","pages":"many"})"));
+  EXPECT_TRUE(t.Feed(
+      R"({"t":5,"event":"hog_exit","status":7,"signal":"KILL","seconds":"long","written":[1],"verified":1.5,"corrupted":null})"));
+  EXPECT_TRUE(t.Feed(R"({"t":6,"event":"swapon","device":{"a":1}})"));
+  EXPECT_TRUE(
+      t.Feed(R"({"t":7,"event":"error","step":1,"error":2,"detail":3})"));
+  EXPECT_EQ(t.garbage(), 2);
+  RunReport run;
+  EXPECT_NO_THROW(Summarize(t, &run));
+  EXPECT_NO_THROW(CrossCheckOom(t, &run));
+  EXPECT_EQ(run.hog_status, "exited -1");
+  Observation o;
+  o.telemetry = t;
+  Scenario sc;
+  EXPECT_NO_THROW(Judge(sc, o, &run));
+  EXPECT_EQ(run.error, "guest setup failed at ?:  ()");
+}
+
+}  // namespace
+}  // namespace swapbench
