@@ -5,6 +5,8 @@
 #   bash bench/fuzz.sh 20            # the short run CTest does (fuzz_short)
 #   bash bench/fuzz.sh 600           # ten minutes each, before a release
 # Usage: bench/fuzz.sh SECONDS [WORK_DIR]   (default build/fuzz)
+# The mutations are seeded (SWAPBENCH_FUZZ_SEED, default 1), never from the
+# clock: the same corpus gets the same mutations in the same order.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:?usage: bench/fuzz.sh SECONDS [WORK_DIR]}
@@ -39,7 +41,8 @@ for t in "${targets[@]}"; do
   for s in "${parts[@]:2}"; do
     [ -d "$s" ] && find "$s" -type f ! -name '*.md' -exec cp -t "$corpus" {} + 2>/dev/null
   done
-  "$work/build/$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+  "$work/build/$bin" -seed="${SWAPBENCH_FUZZ_SEED:-1}" -max_total_time="$secs" \
+    -timeout=10 -rss_limit_mb=2048 \
     -max_len=1048576 -artifact_prefix="$work/$name/" -print_final_stats=1 \
     "$corpus" >"$work/$name/log" 2>&1
   r=$?
