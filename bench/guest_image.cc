@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "bench/decompress.h"
 #include "bench/fs_util.h"
 #include "bench/process.h"
 #include "bench/text.h"
@@ -344,14 +345,15 @@ Result<GuestImage> BuildImage(const Kernel& kernel, const ImageInputs& in,
       modules;  // guest path, bytes
   std::string list;
   for (const auto& rel : *order) {
-    if (rel.size() < 3 || rel.substr(rel.size() - 3) != ".ko")
-      return Status::Usage("image: compressed module " + rel +
-                           " is not supported; "
-                           "decompress the modules directory first");
-    auto bytes = ReadFile(kernel.modules_dir + "/" + rel);
+    auto packed = ReadFile(kernel.modules_dir + "/" + rel);
+    if (!packed.ok()) return packed.status().Context("image");
+    // Compressed modules (.ko.xz, .ko.zst, .ko.gz) go in plain: the cache
+    // key is the content the guest loads.
+    auto bytes = DecompressModule(rel, *packed);
     if (!bytes.ok()) return bytes.status().Context("image");
-    std::string guest =
-        "/lib/modules/" + kernel.release + "/" + rel.substr(rel.rfind('/') + 1);
+    const std::string plain = PlainModulePath(rel);
+    std::string guest = "/lib/modules/" + kernel.release + "/" +
+                        plain.substr(plain.rfind('/') + 1);
     h = Fnv1a64(guest, h);
     h = Fnv1a64(*bytes, h);
     list += guest + "\n";

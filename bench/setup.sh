@@ -13,6 +13,8 @@ packages=(
   chromium-headless-shell fonts-dejavu-core
   # libraries
   libvirt-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libpcap-dev
+  # compressed kernel modules (.ko.xz, .ko.zst, .ko.gz)
+  liblzma-dev libzstd-dev zlib1g-dev
   # tests: captures are read back with tcpdump
   tcpdump
   # the parts a run uses
