@@ -833,3 +833,29 @@ TEST_F(IntegrationTest, TwoConcurrentBenchesBothPass) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+// Debian's 6.12 kernels ship compressed modules (.ko.xz): the image takes
+// them decompressed and the guest swaps as on 6.1.
+TEST_F(IntegrationTest, Debian612WithCompressedModulesSwaps) {
+  REQUIRE_CAPABILITIES();
+  const std::string out = OutDir("k612");
+  std::string id, log;
+  int rc =
+      RunBench({"run", kSource + "/scenarios/smoke.toml", "--kernel-package",
+                "linux-image-6.12.117+deb12-amd64", "--out", out},
+               &id, &log);
+  ASSERT_EQ(rc, 0) << log;
+  nlohmann::json r = LoadReport(out);
+  EXPECT_EQ(r["verdict"], "pass");
+  EXPECT_EQ(r["kernel"]["release"], "6.12.117+deb12-amd64");
+  const auto& run = r["runs"][0];
+  EXPECT_EQ(run["integrity"]["pages_verified"], run["integrity"]["hog_pages"]);
+  EXPECT_GE(run["metrics"]["pswpout"].get<int64_t>(), 30000);
+  EXPECT_EQ(Leftovers(id, out), "");
+}
+
+}  // namespace
+}  // namespace swapbench
