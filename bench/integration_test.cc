@@ -599,6 +599,10 @@ TEST_F(IntegrationTest, CompareGatesARealRegression) {
 
   // A deliberately worse configuration: 2 % loss towards the server
   // (measured: swap-out about a third lower, runs about twice as long).
+  // Four attempts for three passing ones: on this lossy link the kernel
+  // sometimes memcg-OOM-kills the hog while swap has room (measured
+  // 2026-11-30: one attempt of three in 2 of 4 runs of this test), and
+  // throughput is gated over passing attempts only (--min-repeats 3).
   auto smoke = ReadFile(kSource + "/scenarios/smoke.toml");
   ASSERT_TRUE(smoke.ok());
   std::string lossy = *smoke;
@@ -607,7 +611,7 @@ TEST_F(IntegrationTest, CompareGatesARealRegression) {
   ASSERT_TRUE(WriteFile(dir + "/smoke.toml", lossy).ok());
   rc = RunBench(
       {"run", dir + "/smoke.toml", "--kernel-package",
-       "linux-image-6.1.0-54-amd64", "--repeat", "3", "--out", dir + "/lossy"},
+       "linux-image-6.1.0-54-amd64", "--repeat", "4", "--out", dir + "/lossy"},
       &id, &log);
   ASSERT_EQ(rc, 0) << log;
   rc = RunBench({"compare", dir + "/ab", dir + "/lossy", "--base-kernel",
