@@ -176,10 +176,12 @@ int FinishSet(const CampaignOptions& c, const std::vector<Report>& reports) {
 
 int RunCampaign(const CampaignOptions& c) {
   if (Status s = MakeDirs(c.out_dir); !s.ok()) return ExitFor(s);
-  Pool pool(c, Matrix(c.scenarios, c.kernels, c.repeat, c.shard));
+  const std::vector<MatrixEntry> todo =
+      Matrix(c.scenarios, c.kernels, c.repeat, c.shard);
+  Pool pool(c, todo);
   if (!pool.single()) {
     // A rerun into the same --out must not mix old attempts into the set.
-    for (const auto& e : Matrix(c.scenarios, c.kernels, c.repeat, c.shard)) {
+    for (const auto& e : todo) {
       RemoveRunFiles(c.out_dir + "/" + e.dir);
       RemoveRunFiles(c.out_dir + "/" + e.dir + ".confirm");
     }

@@ -250,15 +250,16 @@ std::string DirName(const std::string& path) {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
-// The [[KEY]] tables of `root`, or null (an error if KEY is not an array of
-// tables).
-const toml::array* TablesOf(Reader& r, const toml::table& root,
-                            const char* key) {
-  const toml::node* n = r.Get(root, "", key);
+// The [[PREFIX KEY]] tables of `t`, or null (an error if that is not an
+// array of tables).
+const toml::array* TablesOf(Reader& r, const toml::table& t,
+                            const std::string& prefix, const char* key) {
+  const toml::node* n = r.Get(t, prefix, key);
   if (!n) return nullptr;
   const toml::array* a = n->as_array();
   if (!a || !a->is_array_of_tables()) {
-    r.Error(*n, std::string(key) + ": expected [[" + key + "]] tables");
+    const std::string name = prefix + key;
+    r.Error(*n, name + ": expected [[" + name + "]] tables");
     return nullptr;
   }
   return a;
@@ -355,11 +356,7 @@ void ReadLinkTable(Reader& r, const toml::table& t, Scenario* s) {
     }
   }
   lc.impairments = LinkConfig::Loss(0, to_guest, to_server).impairments;
-  if (const toml::node* n = r.Get(t, "link.", "impairment")) {
-    const toml::array* a = n->as_array();
-    if (!a || !a->is_array_of_tables())
-      return r.Error(*n,
-                     "link.impairment: expected [[link.impairment]] tables");
+  if (const toml::array* a = TablesOf(r, t, "link.", "impairment")) {
     std::map<std::string, int> count;
     for (const auto& e : *a) {
       ImpairmentConfig c;
@@ -708,7 +705,7 @@ Result<Scenario> ParseScenario(const std::string& text,
         section.read(r, *t, &s);
       continue;
     }
-    if (const toml::array* a = TablesOf(r, root, section.key))
+    if (const toml::array* a = TablesOf(r, root, "", section.key))
       for (const auto& e : *a) {
         section.read(r, *e.as_table(), &s);
         if (!r.ok()) break;
