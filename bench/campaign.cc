@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "bench/formats.h"
@@ -22,6 +24,10 @@ int ExitForVerdict(const std::string& v) {
   return v == "pass" || v == "flaky" ? 0 : v == "fail" ? 1 : 3;
 }
 
+int GitBisectExit(int rc) {
+  return rc == 0 || rc == 1 ? rc : rc == 3 ? 125 : 128;
+}
+
 Result<Shard> ParseShard(const std::string& text) {
   Shard s;
   char slash = 0, tail = 0;
@@ -35,16 +41,25 @@ std::vector<MatrixEntry> Matrix(
     const std::vector<Scenario>& scenarios,
     const std::vector<std::optional<KernelSpec>>& kernels, int repeat,
     Shard shard) {
+  // Each kernel's part of the directory names, unique among them.
+  std::vector<std::string> slugs;
+  for (size_t i = 0; i < kernels.size(); ++i) {
+    std::string s = kernels[i] ? kernels[i]->Slug() : "scenario";
+    if (std::find(slugs.begin(), slugs.end(), s) != slugs.end())
+      s += ".k" + std::to_string(i + 1);
+    slugs.push_back(s);
+  }
   std::vector<MatrixEntry> all;
-  for (const auto& k : kernels)
+  for (size_t ki = 0; ki < kernels.size(); ++ki) {
+    const auto& k = kernels[ki];
     for (const Scenario& sc : scenarios)
       for (int a = 1; a <= repeat; ++a) {
         std::string name = sc.name;
-        if (kernels.size() > 1)
-          name += "." + (k->package.empty() ? "bzimage" : k->package);
+        if (kernels.size() > 1) name += "." + slugs[ki];
         if (repeat > 1) name += ".a" + std::to_string(a);
         all.push_back({&sc, k, a, name});
       }
+  }
   std::vector<MatrixEntry> slice;
   for (size_t i = 0; i < all.size(); ++i)
     if (static_cast<int>(i % shard.n) == shard.k - 1) slice.push_back(all[i]);
@@ -172,12 +187,29 @@ int FinishSet(const CampaignOptions& c, const std::vector<Report>& reports) {
   return std::max(rc, ExitForVerdict(verdict));
 }
 
+// Every kernel of the matrix, against every scenario it will run: fetched,
+// checked and its image built before the first run starts.
+Status Preflight(const CampaignOptions& c,
+                 const std::vector<MatrixEntry>& todo) {
+  std::set<std::pair<std::string, const Scenario*>> done;
+  for (const MatrixEntry& e : todo) {
+    if (!done.insert({e.kernel ? e.kernel->Label() : "", e.scenario}).second)
+      continue;
+    RunnerOptions ro = c.runner;
+    ro.kernel = e.kernel;
+    auto guest = PrepareRunGuest(*e.scenario, ro);
+    if (!guest.ok()) return guest.status();
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 int RunCampaign(const CampaignOptions& c) {
-  if (Status s = MakeDirs(c.out_dir); !s.ok()) return ExitFor(s);
   const std::vector<MatrixEntry> todo =
       Matrix(c.scenarios, c.kernels, c.repeat, c.shard);
+  if (Status s = Preflight(c, todo); !s.ok()) return ExitFor(s);
+  if (Status s = MakeDirs(c.out_dir); !s.ok()) return ExitFor(s);
   Pool pool(c, todo);
   if (!pool.single()) {
     // A rerun into the same --out must not mix old attempts into the set.

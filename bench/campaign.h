@@ -27,6 +27,10 @@ namespace swapbench {
 int ExitFor(const Status& s);
 // pass and flaky 0, fail 1, anything else (error) 3.
 int ExitForVerdict(const std::string& verdict);
+// The exit code `git bisect run` understands for one of ours: 0 good,
+// 1 bad, 3 (the harness failed: this commit cannot be judged) 125 skip,
+// 2 (usage: every commit would fail alike) and anything else 128, abort.
+int GitBisectExit(int rc);
 
 struct Shard {
   int k = 1, n = 1;

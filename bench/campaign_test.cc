@@ -14,8 +14,8 @@ std::vector<Scenario> Two() {
 
 TEST(CampaignTest, MatrixIsKernelsThenScenariosThenAttempts) {
   auto sc = Two();
-  std::vector<std::optional<KernelSpec>> k = {KernelSpec{"a", "", "", ""},
-                                              KernelSpec{"b", "", "", ""}};
+  std::vector<std::optional<KernelSpec>> k = {KernelSpec{"a", "", "", "", ""},
+                                              KernelSpec{"b", "", "", "", ""}};
   auto m = Matrix(sc, k, 2, {});
   ASSERT_EQ(m.size(), 8u);
   EXPECT_EQ(m[0].dir, "smoke.a.a1");
@@ -55,6 +55,27 @@ TEST(CampaignTest, ExitCodes) {
   EXPECT_EQ(ExitFor(Status::Usage("x")), 2);
   EXPECT_EQ(ExitFor(Status::Harness("x")), 3);
   EXPECT_EQ(ExitFor(Status::Cancelled("x")), 3);
+}
+
+TEST(CampaignTest, GitBisectExitCodes) {
+  EXPECT_EQ(GitBisectExit(0), 0);
+  EXPECT_EQ(GitBisectExit(1), 1);
+  EXPECT_EQ(GitBisectExit(3), 125);
+  EXPECT_EQ(GitBisectExit(2), 128);
+  EXPECT_EQ(GitBisectExit(7), 128);
+}
+
+TEST(CampaignTest, KernelsOfTheSameNameGetDistinctDirectories) {
+  auto sc = Two();
+  std::vector<std::optional<KernelSpec>> k = {
+      KernelSpec{"", "", "", "", "/a/linux"},
+      KernelSpec{"", "", "", "", "/b/linux"},
+      KernelSpec{"./linux-image-6.1.99_1_amd64.deb", "", "", "", ""}};
+  auto m = Matrix(sc, k, 1, {});
+  ASSERT_EQ(m.size(), 6u);
+  EXPECT_EQ(m[0].dir, "smoke.tree-linux");
+  EXPECT_EQ(m[2].dir, "smoke.tree-linux.k2");
+  EXPECT_EQ(m[4].dir, "smoke.linux-image-6.1.99_1_amd64");
 }
 
 }  // namespace

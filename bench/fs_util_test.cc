@@ -71,7 +71,7 @@ TEST(DebianPackageNameTest, OnlyPackageNames) {
 TEST(DebianPackageNameTest, PrepareKernelRefusesAPathBeforeTouchingAnything) {
   std::string cache = fs::temp_directory_path() /
                       ("swapbench-cache-test-" + std::to_string(getpid()));
-  auto k = PrepareKernel({"../../../..", "", "", ""}, cache);
+  auto k = PrepareKernel({"../../../..", "", "", "", ""}, cache);
   EXPECT_EQ(k.status().kind(), Status::Kind::kUsage);
   EXPECT_EQ(k.status().message(),
             std::string("kernel: kernel package \"../../../..\": ") +

@@ -21,10 +21,6 @@ namespace swapbench {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kRequiredKernelConfig = {
-    "CONFIG_SWAP", "CONFIG_MEMCG", "CONFIG_NFS_SWAP", "CONFIG_BLK_DEV_INITRD",
-    "CONFIG_DEVTMPFS"};
-
 uint64_t Fnv1a64(const std::string& data, uint64_t h) {
   for (unsigned char c : data) {
     h ^= c;
@@ -51,139 +47,7 @@ std::string ModuleName(const std::string& path) {
   return base;
 }
 
-Result<Kernel> PreparePackageKernel(const std::string& package,
-                                    const std::string& cache_dir) {
-  // The name becomes a directory of the cache: nothing but a package name.
-  if (!IsDebianPackageName(package))
-    return Status::Usage("kernel package \"" + package +
-                         "\": " + kDebianPackageNameRule);
-  const std::string kernels = cache_dir + "/kernels";
-  std::string dir = kernels + "/" + package;
-  Status s = MakeDirs(dir);
-  if (!s.ok()) return s;
-  FileLock lock = FileLock::Acquire(dir + "/.lock");
-  std::string ready = dir + "/ready";
-  if (!Exists(ready)) {
-    std::string dl = dir + "/download";
-    if (!(s = RemoveTreeWithin(kernels, dl)).ok()) return s;
-    if (!(s = RemoveTreeWithin(kernels, dir + "/root")).ok()) return s;
-    if (!(s = MakeDirs(dl)).ok()) return s;
-    std::vector<std::string> fetch = {
-        "sh", "-c", "cd \"$0\" && exec apt-get download \"$1\"", dl, package};
-    auto r = RunCommand(fetch, 600);
-    if (!r.ok()) return r.status();
-    if (r->exit_code != 0 &&
-        r->output.find("Unable to locate package") != std::string::npos) {
-      // A fresh machine has no package lists yet.
-      (void)RunCommand({"apt-get", "update", "-q"}, 600);  // the retry tells
-      r = RunCommand(fetch, 600);
-      if (!r.ok()) return r.status();
-    }
-    if (r->exit_code != 0) {
-      if (r->output.find("Unable to locate package") != std::string::npos)
-        return Status::Usage("kernel package " + package +
-                             " is not in the apt sources");
-      return Status::Harness("apt-get download " + package + ": " +
-                             Trim(r->output));
-    }
-    std::string deb;
-    for (const auto& e : fs::directory_iterator(dl))
-      if (e.path().extension() == ".deb") deb = e.path().string();
-    if (deb.empty())
-      return Status::Harness("apt-get download " + package + " left no .deb");
-    auto ver = RunCommand({"dpkg-deb", "-f", deb, "Version"});
-    if (!(s = RunChecked({"dpkg-deb", "-x", deb, dir + "/root"}, 300)).ok())
-      return s;
-    std::string release;
-    for (const auto& e : fs::directory_iterator(dir + "/root/lib/modules"))
-      release = e.path().filename().string();
-    if (release.empty())
-      return Status::Harness(package + ": no lib/modules/RELEASE inside");
-    // Debian's kernel packages ship no modules.dep: the postinst makes it.
-    if (!(s = RunChecked({"depmod", "-b", dir + "/root", release}, 300)).ok())
-      return s;
-    if (!(s = RemoveTreeWithin(kernels, dl)).ok()) return s;
-    std::string version = ver.ok() ? Trim(ver->output) : "unknown";
-    if (!(s = WriteFileAtomic(ready, release + "\n" + version + "\n")).ok())
-      return s;
-  }
-  auto text = ReadFile(ready);
-  if (!text.ok()) return text.status();
-  std::istringstream in(*text);
-  Kernel k;
-  std::string version;
-  std::getline(in, k.release);
-  std::getline(in, version);
-  k.image = dir + "/root/boot/vmlinuz-" + k.release;
-  k.modules_dir = dir + "/root/lib/modules/" + k.release;
-  k.config_path = dir + "/root/boot/config-" + k.release;
-  k.source = "debian:" + package + " " + version;
-  return k;
-}
-
-Result<Kernel> PrepareBzImageKernel(const KernelSpec& spec) {
-  if (!Exists(spec.bzimage))
-    return Status::Usage("--kernel " + spec.bzimage + ": no such file");
-  if (spec.modules_dir.empty())
-    return Status::Usage("--kernel " + spec.bzimage +
-                         " needs --modules DIR (lib/modules/RELEASE)");
-  std::string mdir = fs::absolute(spec.modules_dir).lexically_normal().string();
-  while (mdir.size() > 1 && mdir.back() == '/') mdir.pop_back();
-  if (!Exists(mdir + "/modules.dep"))
-    return Status::Usage("--modules " + mdir +
-                         " has no modules.dep: run `depmod -b ROOT RELEASE`" +
-                         " on it first");
-  Kernel k;
-  k.release = fs::path(mdir).filename().string();
-  k.image = fs::absolute(spec.bzimage).string();
-  k.modules_dir = mdir;
-  if (!spec.config.empty()) {
-    k.config_path = spec.config;
-  } else {
-    // A kernel build tree keeps .config two levels above arch/x86/boot/bzImage.
-    fs::path guess = fs::path(k.image).parent_path() / "../../../.config";
-    if (Exists(guess.string()))
-      k.config_path = guess.lexically_normal().string();
-  }
-  k.source = "bzimage:" + k.image;
-  return k;
-}
-
 }  // namespace
-
-Status CheckKernelConfig(const std::string& config_text,
-                         const std::string& where) {
-  std::set<std::string> set;
-  std::istringstream in(config_text);
-  std::string line;
-  while (std::getline(in, line)) {
-    size_t eq = line.find('=');
-    if (line.empty() || line[0] == '#' || eq == std::string::npos) continue;
-    std::string v = line.substr(eq + 1);
-    if (v == "y") set.insert(line.substr(0, eq));
-  }
-  std::string missing;
-  for (const auto& sym : kRequiredKernelConfig)
-    if (!set.count(sym)) missing += (missing.empty() ? "" : ", ") + sym + "=y";
-  if (missing.empty()) return Status::Ok();
-  return Status::Usage(where + ": kernel config lacks " + missing +
-                       " (swap over the network needs them)");
-}
-
-Result<Kernel> PrepareKernel(const KernelSpec& spec,
-                             const std::string& cache_dir) {
-  Result<Kernel> k = spec.bzimage.empty()
-                         ? PreparePackageKernel(spec.package, cache_dir)
-                         : PrepareBzImageKernel(spec);
-  if (!k.ok()) return k.status().Context("kernel");
-  if (!k->config_path.empty()) {
-    auto text = ReadFile(k->config_path);
-    if (!text.ok()) return text.status().Context("kernel");
-    Status s = CheckKernelConfig(*text, k->config_path);
-    if (!s.ok()) return s;
-  }
-  return k;
-}
 
 std::vector<std::string> ParseLdd(const std::string& out) {
   std::vector<std::string> libs;
@@ -294,7 +158,9 @@ std::string CpioWriter::Finish() {
 
 Result<GuestImage> BuildImage(const Kernel& kernel, const ImageInputs& in,
                               const std::string& cache_dir) {
-  auto dep = ReadFile(kernel.modules_dir + "/modules.dep");
+  // A kernel with everything built in has no modules (nor modules.dep).
+  auto dep = in.modules.empty() ? Result<std::string>(std::string())
+                                : ReadFile(kernel.modules_dir + "/modules.dep");
   if (!dep.ok()) return dep.status().Context("image");
   auto builtin = ReadFile(kernel.modules_dir + "/modules.builtin");
   auto order = ResolveModules(*dep, builtin.ok() ? *builtin : "", in.modules);
@@ -409,22 +275,6 @@ Status WriteRunInitrd(const GuestImage& image,
   CpioWriter w;
   for (const auto& [path, data] : files) w.AddFile(path, data);
   return WriteFile(out, *base + w.Finish()).Context("initrd");
-}
-
-}  // namespace swapbench
-
-namespace swapbench {
-
-bool IsDebianPackageName(const std::string& name) {
-  if (name.size() < 2 || !(islower(static_cast<unsigned char>(name[0])) ||
-                           isdigit(static_cast<unsigned char>(name[0]))))
-    return false;
-  for (char c : name)
-    if (!(islower(static_cast<unsigned char>(c)) ||
-          isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-' ||
-          c == '.'))
-      return false;
-  return true;
 }
 
 }  // namespace swapbench

@@ -1,8 +1,6 @@
-// GuestImage: the kernel under test and the initramfs that boots it.
+// GuestImage: the initramfs that boots the kernel under test.
 //
-// A kernel comes from a Debian package (apt-get download, cached), or from
-// a bzImage plus a modules directory the user names. Its config is checked
-// for what swap over the network needs. The initramfs holds busybox, the
+// The initramfs holds busybox, the
 // swapbench agent as /init and the kernel modules the scenario needs with
 // their dependencies resolved from modules.dep; it is cached under a hash
 // of its contents, so a second run reuses it. The per-run configuration is
@@ -17,45 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "bench/kernel.h"
 #include "bench/status.h"
 
 namespace swapbench {
-
-struct KernelSpec {
-  std::string package;      // Debian package, e.g. linux-image-6.1.0-54-amd64
-  std::string bzimage;      // or a kernel image path ...
-  std::string modules_dir;  // ... with its lib/modules/RELEASE directory
-  std::string config;       // optional .config for a bzimage kernel
-};
-
-struct Kernel {
-  std::string release;      // e.g. 6.1.0-54-amd64
-  std::string image;        // path of vmlinuz/bzImage
-  std::string modules_dir;  // lib/modules/RELEASE holding modules.dep
-  std::string config_path;  // empty when unknown
-  std::string source;       // "debian:PACKAGE VERSION" or "bzimage:PATH"
-};
-
-// Debian policy 5.6.1: lowercase letters, digits, + - . ; at least two
-// characters, starting alphanumeric. A kernel package name becomes a
-// directory of the cache, so nothing else gets through.
-bool IsDebianPackageName(const std::string& name);
-inline constexpr char kDebianPackageNameRule[] =
-    "expected a Debian package name (lowercase letters, digits, '+', '-' "
-    "and '.', starting with a letter or digit; e.g. "
-    "linux-image-6.1.0-54-amd64)";
-
-// The config symbols swap over the network needs.
-extern const std::vector<std::string> kRequiredKernelConfig;
-
-// Fetches (or finds in cache_dir) and checks the kernel.
-Result<Kernel> PrepareKernel(const KernelSpec& spec,
-                             const std::string& cache_dir);
-
-// Usage error naming every missing symbol, e.g.
-// "kernel config lacks CONFIG_NFS_SWAP=y (needed for swap over NFS)".
-Status CheckKernelConfig(const std::string& config_text,
-                         const std::string& where);
 
 // Resolves `roots` (module names; '-' and '_' alike) against the text of a
 // modules.dep and returns module paths (as written in modules.dep) in an

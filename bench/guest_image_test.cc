@@ -54,24 +54,6 @@ TEST(ResolveModulesTest, BuiltinIsSkipped) {
   EXPECT_EQ(r->size(), 2u);
 }
 
-TEST(KernelConfigTest, AcceptsCompleteConfig) {
-  std::string c;
-  for (const auto& s : kRequiredKernelConfig) c += s + "=y\n";
-  EXPECT_TRUE(CheckKernelConfig(c, "config").ok());
-}
-
-TEST(KernelConfigTest, NamesWhatIsMissing) {
-  std::string c =
-      "CONFIG_SWAP=y\nCONFIG_MEMCG=y\n# CONFIG_NFS_SWAP is not set\n"
-      "CONFIG_BLK_DEV_INITRD=y\nCONFIG_DEVTMPFS=m\n";
-  Status s = CheckKernelConfig(c, "/boot/config-x");
-  EXPECT_EQ(s.kind(), Status::Kind::kUsage);
-  EXPECT_EQ(s.message(),
-            "/boot/config-x: kernel config lacks CONFIG_NFS_SWAP=y, "
-            "CONFIG_DEVTMPFS=y (swap over "
-            "the network needs them)");
-}
-
 TEST(CpioWriterTest, NewcLayout) {
   CpioWriter w;
   w.AddFile("/init", "abc", 0755);

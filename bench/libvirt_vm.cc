@@ -107,8 +107,9 @@ std::string DomainXml(const VmConfig& c) {
     x += "    <interface type='ethernet'>\n      <mac address='" + c.mac +
          "'/>\n";
     x += "      <target dev='" + XmlEscape(c.tap) + "' managed='no'/>\n";
-    x += "      <model type='virtio'/>\n";
-    if (!c.tap_offloads)
+    x += "      <model type='" + XmlEscape(c.nic) + "'/>\n";
+    // Offload switches exist for virtio only.
+    if (!c.tap_offloads && c.nic == "virtio")
       x += "      <driver name='qemu'><host csum='off' gso='off' tso4='off' "
            "tso6='off' "
            "ecn='off' ufo='off'/><guest csum='off' tso4='off' tso6='off' "
@@ -121,7 +122,8 @@ std::string DomainXml(const VmConfig& c) {
          std::to_string(c.relay_port) + "'>\n";
     x += "        <local address='127.0.0.1' port='" +
          std::to_string(c.guest_port) + "'/>\n";
-    x += "      </source>\n      <model type='virtio'/>\n    </interface>\n";
+    x += "      </source>\n      <model type='" + XmlEscape(c.nic) +
+         "'/>\n    </interface>\n";
   }
   x += "    <memballoon model='none'/>\n";
   x += "  </devices>\n</domain>\n";

@@ -22,6 +22,7 @@
 #include "bench/formats.h"
 #include "bench/fs_util.h"
 #include "bench/guest_image.h"
+#include "bench/kernel_needs.h"
 #include "bench/libvirt_vm.h"
 #include "bench/link_preview.h"
 #include "bench/process.h"
@@ -121,7 +122,6 @@ Result<RunnerOptions> RealRunnerOptions(const Dirs& d, const char* what,
   o.state_dir = d.state;
   o.cache_dir = d.cache;
   o.agent_path = SWAPBENCH_AGENT;
-  o.modules_list = std::string(SWAPBENCH_SOURCE_DIR) + "/images/modules.txt";
   o.binaries_list = std::string(SWAPBENCH_SOURCE_DIR) + "/images/binaries.txt";
   o.cancel = &g_cancel;
   StartSignalThread();
@@ -137,9 +137,9 @@ Result<RunnerOptions> RealRunnerOptions(const Dirs& d, const char* what,
 struct RunFlags {
   std::vector<std::string> scenarios;
   std::string out, kernel, modules, kernel_config, shard;
-  std::vector<std::string> kernel_packages;
+  std::vector<std::string> kernel_packages, kernel_trees;
   int repeat = 1, jobs = 1;
-  bool confirm = false;
+  bool confirm = false, git_bisect = false;
   std::optional<uint64_t> seed;
   Dirs dirs;
 };
@@ -160,8 +160,12 @@ CLI::App* AddRun(CLI::App& app, RunFlags* f) {
   run->add_option("--kernel-config", f->kernel_config,
                   "kernel .config for --kernel");
   run->add_option("--kernel-package", f->kernel_packages,
-                  "Debian kernel package instead of the scenario's; give it "
-                  "twice (A/B) to run every scenario on each");
+                  "Debian kernel package (name, or a .deb file) instead of "
+                  "the scenario's; give kernels twice (A/B) to run every "
+                  "scenario on each");
+  run->add_option("--kernel-tree", f->kernel_trees,
+                  "a built kernel source tree (in-tree or the O= directory): "
+                  "bzImage, .config and the modules.order .ko files");
   run->add_option("--repeat", f->repeat,
                   "run every scenario N times; the fail rate is recorded and "
                   "mixed results are flaky")
@@ -176,26 +180,34 @@ CLI::App* AddRun(CLI::App& app, RunFlags* f) {
                   "run up to J guests at once, each isolated (own namespace, "
                   "ports, libvirt domain)")
       ->transform(Decimal(1, 64));
+  run->add_flag("--git-bisect", f->git_bisect,
+                "exit as `git bisect run` expects: pass 0, kernel finding 1, "
+                "harness failure 125 (skip this commit), usage error 128 "
+                "(abort the bisection)");
   f->dirs.AddTo(run);
   return run;
 }
 
-// The kernels: a bzImage, packages (A/B), or each scenario's own.
+// The kernels: a bzImage, packages and trees (several: A/B), or each
+// scenario's own.
 Result<std::vector<std::optional<KernelSpec>>> Kernels(const RunFlags& f) {
   std::vector<std::optional<KernelSpec>> kernels;
   if (!f.kernel.empty() || !f.modules.empty()) {
     if (f.kernel.empty() || f.modules.empty())
       return Status::Usage("--kernel and --modules go together");
-    if (!f.kernel_packages.empty())
-      return Status::Usage("--kernel and --kernel-package exclude each other");
-    kernels.push_back(KernelSpec{"", f.kernel, f.modules, f.kernel_config});
+    if (!f.kernel_packages.empty() || !f.kernel_trees.empty())
+      return Status::Usage(
+          "--kernel excludes --kernel-package and --kernel-tree");
+    kernels.push_back(KernelSpec{"", f.kernel, f.modules, f.kernel_config, ""});
   }
   for (const auto& p : f.kernel_packages) {
-    if (!IsDebianPackageName(p))
+    if (!IsKernelPackage(p))
       return Status::Usage("--kernel-package \"" + p +
                            "\": " + kDebianPackageNameRule);
-    kernels.push_back(KernelSpec{p, "", "", ""});
+    kernels.push_back(KernelSpec{p, "", "", "", ""});
   }
+  for (const auto& t : f.kernel_trees)
+    kernels.push_back(KernelSpec{"", "", "", "", t});
   if (kernels.empty()) kernels.push_back(std::nullopt);
   return kernels;
 }
@@ -286,6 +298,20 @@ int Check(const std::vector<std::string>& paths) {
     }
   }
   return rc;
+}
+
+// `kernel-config`: the config fragment the scenarios need (all of the
+// table when none is named), for merge_config.sh.
+int KernelConfigCommand(const std::vector<std::string>& paths, bool modular) {
+  std::vector<KernelNeed> needs =
+      paths.empty() ? AllNeeds() : std::vector<KernelNeed>{};
+  for (const auto& p : paths) {
+    auto sc = LoadScenario(p);
+    if (!sc.ok()) return ExitFor(sc.status());
+    for (auto& n : NeedsOf(*sc)) needs.push_back(std::move(n));
+  }
+  printf("%s", ConfigFragment(needs, modular).c_str());
+  return 0;
 }
 
 int ReapCommand(const Dirs& d) {
@@ -442,13 +468,13 @@ int BenchRelayCommand(const BenchRelayFlags& f) {
   if (Status s = BenchRelayFits(*sc); !s.ok()) return ExitFor(s);
   if (!f.out.empty())
     if (Status s = CheckOutDir(f.out); !s.ok()) return ExitFor(s);
-  if (!f.kernel.empty() && !IsDebianPackageName(f.kernel))
+  if (!f.kernel.empty() && !IsKernelPackage(f.kernel))
     return ExitFor(Status::Usage("--kernel-package \"" + f.kernel +
                                  "\": " + kDebianPackageNameRule));
   std::unique_ptr<Libvirt> lv;
   auto ro = RealRunnerOptions(f.dirs, "bench-relay", &lv);
   if (!ro.ok()) return ExitFor(ro.status());
-  if (!f.kernel.empty()) ro->kernel = KernelSpec{f.kernel, "", "", ""};
+  if (!f.kernel.empty()) ro->kernel = KernelSpec{f.kernel, "", "", "", ""};
   return BenchRelay({*sc, f.repeat, f.out, *ro});
 }
 
@@ -507,6 +533,17 @@ int main(int argc, char** argv) {
   BenchRelayFlags bench_relay_flags;
   auto* bench_relay = AddBenchRelay(app, &bench_relay_flags);
 
+  std::vector<std::string> kconfig_paths;
+  bool kconfig_modular = false;
+  auto* kconfig = app.add_subcommand(
+      "kernel-config",
+      "print the kernel config fragment the scenarios need (all shipped "
+      "features when none is named), for scripts/kconfig/merge_config.sh");
+  kconfig->add_option("scenarios", kconfig_paths, "scenario files");
+  kconfig->add_flag("--modular", kconfig_modular,
+                    "=m where a module may provide the option (default =y: "
+                    "one bzImage, no modules)");
+
   std::vector<std::string> check_paths;
   auto* check =
       app.add_subcommand("check", "validate scenario files; touches nothing");
@@ -523,7 +560,10 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  if (run->parsed()) return Run(run_flags);
+  if (run->parsed()) {
+    int rc = Run(run_flags);
+    return run_flags.git_bisect ? GitBisectExit(rc) : rc;
+  }
   if (merge->parsed()) return Merge(merge_dirs, merge_out);
   if (compare->parsed()) return CompareCommand(compare_flags);
   if (reap->parsed()) return ReapCommand(reap_dirs);
@@ -531,5 +571,7 @@ int main(int argc, char** argv) {
   if (preview->parsed()) return LinkPreviewCommand(preview_flags);
   if (bench_relay->parsed()) return BenchRelayCommand(bench_relay_flags);
   if (check->parsed()) return Check(check_paths);
+  if (kconfig->parsed())
+    return KernelConfigCommand(kconfig_paths, kconfig_modular);
   return 2;
 }

@@ -11,6 +11,7 @@
 #include "bench/formats.h"
 #include "bench/fs_util.h"
 #include "bench/guest_image.h"
+#include "bench/kernel_needs.h"
 #include "bench/state.h"
 #include "bench/verdict.h"
 
@@ -32,7 +33,7 @@ std::function<void(const std::string&)> Logger(const std::string& prefix) {
   };
 }
 
-// Names in a list file (images/modules.txt): one a line, # comments.
+// Names in a list file (images/binaries.txt): one a line, # comments.
 std::vector<std::string> ReadList(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);
@@ -48,22 +49,27 @@ std::vector<std::string> ReadList(const std::string& text) {
 }
 
 // The kernel and its image: cached, and the only steps that may take a
-// while before anything is started. Parallel runs (threads, or other
-// swapbench processes) may want the same kernel and image: one at a time
-// fetches or builds, the others find it cached.
-Result<Guest> PrepareGuest(const KernelSpec& ks, const RunnerOptions& o) {
+// while before anything is started. The kernel is checked against what the
+// scenario needs first, and the image carries only the modules it needs.
+// Parallel runs (threads, or other swapbench processes) may want the same
+// kernel and image: one at a time fetches or builds, the others find it
+// cached.
+Result<Guest> PrepareGuest(const KernelSpec& ks, const Scenario& sc,
+                           const RunnerOptions& o) {
   static std::mutex mu;
   std::lock_guard<std::mutex> guard(mu);
   if (Status s = MakeDirs(o.cache_dir); !s.ok()) return s.Context("cache");
   FileLock lock = FileLock::Acquire(o.cache_dir + "/.lock");
   auto kernel = PrepareKernel(ks, o.cache_dir);
   if (!kernel.ok()) return kernel.status();
-  auto mods = ReadFile(o.modules_list);
-  if (!mods.ok()) return mods.status().Context("image: module list");
+  auto facts = FactsOf(*kernel);
+  if (!facts.ok()) return facts.status();
+  auto modules = CheckNeeds(NeedsOf(sc), *facts);
+  if (!modules.ok()) return modules.status();
   auto bins = ReadFile(o.binaries_list);
   if (!bins.ok()) return bins.status().Context("image: binary list");
   auto image = BuildImage(
-      *kernel, {o.agent_path, o.busybox_path, ReadList(*mods), ReadList(*bins)},
+      *kernel, {o.agent_path, o.busybox_path, *modules, ReadList(*bins)},
       o.cache_dir);
   if (!image.ok()) return image.status();
   return Guest{*kernel, *image};
@@ -76,8 +82,8 @@ Parts RealWhereUnset(const RunnerOptions& o) {
   if (!p.make_network_path) p.make_network_path = MakeRelayPath;
   if (!p.make_storage) p.make_storage = MakeStorage;
   if (!p.prepare_guest)
-    p.prepare_guest = [&o](const KernelSpec& ks) {
-      return PrepareGuest(ks, o);
+    p.prepare_guest = [&o](const KernelSpec& ks, const Scenario& sc) {
+      return PrepareGuest(ks, sc, o);
     };
   return p;
 }
@@ -104,6 +110,10 @@ Report NewReport(const Scenario& sc, const RunnerOptions& o) {
 
 }  // namespace
 
+Result<Guest> PrepareRunGuest(const Scenario& sc, const RunnerOptions& o) {
+  return RealWhereUnset(o).prepare_guest(o.kernel.value_or(sc.kernel), sc);
+}
+
 Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   auto cancelled = [&] { return o.cancel && o.cancel->load() != 0; };
   auto log = Logger(o.log_prefix);
@@ -113,8 +123,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
 
   // 1. The guest: kernel and image.
   KernelSpec ks = o.kernel.value_or(sc.kernel);
-  log("kernel: " + (ks.bzimage.empty() ? ks.package : ks.bzimage));
-  auto guest = parts.prepare_guest(ks);
+  log("kernel: " + ks.Label());
+  auto guest = parts.prepare_guest(ks, sc);
   if (!guest.ok()) return guest.status();
   rep.kernel_release = guest->kernel.release;
   rep.kernel_source = guest->kernel.source;

@@ -47,7 +47,6 @@ struct RunnerOptions {
   std::string cache_dir;             // kernels, images
   std::string agent_path;            // static agent binary
   std::string busybox_path = "/bin/busybox";
-  std::string modules_list;            // images/modules.txt
   std::string binaries_list;           // images/binaries.txt
   std::atomic<int>* cancel = nullptr;  // signal number once cancelled
   int attempt = 1;  // which attempt of a --repeat or confirmation this is
@@ -64,6 +63,14 @@ struct RunnerOptions {
 // before anything was touched; Cancelled (after writing the report) when
 // a signal ended the run.
 Result<Report> RunScenario(const Scenario& scenario, const RunnerOptions& opts);
+
+// Step 1 alone: the kernel `opts` (or the scenario) names, checked against
+// what the scenario needs, and its image. A campaign calls it for every
+// kernel and scenario before the first run, so that a kernel lacking an
+// option stops everything before anything started; the runs then find
+// both cached.
+Result<Guest> PrepareRunGuest(const Scenario& scenario,
+                              const RunnerOptions& opts);
 
 // Removes the files a run writes from `dir`, so that a reused --out never
 // mixes this run's evidence with an older run's.

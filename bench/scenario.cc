@@ -59,7 +59,9 @@ std::string UnknownHint(const std::string& key, const std::string& prefix,
 // be reported as unknown. The first error wins.
 class Reader {
  public:
-  Reader(const std::string& path, Status* err) : path_(path), err_(err) {}
+  Reader(const std::string& path, Status* err,
+         std::map<std::string, int>* lines)
+      : path_(path), err_(err), lines_(lines) {}
 
   std::string Where(const toml::node& n) const {
     return path_ + ":" + std::to_string(n.source().begin.line);
@@ -72,7 +74,9 @@ class Reader {
   const toml::node* Get(const toml::table& t, const std::string& prefix,
                         const std::string& key) {
     seen_.insert(prefix + key);
-    return t.get(key);
+    const toml::node* n = t.get(key);
+    if (n) (*lines_)[prefix + key] = static_cast<int>(n->source().begin.line);
+    return n;
   }
 
   void Int(const toml::table& t, const std::string& prefix,
@@ -243,6 +247,7 @@ class Reader {
   std::string path_;
   Status* err_;
   std::set<std::string> seen_;
+  std::map<std::string, int>* lines_;  // key -> line, for every key read
 };
 
 std::string DirName(const std::string& path) {
@@ -490,18 +495,24 @@ void CheckKernelNetem(Reader& r, const toml::table& root, const Scenario* s) {
 
 void ReadKernel(Reader& r, const toml::table& t, Scenario* s) {
   r.Str(t, "kernel.", "package", &s->kernel.package);
+  r.Str(t, "kernel.", "tree", &s->kernel.tree);
   r.Str(t, "kernel.", "bzimage", &s->kernel.bzimage);
   r.Str(t, "kernel.", "modules", &s->kernel.modules_dir);
   r.Str(t, "kernel.", "config", &s->kernel.config);
   r.Unknown(t, "kernel.");
-  if (t.contains("package") && !IsDebianPackageName(s->kernel.package))
+  if (t.contains("package") && !IsKernelPackage(s->kernel.package))
     return r.Error(*t.get("package"), "kernel.package \"" + s->kernel.package +
                                           "\": " + kDebianPackageNameRule);
-  if (t.contains("package") && t.contains("bzimage"))
+  int sources =
+      t.contains("package") + t.contains("tree") + t.contains("bzimage");
+  if (sources > 1) {
+    const char* second = t.contains("bzimage") ? "bzimage" : "tree";
     return r.Error(
-        *t.get("bzimage"),
-        "kernel.bzimage: a kernel comes from a package or a bzimage, "
-        "not both (remove kernel.package or kernel.bzimage)");
+        *t.get(second),
+        std::string("kernel.") + second +
+            ": a kernel comes from one of kernel.package, "
+            "kernel.tree and kernel.bzimage, not several (keep one)");
+  }
   if (t.contains("bzimage") && !t.contains("modules"))
     return r.Error(*t.get("bzimage"),
                    "kernel.bzimage needs kernel.modules (its "
@@ -511,12 +522,16 @@ void ReadKernel(Reader& r, const toml::table& t, Scenario* s) {
       if (t.contains(k))
         return r.Error(*t.get(k), std::string("kernel.") + k +
                                       " goes with kernel.bzimage");
+  // The default package gives way to a tree or an image.
+  if (!s->kernel.tree.empty() || !s->kernel.bzimage.empty())
+    s->kernel.package.clear();
 }
 
 void ReadVm(Reader& r, const toml::table& t, Scenario* s) {
   r.Int(t, "vm.", "memory_mib", 128, 65536, &s->vm.memory_mib);
   r.Int(t, "vm.", "cpus", 1, 64, &s->vm.cpus);
   r.Str(t, "vm.", "cmdline", &s->vm.cmdline);
+  r.Str(t, "vm.", "nic", &s->vm.nic, {"virtio", "e1000", "e1000e", "rtl8139"});
   for (char c : s->vm.cmdline)
     if (c == '\n' || c == '\r' || c == '\0' || s->vm.cmdline.size() > 1024) {
       r.Error(*t.get("cmdline"),
@@ -687,7 +702,7 @@ Result<Scenario> ParseScenario(const std::string& text,
   Scenario s;
   s.path = path;
   Status err;
-  Reader r(path, &err);
+  Reader r(path, &err, &s.lines);
   r.Str(root, "", "name", &s.name);
   if (!s.name.empty() && !IsScenarioName(s.name))
     r.Error(

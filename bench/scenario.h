@@ -8,10 +8,11 @@
 #define SWAPBENCH_BENCH_SCENARIO_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
-#include "bench/guest_image.h"
+#include "bench/kernel.h"
 #include "bench/status.h"
 #include "netem/flood.h"
 #include "netem/link.h"
@@ -32,7 +33,7 @@ struct Scenario {
   std::string name;
   std::string description;
   uint64_t seed = 1;
-  KernelSpec kernel{"linux-image-6.1.0-54-amd64", "", "", ""};
+  KernelSpec kernel{"linux-image-6.1.0-54-amd64", "", "", "", ""};
 
   struct Vm {
     int memory_mib = 256;
@@ -40,6 +41,8 @@ struct Scenario {
     // Appended to the guest kernel's command line, e.g.
     // "sysctl.kernel.hung_task_timeout_secs=10".
     std::string cmdline;
+    // The guest NIC QEMU emulates: "virtio", "e1000", "e1000e", "rtl8139".
+    std::string nic = "virtio";
   } vm;
 
   struct Storage {
@@ -103,6 +106,15 @@ struct Scenario {
     bool all_impairments_acted = false;
     uint64_t min_flood_frames = 0;  // frames the floods sent, all together
   } expect;
+
+  // Where each key the file set was written ("storage.kind" -> 9, a table
+  // such as "cgroup" -> its header line), for messages about it.
+  std::map<std::string, int> lines;
+  // "smoke.toml:9" for a key the file set, else "smoke.toml".
+  std::string Where(const std::string& key) const {
+    auto it = lines.find(key);
+    return it == lines.end() ? path : path + ":" + std::to_string(it->second);
+  }
 
   // "nfs4.1", "nfs3": the report's swap.type.
   std::string SwapType() const {

@@ -53,17 +53,17 @@ sed = 1)toml",
     {R"toml(name = "x"
 [kernel]
 package = "../../../..")toml",
-     R"msg(bad.toml:3: kernel.package "../../../..": expected a Debian package name (lowercase letters, digits, '+', '-' and '.', starting with a letter or digit; e.g. linux-image-6.1.0-54-amd64))msg"},
+     R"msg(bad.toml:3: kernel.package "../../../..": expected a Debian package name (lowercase letters, digits, '+', '-' and '.', starting with a letter or digit; e.g. linux-image-6.1.0-54-amd64) or the path of a .deb file)msg"},
     {R"toml(name = "x"
 [kernel]
 package = "Linux-Image")toml",
-     R"msg(bad.toml:3: kernel.package "Linux-Image": expected a Debian package name (lowercase letters, digits, '+', '-' and '.', starting with a letter or digit; e.g. linux-image-6.1.0-54-amd64))msg"},
+     R"msg(bad.toml:3: kernel.package "Linux-Image": expected a Debian package name (lowercase letters, digits, '+', '-' and '.', starting with a letter or digit; e.g. linux-image-6.1.0-54-amd64) or the path of a .deb file)msg"},
     {R"toml(name = "x"
 [kernel]
 package = "linux-image-6.1.0-54-amd64"
 bzimage = "/b"
 modules = "/m")toml",
-     R"msg(bad.toml:4: kernel.bzimage: a kernel comes from a package or a bzimage, not both (remove kernel.package or kernel.bzimage))msg"},
+     R"msg(bad.toml:4: kernel.bzimage: a kernel comes from one of kernel.package, kernel.tree and kernel.bzimage, not several (keep one))msg"},
     {R"toml(name = "x"
 [kernel]
 bzimage = "/boot/vmlinuz")toml",
@@ -75,7 +75,7 @@ config = "/boot/config")toml",
     {R"toml(name = "x"
 [kernel]
 packages = "linux-image-6.1.0-54-amd64")toml",
-     R"msg(bad.toml:3: unknown key kernel.packages in [kernel] (expected bzimage, config, modules, package; did you mean package?))msg"},
+     R"msg(bad.toml:3: unknown key kernel.packages in [kernel] (expected bzimage, config, modules, package, tree; did you mean package?))msg"},
     {R"toml(name = "x"
 kernel = "linux-image-6.1.0-54-amd64")toml",
      R"msg(bad.toml:2: kernel: expected a table ([kernel]))msg"},
@@ -94,7 +94,7 @@ cpus = 0)toml",
     {R"toml(name = "x"
 [vm]
 memory = 256)toml",
-     R"msg(bad.toml:3: unknown key vm.memory in [vm] (expected cmdline, cpus, memory_mib; did you mean memory_mib?))msg"},
+     R"msg(bad.toml:3: unknown key vm.memory in [vm] (expected cmdline, cpus, memory_mib, nic; did you mean memory_mib?))msg"},
     {R"toml(name = "x"
 [vm]
 cmdline = "a\nb")toml",

@@ -70,7 +70,7 @@ TEST(ScenarioTest, OutOfRangeNamesLineAndRange) {
 TEST(ScenarioTest, UnknownKeyIsAnError) {
   EXPECT_EQ(Err("name = \"x\"\n[vm]\nmemory = 256\n"),
             "t.toml:3: unknown key vm.memory in [vm] (expected cmdline, cpus, "
-            "memory_mib; did you mean memory_mib?)");
+            "memory_mib, nic; did you mean memory_mib?)");
   EXPECT_EQ(Err("name = \"x\"\n[vmm]\n"),
             "t.toml:2: unknown key vmm at the top level (expected capture, "
             "cgroup, description, expect, fault, flood, kernel, limits, link, "
@@ -383,8 +383,8 @@ TEST(ScenarioTest, ContradictionsAreErrorsWithALine) {
   EXPECT_EQ(
       Err("name = \"x\"\n[kernel]\npackage = \"linux-image-6.1.0-54-amd64\"\n"
           "bzimage = \"/b\"\nmodules = \"/m\"\n"),
-      "t.toml:4: kernel.bzimage: a kernel comes from a package or a "
-      "bzimage, not both (remove kernel.package or kernel.bzimage)");
+      "t.toml:4: kernel.bzimage: a kernel comes from one of kernel.package, "
+      "kernel.tree and kernel.bzimage, not several (keep one)");
   EXPECT_EQ(Err("name = \"x\"\n[kernel]\nbzimage = \"/b\"\n"),
             "t.toml:3: kernel.bzimage needs kernel.modules (its "
             "lib/modules/RELEASE directory)");

@@ -138,6 +138,7 @@ Status Testbed::StartGuest(const Plan& plan,
   VmConfig vc;
   vc.name = record_.domain;
   vc.memory_mib = sc.vm.memory_mib;
+  vc.nic = sc.vm.nic;
   vc.cpus = sc.vm.cpus;
   vc.kvm = plan.kvm;
   vc.kernel = plan.guest->kernel.image;

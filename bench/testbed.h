@@ -44,7 +44,8 @@ struct Parts {
       make_storage;  // MakeStorage
   // Fetches and checks the kernel, builds (or finds) the image; empty: the
   // real one from the runner's options (apt-get, the image cache).
-  std::function<Result<Guest>(const KernelSpec&)> prepare_guest;
+  std::function<Result<Guest>(const KernelSpec&, const Scenario&)>
+      prepare_guest;
 };
 
 // The guest agent's /etc/swapbench.conf for a run (pure; tested).

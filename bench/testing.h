@@ -278,7 +278,8 @@ struct FakeParts {
       s->dies_at = storage_dies_at;
       return std::unique_ptr<Storage>(std::move(s));
     };
-    p.prepare_guest = [this](const KernelSpec& ks) -> Result<Guest> {
+    p.prepare_guest = [this](const KernelSpec& ks,
+                             const Scenario&) -> Result<Guest> {
       Guest g;
       g.kernel.release = "6.1.0-fake-amd64";
       g.kernel.image = image_dir + "/vmlinuz";

@@ -30,6 +30,9 @@ struct VmConfig {
   std::string tap;
   bool tap_offloads = true;  // false: csum/TSO/GSO off on host and guest side
   std::string mac = "52:54:00:5b:00:02";
+  // The NIC QEMU emulates, as libvirt names the model: "virtio", "e1000",
+  // "e1000e", "rtl8139".
+  std::string nic = "virtio";
   bool kvm = false;
 };
 
