@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "bench/bench_relay.h"
+#include "bench/bisect.h"
 #include "bench/campaign.h"
 #include "bench/compare.h"
 #include "bench/console_parser.h"
@@ -134,6 +135,14 @@ Result<RunnerOptions> RealRunnerOptions(const Dirs& d, const char* what,
   return o;
 }
 
+// reports/runs/NAME-TIME: where a run goes when --out is not given.
+std::string DefaultOut(const std::string& name) {
+  char ts[32];
+  time_t now = time(nullptr);
+  strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", localtime(&now));
+  return std::string(SWAPBENCH_SOURCE_DIR) + "/reports/runs/" + name + "-" + ts;
+}
+
 struct RunFlags {
   std::vector<std::string> scenarios;
   std::string out, kernel, modules, kernel_config, shard;
@@ -232,14 +241,8 @@ int Run(const RunFlags& f) {
   c.jobs = f.jobs;
   c.confirm = f.confirm;
   std::string out = f.out;
-  if (out.empty()) {
-    char ts[32];
-    time_t now = time(nullptr);
-    strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", localtime(&now));
-    std::string name = c.scenarios.size() == 1 ? c.scenarios[0].name : "batch";
-    out =
-        std::string(SWAPBENCH_SOURCE_DIR) + "/reports/runs/" + name + "-" + ts;
-  }
+  if (out.empty())
+    out = DefaultOut(c.scenarios.size() == 1 ? c.scenarios[0].name : "batch");
   if (Status s = CheckOutDir(out); !s.ok()) return ExitFor(s);
   c.out_dir = std::filesystem::absolute(out).lexically_normal().string();
   std::unique_ptr<Libvirt> lv;
@@ -298,6 +301,72 @@ int Check(const std::vector<std::string>& paths) {
     }
   }
   return rc;
+}
+
+struct BisectFlags {
+  std::string scenario, old_pkg, new_pkg, out, flaky = "skip";
+  int repeat = 1;
+  Dirs dirs;
+};
+
+CLI::App* AddBisect(CLI::App& app, BisectFlags* f) {
+  auto* cmd = app.add_subcommand(
+      "bisect",
+      "find the first Debian kernel package between --old and --new whose "
+      "verdict on the scenario differs from --old's (a regression or a fix)");
+  cmd->add_option("scenario", f->scenario, "scenario file")->required();
+  cmd->add_option("--old", f->old_pkg, "the old kernel package")->required();
+  cmd->add_option("--new", f->new_pkg, "the new kernel package")->required();
+  cmd->add_option("--repeat", f->repeat, "attempts per step (default 1)")
+      ->transform(Decimal(1, 100));
+  cmd->add_option("--flaky", f->flaky,
+                  "a step whose attempts disagree counts as the old verdict, "
+                  "the new one, or is skipped (default skip)")
+      ->check(CLI::IsMember({"old", "new", "skip"}));
+  cmd->add_option("--out", f->out,
+                  "where the steps' reports and bisect.json go (default "
+                  "reports/runs/bisect-NAME-TIME)");
+  f->dirs.AddTo(cmd);
+  return cmd;
+}
+
+// Checks everything the user gave before the first step runs.
+Result<std::vector<DebPackage>> BisectPackages(const BisectFlags& f) {
+  for (const auto& [flag, p] :
+       {std::pair{"--old", f.old_pkg}, std::pair{"--new", f.new_pkg}})
+    if (!IsDebianPackageName(p))
+      return Status::Usage(std::string(flag) + " \"" + p +
+                           "\": expected a Debian kernel package name");
+  auto all = AptKernelPackages();
+  if (!all.ok()) return all.status();
+  return BisectRange(*all, f.old_pkg, f.new_pkg);
+}
+
+int BisectCommand(const BisectFlags& f) {
+  auto sc = LoadScenario(f.scenario);
+  if (!sc.ok()) return ExitFor(sc.status());
+  auto packages = BisectPackages(f);
+  if (!packages.ok()) return ExitFor(packages.status());
+  std::string out = f.out.empty() ? DefaultOut("bisect-" + sc->name) : f.out;
+  if (Status s = CheckOutDir(out); !s.ok()) return ExitFor(s);
+  out = std::filesystem::absolute(out).lexically_normal().string();
+  if (Status s = MakeDirs(out); !s.ok()) return ExitFor(s);
+  std::unique_ptr<Libvirt> lv;
+  auto ro = RealRunnerOptions(f.dirs, "bisect", &lv);
+  if (!ro.ok()) return ExitFor(ro.status());
+  fprintf(stderr, "bisect: %zu packages, %s .. %s\n", packages->size(),
+          packages->front().name.c_str(), packages->back().name.c_str());
+  const FlakyRule rule = f.flaky == "old"   ? FlakyRule::kOld
+                         : f.flaky == "new" ? FlakyRule::kNew
+                                            : FlakyRule::kSkip;
+  auto r = Bisect(*packages, rule, CampaignSteps(*sc, f.repeat, out, *ro));
+  if (!r.ok()) return ExitFor(r.status());
+  printf("%s", BisectText(*r).c_str());
+  Status w =
+      WriteFileAtomic(out + "/bisect.json", DumpJson(BisectJson(*r)) + "\n");
+  if (!w.ok()) return ExitFor(w);
+  printf("bisect: %s in %s\n", r->outcome.c_str(), out.c_str());
+  return BisectExit(*r);
 }
 
 // `kernel-config`: the config fragment the scenarios need (all of the
@@ -533,6 +602,9 @@ int main(int argc, char** argv) {
   BenchRelayFlags bench_relay_flags;
   auto* bench_relay = AddBenchRelay(app, &bench_relay_flags);
 
+  BisectFlags bisect_flags;
+  auto* bisect = AddBisect(app, &bisect_flags);
+
   std::vector<std::string> kconfig_paths;
   bool kconfig_modular = false;
   auto* kconfig = app.add_subcommand(
@@ -571,6 +643,7 @@ int main(int argc, char** argv) {
   if (preview->parsed()) return LinkPreviewCommand(preview_flags);
   if (bench_relay->parsed()) return BenchRelayCommand(bench_relay_flags);
   if (check->parsed()) return Check(check_paths);
+  if (bisect->parsed()) return BisectCommand(bisect_flags);
   if (kconfig->parsed())
     return KernelConfigCommand(kconfig_paths, kconfig_modular);
   return 2;

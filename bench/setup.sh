@@ -15,6 +15,8 @@ packages=(
   libvirt-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libpcap-dev
   # compressed kernel modules (.ko.xz, .ko.zst, .ko.gz)
   liblzma-dev libzstd-dev zlib1g-dev
+  # bisect: Debian version order
+  libapt-pkg-dev
   # tests: captures are read back with tcpdump
   tcpdump
   # the parts a run uses
