@@ -4,6 +4,8 @@
 //
 // They need root, /dev/net/tun, QEMU and ganesha; without them each test
 // says SKIPPED and why.
+#include "bench/integration.h"
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -16,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "bench/fs_util.h"
@@ -24,91 +27,6 @@
 
 namespace swapbench {
 namespace {
-
-const std::string kBinary = SWAPBENCH_BINARY;
-const std::string kSource = SWAPBENCH_SOURCE_DIR;
-
-std::string MissingCapability() {
-  if (geteuid() != 0)
-    return "needs root (network namespaces, TAP, libvirt as root)";
-  if (!Exists("/dev/net/tun")) return "no /dev/net/tun";
-  for (const char* tool :
-       {"/usr/bin/qemu-system-x86_64", "/usr/bin/ganesha.nfsd",
-        "/usr/sbin/rpcbind", "/bin/busybox"})
-    if (!Exists(tool))
-      return std::string("missing ") + tool + " (run bench/setup.sh)";
-  return "";
-}
-
-#define REQUIRE_CAPABILITIES()                     \
-  do {                                             \
-    std::string missing = MissingCapability();     \
-    if (!missing.empty()) GTEST_SKIP() << missing; \
-  } while (0)
-
-std::string OutDir(const std::string& name) {
-  std::string d = "/tmp/swapbench-it/" + name;
-  std::filesystem::remove_all(d);
-  return d;
-}
-
-nlohmann::json LoadReport(const std::string& dir) {
-  auto text = ReadFile(dir + "/report.json");
-  EXPECT_TRUE(text.ok()) << "no report.json in " << dir;
-  return text.ok() ? nlohmann::json::parse(*text, nullptr, false)
-                   : nlohmann::json();
-}
-
-// What a run with this id could have left behind: its domain's QEMU, its
-// namespace, servers started with its out dir.
-std::string Leftovers(const std::string& run_id, const std::string& out_dir) {
-  std::string left;
-  auto q = RunCommand({"pgrep", "-af", "guest=swapbench-" + run_id + "[, ]"});
-  if (q.ok() && q->exit_code == 0) left += "qemu: " + q->output;
-  if (Exists("/run/netns/swapbench-" + run_id))
-    left += "netns swapbench-" + run_id + "\n";
-  // Servers are started with their config in the out dir.
-  // (ganesha and nbd-server by their config in the out dir, tgtd by the
-  // portal address only the bench uses).
-  for (std::string pattern :
-       {"ganesha.nfsd.*" + out_dir + "/", "nbd-server.*" + out_dir + "/",
-        std::string("tgtd.*portal=10.213.0.1:")}) {
-    auto g = RunCommand({"pgrep", "-af", pattern});
-    if (g.ok() && g->exit_code == 0) left += "server: " + g->output;
-  }
-  return left;
-}
-
-// Runs swapbench to completion; returns the exit code and sets run_id.
-int RunBench(const std::vector<std::string>& args, std::string* run_id,
-             std::string* output) {
-  std::vector<std::string> argv = {kBinary};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto pid =
-      Spawn(argv, SpawnOptions{"", false, 0, "/tmp/swapbench-it/last.log"});
-  EXPECT_TRUE(pid.ok());
-  if (!pid.ok()) return -1;
-  *run_id = "sb" + std::to_string(*pid);
-  int st = 0;
-  waitpid(*pid, &st, 0);
-  auto out = ReadFile("/tmp/swapbench-it/last.log");
-  if (out.ok()) *output = *out;
-  unlink("/tmp/swapbench-it/last.log");
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-// Runs scenarios/NAME.toml into /tmp/swapbench-it/NAME, expects exit code
-// `want_rc` (printing swapbench's output if not) and returns the report.
-nlohmann::json RunShipped(const std::string& name, int want_rc,
-                          std::string* out, std::string* id) {
-  *out = OutDir(name);
-  std::string log;
-  int rc =
-      RunBench({"run", kSource + "/scenarios/" + name + ".toml", "--out", *out},
-               id, &log);
-  EXPECT_EQ(rc, want_rc) << log;
-  return LoadReport(*out);
-}
 
 class IntegrationTest : public testing::Test {
  protected:
@@ -859,6 +777,116 @@ TEST_F(IntegrationTest, Debian612WithCompressedModulesSwaps) {
   EXPECT_EQ(run["integrity"]["pages_verified"], run["integrity"]["hog_pages"]);
   EXPECT_GE(run["metrics"]["pswpout"].get<int64_t>(), 30000);
   EXPECT_EQ(Leftovers(id, out), "");
+}
+
+// A Debian kernel package's files laid out the way `make` leaves a build
+// tree: arch/x86/boot/bzImage, .config, include/config/kernel.release,
+// modules.order without the "kernel/" prefix, and each .ko in its source
+// subdirectory (symlinks into the unpacked package). Returns the tree, or
+// "" with `error` set.
+std::string DebianPackageAsTree(const std::string& package,
+                                const std::string& dir, std::string* error) {
+  namespace fs = std::filesystem;
+  const std::string dl = dir + "/dl", pkg = dir + "/pkg", tree = dir + "/linux";
+  fs::create_directories(dl);
+  auto r = RunCommand(
+      {"sh", "-c", "cd \"$0\" && apt-get download \"$1\"", dl, package}, 600);
+  std::string deb;
+  for (const auto& e : fs::directory_iterator(dl))
+    if (e.path().extension() == ".deb") deb = e.path().string();
+  if (deb.empty()) {
+    *error = "apt-get download " + package + ": " + (r.ok() ? r->output : "");
+    return "";
+  }
+  if (!RunChecked({"dpkg-deb", "-x", deb, pkg}, 300).ok()) {
+    *error = "dpkg-deb -x " + deb;
+    return "";
+  }
+  std::string release;
+  for (const auto& e : fs::directory_iterator(pkg + "/lib/modules"))
+    release = e.path().filename().string();
+  const std::string mods = pkg + "/lib/modules/" + release;
+  fs::create_directories(tree + "/arch/x86/boot");
+  fs::create_directories(tree + "/include/config");
+  fs::create_symlink(pkg + "/boot/vmlinuz-" + release,
+                     tree + "/arch/x86/boot/bzImage");
+  fs::copy_file(pkg + "/boot/config-" + release, tree + "/.config");
+  fs::copy_file(mods + "/modules.builtin", tree + "/modules.builtin");
+  EXPECT_TRUE(
+      WriteFile(tree + "/include/config/kernel.release", release + "\n").ok());
+  auto order = ReadFile(mods + "/modules.order");
+  std::string tree_order;
+  std::istringstream in(order.ok() ? *order : "");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::string rel = line.substr(line.rfind("kernel/", 0) == 0 ? 7 : 0);
+    fs::create_directories(fs::path(tree + "/" + rel).parent_path());
+    fs::create_symlink(mods + "/" + line, tree + "/" + rel);
+    tree_order += rel + "\n";
+  }
+  EXPECT_TRUE(WriteFile(tree + "/modules.order", tree_order).ok());
+  return tree;
+}
+
+// --kernel-tree on a build-tree layout: the modules come from the tree
+// (collected and indexed without `make modules_install`), the guest swaps.
+TEST_F(IntegrationTest, KernelTreeInBuildLayoutSwaps) {
+  REQUIRE_CAPABILITIES();
+  const std::string dir = OutDir("ktree-src");
+  std::string error;
+  std::string tree =
+      DebianPackageAsTree("linux-image-6.1.0-54-amd64", dir, &error);
+  ASSERT_FALSE(tree.empty()) << error;
+  EXPECT_FALSE(Exists(tree + "/lib")) << "nothing installed";
+  const std::string out = OutDir("ktree");
+  std::string id, log;
+  int rc = RunBench({"run", kSource + "/scenarios/baseline-nbd.toml",
+                     "--kernel-tree", tree, "--out", out},
+                    &id, &log);
+  ASSERT_EQ(rc, 0) << log;
+  nlohmann::json r = LoadReport(out);
+  EXPECT_EQ(r["verdict"], "pass");
+  EXPECT_EQ(r["kernel"]["release"], "6.1.0-54-amd64");
+  EXPECT_EQ(r["kernel"]["source"], "tree:" + tree);
+  EXPECT_NE(log.find(" modules"), std::string::npos);
+  EXPECT_EQ(log.find(", 0 modules"), std::string::npos)
+      << "nbd and virtio_net come from the tree: " << log;
+  const auto& run = r["runs"][0];
+  EXPECT_EQ(run["swap"]["type"], "nbd");
+  EXPECT_EQ(run["integrity"]["pages_verified"], run["integrity"]["hog_pages"]);
+  EXPECT_EQ(Leftovers(id, out), "");
+  std::filesystem::remove_all(dir);
+}
+
+// Debian's -cloud kernel has no e1000 driver: a scenario asking for that
+// NIC stops before anything starts, naming the line, option and kernel.
+TEST_F(IntegrationTest, KernelLackingTheScenariosDriverExits2) {
+  REQUIRE_CAPABILITIES();
+  const std::string dir = OutDir("cloud-e1000");
+  std::filesystem::create_directories(dir);
+  auto smoke = ReadFile(kSource + "/scenarios/smoke.toml");
+  ASSERT_TRUE(smoke.ok());
+  std::string text = *smoke;
+  text.replace(text.find("[vm]\n"), 5, "[vm]\nnic = \"e1000\"\n");
+  ASSERT_TRUE(WriteFile(dir + "/e1000.toml", text).ok());
+  int line = 1;
+  for (char c : text.substr(0, text.find("nic = "))) line += c == '\n';
+  std::string id, log;
+  int rc = RunBench(
+      {"run", dir + "/e1000.toml", "--kernel-package",
+       "linux-image-6.12.117+deb12-cloud-amd64", "--out", dir + "/out"},
+      &id, &log);
+  EXPECT_EQ(rc, 2) << log;
+  EXPECT_NE(log.find("kernel 6.12.117+deb12-cloud-amd64 (config "),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find(dir + "/e1000.toml:" + std::to_string(line) +
+                     ": vm.nic \"e1000\" needs CONFIG_E1000 (module e1000) "
+                     "for the guest's NIC driver: not set"),
+            std::string::npos)
+      << log;
+  EXPECT_FALSE(Exists(dir + "/out")) << "nothing was started";
+  EXPECT_EQ(Leftovers(id, dir + "/out"), "");
 }
 
 }  // namespace

@@ -66,6 +66,20 @@ modules = "/m")toml",
      R"msg(bad.toml:4: kernel.bzimage: a kernel comes from one of kernel.package, kernel.tree and kernel.bzimage, not several (keep one))msg"},
     {R"toml(name = "x"
 [kernel]
+package = "linux-image-6.1.0-54-amd64"
+tree = "/src/linux")toml",
+     R"msg(bad.toml:4: kernel.tree: a kernel comes from one of kernel.package, kernel.tree and kernel.bzimage, not several (keep one))msg"},
+    {R"toml(name = "x"
+[kernel]
+tree = "/src/linux"
+config = "/src/linux/.config")toml",
+     R"msg(bad.toml:4: kernel.config goes with kernel.bzimage)msg"},
+    {R"toml(name = "x"
+[vm]
+nic = "ne2k")toml",
+     R"msg(bad.toml:3: vm.nic "ne2k": expected one of "e1000", "e1000e", "rtl8139", "virtio")msg"},
+    {R"toml(name = "x"
+[kernel]
 bzimage = "/boot/vmlinuz")toml",
      R"msg(bad.toml:3: kernel.bzimage needs kernel.modules (its lib/modules/RELEASE directory))msg"},
     {R"toml(name = "x"

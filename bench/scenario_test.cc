@@ -23,6 +23,24 @@ TEST(ScenarioTest, MinimalGetsDefaults) {
   EXPECT_FALSE(r->cgroup.enabled);
 }
 
+TEST(ScenarioTest, KernelTreeReplacesTheDefaultPackage) {
+  auto r = ParseScenario(
+      "name = \"x\"\n[kernel]\ntree = \"/src/linux\"\n[vm]\nnic = \"e1000\"\n",
+      "t.toml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->kernel.tree, "/src/linux");
+  EXPECT_EQ(r->kernel.package, "");
+  EXPECT_EQ(r->vm.nic, "e1000");
+  EXPECT_EQ(r->Where("vm.nic"), "t.toml:5");
+  EXPECT_EQ(r->Where("storage.kind"), "t.toml");
+  auto deb = ParseScenario(
+      "name = \"x\"\n[kernel]\npackage = "
+      "\"./linux-image-6.1.99_1_amd64.deb\"\n",
+      "t.toml");
+  ASSERT_TRUE(deb.ok()) << deb.status().message();
+  EXPECT_EQ(deb->kernel.package, "./linux-image-6.1.99_1_amd64.deb");
+}
+
 TEST(ScenarioTest, FullFile) {
   auto r = ParseScenario(R"(
 name = "loss"

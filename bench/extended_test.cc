@@ -1,0 +1,68 @@
+// Extended tests: long guest-booting suites CI does not gate on (CTest
+// label extended; README command 2 leaves them out). Run
+// them with `ctest --test-dir build -L extended`.
+//
+// They need root, /dev/net/tun, QEMU and ganesha, and Debian's package
+// repository; without them each test says SKIPPED and why.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "bench/fs_util.h"
+#include "bench/integration.h"
+
+namespace swapbench {
+namespace {
+
+// smoke on every flavour of both families this machine can download: the
+// oldest 6.1 (plain .ko) and 6.12 generic, -cloud and -rt (.ko.xz).
+TEST(ExtendedTest, EveryDebianFlavourSwaps) {
+  REQUIRE_CAPABILITIES();
+  const std::string out = OutDir("flavours");
+  const std::vector<std::string> kernels = {
+      "linux-image-6.1.0-47-amd64", "linux-image-6.12.117+deb12-amd64",
+      "linux-image-6.12.117+deb12-cloud-amd64",
+      "linux-image-6.12.117+deb12-rt-amd64"};
+  std::vector<std::string> args = {"run", kSource + "/scenarios/smoke.toml",
+                                   "--out", out};
+  for (const auto& k : kernels) {
+    args.push_back("--kernel-package");
+    args.push_back(k);
+  }
+  std::string id, log;
+  int rc = RunBench(args, &id, &log);
+  EXPECT_EQ(rc, 0) << log;
+  for (const auto& k : kernels) {
+    nlohmann::json r = LoadReport(out + "/smoke." + k);
+    EXPECT_EQ(r["verdict"], "pass") << k;
+    EXPECT_EQ(r["kernel"]["source"].get<std::string>().rfind("debian:" + k, 0),
+              0u)
+        << k;
+  }
+}
+
+// A real bisect between two 6.1.0 packages whose smoke verdicts agree:
+// both endpoints run, nothing is left to search, exit 1.
+TEST(ExtendedTest, BisectBetweenTwo61PackagesThatAgree) {
+  REQUIRE_CAPABILITIES();
+  const std::string out = OutDir("bisect");
+  std::string id, log;
+  int rc = RunBench({"bisect", kSource + "/scenarios/smoke.toml", "--old",
+                     "linux-image-6.1.0-55-amd64", "--new",
+                     "linux-image-6.1.0-57-amd64", "--out", out},
+                    &id, &log);
+  EXPECT_EQ(rc, 1) << log;
+  auto text = ReadFile(out + "/bisect.json");
+  ASSERT_TRUE(text.ok()) << log;
+  auto j = nlohmann::json::parse(*text);
+  EXPECT_EQ(j["outcome"], "agree");
+  ASSERT_EQ(j["steps"].size(), 2u);
+  EXPECT_EQ(j["steps"][0]["package"], "linux-image-6.1.0-55-amd64");
+  EXPECT_EQ(j["steps"][1]["package"], "linux-image-6.1.0-57-amd64");
+  EXPECT_EQ(j["packages"].size(), 3u) << "55, 56, 57";
+  EXPECT_TRUE(Exists(out + "/01.linux-image-6.1.0-55-amd64/junit.xml"));
+}
+
+}  // namespace
+}  // namespace swapbench
