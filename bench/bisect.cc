@@ -132,6 +132,15 @@ std::string Other(const std::string& v) {
   return v == "pass" ? "fail" : "pass";
 }
 
+// "pass fail pass"
+std::string Words(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
+  return out;
+}
+
+std::string OrDash(const std::string& s) { return s.empty() ? "-" : s; }
+
 class Search {
  public:
   Search(const std::vector<DebPackage>& p, FlakyRule rule,
@@ -221,16 +230,9 @@ class Search {
     if (s.call == "pass" || s.call == "fail") return s.call;
     r_.outcome = "inconclusive";
     r_.why = which + " endpoint " + r_.packages[i].name + " was " + s.call +
-             " (" + Join(s.result.verdicts, " ") +
+             " (" + Words(s.result.verdicts) +
              "): give another endpoint, or raise --repeat";
     return std::string();
-  }
-
-  static std::string Join(const std::vector<std::string>& v,
-                          const std::string& sep) {
-    std::string out;
-    for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-    return out;
   }
 
   BisectResult r_;
@@ -238,12 +240,6 @@ class Search {
   const StepRunner& run_;
   std::string old_;
 };
-
-std::string Join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
-  return out.empty() ? "-" : out;
-}
 
 nlohmann::json PackageJson(const DebPackage& p) {
   return {
@@ -268,8 +264,8 @@ std::string BisectText(const BisectResult& r) {
         s.call == s.counted ? s.call : s.call + " (as " + s.counted + ")";
     out += StringPrintf("%-4zu %-42s %-12s %-22s %-12s %s\n", i + 1,
                         p.name.c_str(), p.Upstream().c_str(),
-                        Join(s.result.verdicts).c_str(), call.c_str(),
-                        Join(s.result.findings).c_str());
+                        OrDash(Words(s.result.verdicts)).c_str(), call.c_str(),
+                        OrDash(Words(s.result.findings)).c_str());
   }
   auto named = [&](int i) {
     return r.packages[i].name + " (" + r.packages[i].Upstream() + ")";

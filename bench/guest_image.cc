@@ -29,26 +29,6 @@ uint64_t Fnv1a64(const std::string& data, uint64_t h) {
   return h;
 }
 
-namespace {
-
-std::string Trim(std::string s) {
-  while (!s.empty() &&
-         (s.back() == '\n' || s.back() == ' ' || s.back() == '\r'))
-    s.pop_back();
-  return s;
-}
-
-// Module name from a modules.dep path: basename, no .ko suffix, '-' -> '_'.
-std::string ModuleName(const std::string& path) {
-  std::string base = path.substr(path.rfind('/') + 1);
-  size_t ko = base.find(".ko");
-  if (ko != std::string::npos) base.resize(ko);
-  std::replace(base.begin(), base.end(), '-', '_');
-  return base;
-}
-
-}  // namespace
-
 std::vector<std::string> ParseLdd(const std::string& out) {
   std::vector<std::string> libs;
   std::istringstream in(out);
@@ -108,10 +88,7 @@ Result<std::vector<std::string>> ResolveModules(
     done.insert(name);
     order.push_back(it->second.first);
   };
-  for (std::string r : roots) {
-    std::replace(r.begin(), r.end(), '-', '_');
-    visit(r);
-  }
+  for (const std::string& r : roots) visit(ModuleName(r));
   if (!error.empty()) return Status::Usage(error);
   return order;
 }
@@ -193,7 +170,8 @@ Result<GuestImage> BuildImage(const Kernel& kernel, const ImageInputs& in,
       continue;
     }
     if (ldd->exit_code != 0)
-      return Status::Harness("image: ldd " + bin + ": " + Trim(ldd->output));
+      return Status::Harness("image: ldd " + bin + ": " +
+                             TrimRight(ldd->output));
     std::vector<std::string> paths = ParseLdd(ldd->output);
     paths.push_back(bin);
     for (const auto& p : paths) {

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -35,6 +36,13 @@ bool IsKernelPackage(const std::string& name) {
   return IsDebFile(name) || IsDebianPackageName(name);
 }
 
+std::string ModuleName(const std::string& path) {
+  std::string base = path.substr(path.rfind('/') + 1);
+  base.resize(std::min(base.size(), base.find(".ko")));
+  std::replace(base.begin(), base.end(), '-', '_');
+  return base;
+}
+
 std::vector<std::string> ParseModulesOrder(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);
@@ -53,13 +61,6 @@ std::vector<std::string> ParseModulesOrder(const std::string& text) {
 }
 
 namespace {
-
-std::string Trim(std::string s) {
-  while (!s.empty() &&
-         (s.back() == '\n' || s.back() == ' ' || s.back() == '\r'))
-    s.pop_back();
-  return s;
-}
 
 // The "ready" file a prepared kernel directory ends with: release, then
 // what the source says of itself (a package version, a tree path).
@@ -97,8 +98,8 @@ Status Unpack(const std::string& deb, const std::string& what,
   auto ver = RunCommand({"dpkg-deb", "-f", deb, "Version"});
   if (!ver.ok()) return ver.status();
   if (ver->exit_code != 0)
-    return Status::Usage(what + ": not a Debian package (" + Trim(ver->output) +
-                         ")");
+    return Status::Usage(what + ": not a Debian package (" +
+                         TrimRight(ver->output) + ")");
   if (!(s = RunChecked({"dpkg-deb", "-x", deb, dir + "/root"}, 300)).ok())
     return s;
   std::string release;
@@ -117,7 +118,7 @@ Status Unpack(const std::string& deb, const std::string& what,
     return Status::Usage(what + ": no lib/modules/" + release + " inside");
   if (!(s = RunChecked({"depmod", "-b", dir + "/root", release}, 300)).ok())
     return s;
-  return WriteReady(dir, release, Trim(ver->output));
+  return WriteReady(dir, release, TrimRight(ver->output));
 }
 
 Status AptDownload(const std::string& package, const std::string& dl,
@@ -138,7 +139,7 @@ Status AptDownload(const std::string& package, const std::string& dl,
       return Status::Usage("kernel package " + package +
                            " is not in the apt sources");
     return Status::Harness("apt-get download " + package + ": " +
-                           Trim(r->output));
+                           TrimRight(r->output));
   }
   for (const auto& e : fs::directory_iterator(dl))
     if (e.path().extension() == ".deb") *deb = e.path().string();
@@ -229,6 +230,7 @@ Status NotBuilt(const std::string& tree) {
 
 struct TreeParts {
   std::string release;
+  std::string image, config;         // bzImage and .config bytes
   std::string order;                 // modules.order text ("" : none)
   std::vector<std::string> modules;  // as the tree holds them
   uint64_t key = 0;                  // what the build left, hashed
@@ -246,14 +248,16 @@ Result<TreeParts> ReadTree(const std::string& tree) {
     return Status::Usage("--kernel-tree " + tree +
                          ": no include/config/kernel.release (an unfinished "
                          "build?)");
-  p.release = Trim(*release);
+  p.release = TrimRight(*release);
   auto config = ReadFile(tree + "/.config");
   if (!config.ok())
     return Status::Usage("--kernel-tree " + tree + ": no .config");
   auto image = ReadFile(tree + "/arch/x86/boot/bzImage");
   if (!image.ok()) return image.status();
+  p.config = std::move(*config);
+  p.image = std::move(*image);
   p.key = Fnv1a64("tree-v1 " + tree + " " + p.release);
-  p.key = Fnv1a64(*image, Fnv1a64(*config, p.key));
+  p.key = Fnv1a64(p.image, Fnv1a64(p.config, p.key));
   auto order = ReadFile(tree + "/modules.order");
   if (order.ok()) p.order = *order;
   for (const std::string& m : ParseModulesOrder(p.order)) {
@@ -310,12 +314,8 @@ Result<Kernel> PrepareTreeKernel(const std::string& tree_arg,
   FileLock lock = FileLock::Acquire(dir + "/.lock");
   if (!Exists(dir + "/ready")) {
     if (!(s = RemoveTreeWithin(kernels, dir + "/root")).ok()) return s;
-    auto image = ReadFile(tree + "/arch/x86/boot/bzImage");
-    auto config = ReadFile(tree + "/.config");
-    if (!image.ok() || !config.ok())
-      return Status::Usage("--kernel-tree " + tree + ": changed while read");
-    if (!(s = WriteFile(dir + "/bzImage", *image)).ok()) return s;
-    if (!(s = WriteFile(dir + "/config", *config)).ok()) return s;
+    if (!(s = WriteFile(dir + "/bzImage", p->image)).ok()) return s;
+    if (!(s = WriteFile(dir + "/config", p->config)).ok()) return s;
     if (!(s = CollectModules(tree, *p, dir + "/root")).ok()) return s;
     if (!(s = WriteReady(dir, p->release, tree)).ok()) return s;
   }

@@ -76,6 +76,12 @@ inline constexpr char kDebianPackageNameRule[] =
 Result<Kernel> PrepareKernel(const KernelSpec& spec,
                              const std::string& cache_dir);
 
+// A module's name from its path in modules.dep, modules.order or
+// modules.builtin ("kernel/drivers/net/virtio_net.ko.xz" -> "virtio_net"):
+// the base name without .ko and what follows, '-' as '_' (the kernel treats
+// them alike). A bare name ("virtio-net") is normalized the same way.
+std::string ModuleName(const std::string& path);
+
 // Reads what CheckNeeds needs to know about a prepared kernel.
 Result<KernelFacts> FactsOf(const Kernel& kernel);
 

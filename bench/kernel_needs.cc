@@ -155,10 +155,7 @@ std::set<std::string> ModuleNames(const std::string& text) {
   while (std::getline(in, line)) {
     std::string path = line.substr(0, line.find(':'));
     if (path.empty()) continue;
-    std::string base = path.substr(path.rfind('/') + 1);
-    base.resize(std::min(base.size(), base.find(".ko")));
-    std::replace(base.begin(), base.end(), '-', '_');
-    names.insert(base);
+    names.insert(ModuleName(path));
   }
   return names;
 }
@@ -169,8 +166,7 @@ std::string Unmet(const KernelNeed& n, const std::map<std::string, char>& cfg,
                   bool config_known, const std::set<std::string>& loadable,
                   const std::set<std::string>& builtin, bool* load) {
   *load = false;
-  std::string mod = n.module;
-  std::replace(mod.begin(), mod.end(), '-', '_');
+  const std::string mod = ModuleName(n.module);
   if (config_known) {
     auto it = cfg.find(n.option);
     char v = it == cfg.end() ? 0 : it->second;

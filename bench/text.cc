@@ -24,6 +24,13 @@ std::string StringPrintf(const char* fmt, ...) {
 
 namespace swapbench {
 
+std::string TrimRight(std::string s) {
+  while (!s.empty() &&
+         (s.back() == '\n' || s.back() == ' ' || s.back() == '\r'))
+    s.pop_back();
+  return s;
+}
+
 std::string XmlEscape(const std::string& s) {
   std::string out;
   out.reserve(s.size());

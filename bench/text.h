@@ -14,6 +14,9 @@ namespace swapbench {
 std::string StringPrintf(const char* fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
+// `s` without trailing spaces, \r and \n (command output, one-line files).
+std::string TrimRight(std::string s);
+
 // Escaping shared by the XML and HTML writers: &<>"' and bytes that XML
 // 1.0 does not allow (console control characters, stray non-UTF-8 bytes)
 // become safe text.
