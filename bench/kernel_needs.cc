@@ -75,7 +75,7 @@ Ask AskOf(const Scenario& sc, Asker a) {
       return {"storage.version",
               sc.storage.kind == StorageKind::kNfs ? sc.storage.version : ""};
     case Asker::kCgroup:
-      return {"cgroup", sc.cgroup.enabled ? "on" : ""};
+      return {"cgroup", sc.cgroups.empty() ? "" : "on"};
     case Asker::kEngine:
       return {"link.engine", Name(sc.link.engine)};
   }

@@ -168,7 +168,8 @@ TEST_F(RunnerTest, CleanPass) {
   for (const char* f : {"junit.xml", "kcidb.json", "ktap.txt", "report.html",
                         "agent.conf", "domain.xml"})
     EXPECT_TRUE(Exists(dir_ + "/out/" + f)) << f;
-  EXPECT_NE(ReadFile(dir_ + "/out/agent.conf")->find("memory_max=50331648"),
+  EXPECT_NE(ReadFile(dir_ + "/out/agent.conf")
+                ->find("cg=name=hog path=/hog max=50331648"),
             std::string::npos);
   ExpectTornDown();
 }

@@ -52,15 +52,62 @@ struct Scenario {
     std::string mount_options = "hard,timeo=600,retrans=2";
   } storage;
 
+  // A memory cgroup under the guest's cgroup2 root ([[cgroup]], or the
+  // shorthand [cgroup], which is one named "hog"). 0 (or -1 for swap_max):
+  // the kernel's default, no limit.
   struct Cgroup {
-    bool enabled = false;
-    int memory_max_mib = 0;   // 0: unset
-    int memory_high_mib = 0;  // 0: unset
-  } cgroup;
+    std::string name;
+    std::string parent;  // another [[cgroup]]'s name; "": the root
+    int memory_max_mib = 0;
+    int memory_high_mib = 0;
+    int memory_low_mib = 0;
+    int memory_min_mib = 0;
+    int swap_max_mib = -1;   // memory.swap.max; 0 is "no swap at all"
+    bool oom_group = false;  // memory.oom.group: kill the whole cgroup
+    int line = 0;
+    // "/parent/name": where it sits under /sys/fs/cgroup (set by the parser).
+    std::string path;
+  };
+  std::vector<Cgroup> cgroups;
+  // The cgroup named `name`, or null.
+  const Cgroup* FindCgroup(const std::string& name) const;
 
+  enum class WorkloadKind { kHog, kWriter, kReader, kStressNg };
+  // One [[workload]] (or the shorthand [workload] hog_mib: one hog named
+  // "hog"). It runs in `cgroup` ("" : the root) from `start_at_s` seconds
+  // after the workloads phase began, or once workload `after` has written
+  // `after_mib` MiB (-1: once `after` has ended).
   struct Workload {
-    int hog_mib = 128;
-  } workload;
+    std::string name;
+    WorkloadKind kind = WorkloadKind::kHog;
+    std::string cgroup;
+    double start_at_s = 0;
+    std::string after;
+    int after_mib = -1;
+    int mib = 128;  // hog: anonymous memory; writer, reader: the file
+    // hog: the order pages are touched in; passes after the first read,
+    // check and rewrite each page touched.
+    std::string pattern = "sequential";  // sequential | random | zipf
+    double zipf_s = 1.0;
+    int passes = 1;   // hog: over its memory; reader: over its file
+    int threads = 1;  // hog
+    // writer: write(2) size, O_DIRECT, and when to fsync.
+    int block_kib = 1024;
+    bool direct = false;
+    std::string fsync = "never";  // never | end | every_mib
+    int fsync_every_mib = 0;
+    std::vector<std::string> args;  // stress-ng's arguments
+    int line = 0;
+  };
+  std::vector<Workload> workloads;
+  bool Has(WorkloadKind k) const;
+
+  // Guest knobs written before the workloads start: "vm.swappiness" ->
+  // "100" under /proc/sys, "kernel/mm/lru_gen/enabled" -> "y" under /sys.
+  struct Guest {
+    std::map<std::string, std::string> sysctl;
+    std::map<std::string, std::string> sysfs;
+  } guest;
 
   // The link emulator: impairments and phases (its seed is the run's),
   // floods towards the guest, and what to record.
@@ -116,6 +163,10 @@ struct Scenario {
     return it == lines.end() ? path : path + ":" + std::to_string(it->second);
   }
 
+  // The name as a directory name: a [matrix] case "base[seed=2,vm.nic=e1000]"
+  // is "base.seed-2.vm.nic-e1000".
+  std::string DirName() const;
+
   // "nfs4.1", "nfs3": the report's swap.type.
   std::string SwapType() const {
     return storage.kind == StorageKind::kNfs ? "nfs" + storage.version
@@ -123,10 +174,15 @@ struct Scenario {
   }
 };
 
+// "hog", "writer", "reader", "stress-ng": scenario files and reports.
+const char* Name(Scenario::WorkloadKind k);
+
 // A scenario file is text a person wrote: larger ones are refused.
 inline constexpr size_t kMaxScenarioBytes = 1 << 20;
 
-// Parses and validates; a Usage status on any error.
+// Parses and validates a file of one case (includes are read relative to
+// `path`); a [matrix] of several cases is an error here — see
+// scenario_family.h for those.
 Result<Scenario> ParseScenario(const std::string& text,
                                const std::string& path);
 Result<Scenario> LoadScenario(const std::string& path);

@@ -20,7 +20,11 @@ TEST(ScenarioTest, MinimalGetsDefaults) {
   EXPECT_EQ(r->vm.memory_mib, 256);
   EXPECT_EQ(r->kernel.package, "linux-image-6.1.0-54-amd64");
   EXPECT_EQ(r->SwapType(), "nfs4.1");
-  EXPECT_FALSE(r->cgroup.enabled);
+  EXPECT_TRUE(r->cgroups.empty());
+  ASSERT_EQ(r->workloads.size(), 1u);  // the hog of old, in the root
+  EXPECT_EQ(r->workloads[0].name, "hog");
+  EXPECT_EQ(r->workloads[0].mib, 128);
+  EXPECT_EQ(r->workloads[0].cgroup, "");
 }
 
 TEST(ScenarioTest, KernelTreeReplacesTheDefaultPackage) {
@@ -67,9 +71,13 @@ findings = ["memcg_oom_kill"]
   EXPECT_EQ(r->seed, 77u);
   EXPECT_EQ(r->vm.memory_mib, 512);
   EXPECT_EQ(r->SwapType(), "nfs3");
-  EXPECT_TRUE(r->cgroup.enabled);
-  EXPECT_EQ(r->cgroup.memory_high_mib, 48);
-  EXPECT_EQ(r->cgroup.memory_max_mib, 0);
+  ASSERT_EQ(r->cgroups.size(), 1u);  // the shorthand: one named "hog"
+  EXPECT_EQ(r->cgroups[0].name, "hog");
+  EXPECT_EQ(r->cgroups[0].path, "/hog");
+  EXPECT_EQ(r->cgroups[0].memory_high_mib, 48);
+  EXPECT_EQ(r->cgroups[0].memory_max_mib, 0);
+  ASSERT_EQ(r->workloads.size(), 1u);
+  EXPECT_EQ(r->workloads[0].cgroup, "hog");
   const auto& imps = r->link.config.impairments;
   ASSERT_EQ(imps.size(), 2u);
   EXPECT_EQ(imps[0].direction, "to_guest");
@@ -89,10 +97,12 @@ TEST(ScenarioTest, UnknownKeyIsAnError) {
   EXPECT_EQ(Err("name = \"x\"\n[vm]\nmemory = 256\n"),
             "t.toml:3: unknown key vm.memory in [vm] (expected cmdline, cpus, "
             "memory_mib, nic; did you mean memory_mib?)");
-  EXPECT_EQ(Err("name = \"x\"\n[vmm]\n"),
-            "t.toml:2: unknown key vmm at the top level (expected capture, "
-            "cgroup, description, expect, fault, flood, kernel, limits, link, "
-            "name, phase, seed, storage, vm, workload; did you mean vm?)");
+  EXPECT_EQ(
+      Err("name = \"x\"\n[vmm]\n"),
+      "t.toml:2: unknown key vmm at the top level (expected capture, "
+      "cgroup, description, expect, fault, flood, guest, include, kernel, "
+      "limits, link, matrix, name, phase, seed, storage, vm, workload; did "
+      "you mean vm?)");
   // The keys expected depend on the table's kind.
   EXPECT_EQ(
       Err("name = \"x\"\n[[link.impairment]]\nkind = \"loss\"\nprob = 0.1\n"),

@@ -37,7 +37,24 @@ bool Telemetry::Feed(const std::string& line) {
                     {"device", &nlohmann::json::is_string},
                     {"step", &nlohmann::json::is_string},
                     {"error", &nlohmann::json::is_string},
-                    {"detail", &nlohmann::json::is_string}};
+                    {"detail", &nlohmann::json::is_string},
+                    {"name", &nlohmann::json::is_string},
+                    {"kind", &nlohmann::json::is_string},
+                    {"cgroup", &nlohmann::json::is_string},
+                    {"path", &nlohmann::json::is_string},
+                    {"set", &nlohmann::json::is_string},
+                    {"read", &nlohmann::json::is_string},
+                    {"io_error", &nlohmann::json::is_string},
+                    {"stressor", &nlohmann::json::is_string},
+                    {"bytes", &nlohmann::json::is_number_integer},
+                    {"written_bytes", &nlohmann::json::is_number_integer},
+                    {"verified_bytes", &nlohmann::json::is_number_integer},
+                    {"corrupted_bytes", &nlohmann::json::is_number_integer},
+                    {"read_bytes", &nlohmann::json::is_number_integer},
+                    {"passes", &nlohmann::json::is_number_integer},
+                    {"write_seconds", &nlohmann::json::is_number},
+                    {"write_mib_per_s", &nlohmann::json::is_number},
+                    {"max_write_ms", &nlohmann::json::is_number}};
     for (const auto& [key, is] : kTyped) {
       auto it = j.find(key);
       if (it != j.end() && !((*it).*is)()) j.erase(it);
@@ -45,10 +62,26 @@ bool Telemetry::Feed(const std::string& line) {
     events_.push_back(std::move(j));
     return true;
   }
+  using namespace protocol;
+  if (auto c = j.find("cgroup"); c != j.end()) {
+    if (!c->is_string()) {
+      ++garbage_;
+      return false;
+    }
+    CgroupSample cs;
+    cs.cgroup = c->get<std::string>();
+    if (j.contains("t") && j["t"].is_number()) cs.t = j["t"].get<double>();
+    for (int f = 0; f < kCgroupFields; ++f) {
+      auto it = j.find(kCgroupFieldNames[f]);
+      cs.v[f] =
+          it != j.end() && it->is_number_integer() ? it->get<int64_t>() : -1;
+    }
+    cgroup_samples_.push_back(std::move(cs));
+    return true;
+  }
   Sample s;
   if (j.contains("t") && j["t"].is_number()) s.t = j["t"].get<double>();
   if (j.contains("phase") && j["phase"].is_string()) s.phase = j["phase"];
-  using namespace protocol;
   // Where each of the agent's sample fields goes (null: not kept).
   static const std::array<int64_t Sample::*, kSampleFields> kMembers = [] {
     std::array<int64_t Sample::*, kSampleFields> m{};
@@ -74,6 +107,11 @@ bool Telemetry::Feed(const std::string& line) {
     m[kHogWritten] = &Sample::hog_written;
     m[kHogVerified] = &Sample::hog_verified;
     m[kHogCorrupted] = &Sample::hog_corrupted;
+    m[kWorkBytes] = &Sample::work_bytes;
+    m[kNrDirty] = &Sample::nr_dirty;
+    m[kNrWriteback] = &Sample::nr_writeback;
+    m[kPgscan] = &Sample::pgscan;
+    m[kPgsteal] = &Sample::pgsteal;
     return m;
   }();
   for (int f = 0; f < kSampleFields; ++f) {
@@ -85,6 +123,14 @@ bool Telemetry::Feed(const std::string& line) {
   }
   samples_.push_back(s);
   return true;
+}
+
+std::vector<const nlohmann::json*> Telemetry::Events(
+    const std::string& name) const {
+  std::vector<const nlohmann::json*> out;
+  for (const auto& e : events_)
+    if (e.value("event", "") == name) out.push_back(&e);
+  return out;
 }
 
 const nlohmann::json* Telemetry::Event(const std::string& name) const {

@@ -1,6 +1,7 @@
 // Telemetry: the agent's JSON lines from the virtio-serial port, parsed.
 // A line with "event" is an event (boot, mount, swapon, hog_exit, error);
-// any other line is a periodic sample. Lines that do not parse are kept
+// one with "cgroup" a cgroup's sample; any other line is a periodic
+// sample. Lines that do not parse are kept
 // as counted garbage, never fatal: a guest under memory pressure may tear
 // a line.
 #ifndef SWAPBENCH_BENCH_TELEMETRY_H_
@@ -10,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "images/agent/protocol.h"
 
 namespace swapbench {
 
@@ -25,6 +28,19 @@ struct Sample {
           udp_rcvbuf_errors = -1, tcp_csum_errors = -1, pfmemalloc_drop = -1,
           icmp_in_echos = -1;
   int64_t hog_pages = 0, hog_written = 0, hog_verified = 0, hog_corrupted = 0;
+  int64_t work_bytes = 0;  // every workload's progress, bytes
+  // /proc/vmstat: pages dirty and under writeback; pages scanned and
+  // reclaimed (anon + file). -1 if unread.
+  int64_t nr_dirty = -1, nr_writeback = -1, pgscan = -1, pgsteal = -1;
+};
+
+// One cgroup's sample (protocol::CgroupField, names as in kCgroupFieldNames);
+// -1: unread.
+struct CgroupSample {
+  double t = 0;
+  std::string cgroup;
+  int64_t v[protocol::kCgroupFields];
+  int64_t operator[](protocol::CgroupField f) const { return v[f]; }
 };
 
 class Telemetry {
@@ -32,13 +48,19 @@ class Telemetry {
   // Feeds one line; returns true if it parsed.
   bool Feed(const std::string& line);
   const std::vector<Sample>& samples() const { return samples_; }
+  const std::vector<CgroupSample>& cgroup_samples() const {
+    return cgroup_samples_;
+  }
   const std::vector<nlohmann::json>& events() const { return events_; }
+  // Every event named `name`, in order.
+  std::vector<const nlohmann::json*> Events(const std::string& name) const;
   // The first event named `name`, or null.
   const nlohmann::json* Event(const std::string& name) const;
   int garbage() const { return garbage_; }
 
  private:
   std::vector<Sample> samples_;
+  std::vector<CgroupSample> cgroup_samples_;
   std::vector<nlohmann::json> events_;
   int garbage_ = 0;
 };

@@ -2,16 +2,13 @@
 
 #include "bench/fs_util.h"
 #include "bench/kernel_netem.h"
+#include "bench/text.h"
 #include "images/agent/protocol.h"
 #include "netem/rng.h"
 
 namespace swapbench {
 
 namespace {
-
-std::string Mib(int mib) {
-  return std::to_string(static_cast<uint64_t>(mib) << 20);
-}
 
 // ignore_loglevel and sysrq_always_enabled: the SysRq dumps asked for on a
 // stall must reach the console (Debian's default kernel.sysrq=438 has no
@@ -27,22 +24,85 @@ std::string GuestCmdline(const Scenario& sc, const std::string& id) {
 
 }  // namespace
 
+namespace {
+
+std::string Bytes(int mib) { return std::to_string(int64_t{mib} << 20); }
+
+// "cg" lines: limits in bytes, 0 MiB (or -1 for swap.max) left out.
+std::string CgroupLines(const Scenario& sc) {
+  namespace conf = protocol::conf;
+  std::string text;
+  for (const auto& c : sc.cgroups) {
+    std::string w = "name=" + c.name + " path=" + c.path;
+    for (auto [key, mib] : {std::pair{"max", c.memory_max_mib},
+                            {"high", c.memory_high_mib},
+                            {"low", c.memory_low_mib},
+                            {"min", c.memory_min_mib}})
+      if (mib > 0) w += std::string(" ") + key + "=" + Bytes(mib);
+    if (c.swap_max_mib >= 0) w += " swap_max=" + Bytes(c.swap_max_mib);
+    if (c.oom_group) w += " oom_group=1";
+    text += conf::Line(conf::kCgroup, w);
+  }
+  return text;
+}
+
+// "wl" lines: each workload's seed is its own stream of the run's seed
+// (the one hog of old keeps the stream it always had).
+std::string WorkloadLines(const Scenario& sc, uint64_t seed) {
+  namespace conf = protocol::conf;
+  std::string text;
+  for (const auto& w : sc.workloads) {
+    Rng rng =
+        Rng::ForStream(seed, w.name == "hog" ? "hog" : "workload/" + w.name);
+    const Scenario::Cgroup* cg = sc.FindCgroup(w.cgroup);
+    std::string l =
+        "name=" + w.name + " kind=" + Name(w.kind) +
+        " cgroup=" + (cg ? cg->path : "") + " bytes=" + Bytes(w.mib) +
+        " seed=" + std::to_string(rng.Next()) + " pattern=" + w.pattern +
+        " zipf_s=" + StringPrintf("%g", w.zipf_s) +
+        " passes=" + std::to_string(w.passes) +
+        " threads=" + std::to_string(w.threads) +
+        " block=" + std::to_string(int64_t{w.block_kib} << 10) +
+        " direct=" + (w.direct ? "1" : "0") +
+        " fsync=" + (w.fsync == "every_mib" ? "every" : w.fsync) +
+        " fsync_every=" + Bytes(w.fsync_every_mib) + " start_ms=" +
+        std::to_string(static_cast<int64_t>(w.start_at_s * 1000));
+    for (size_t i = 0; i < sc.workloads.size(); ++i)
+      if (sc.workloads[i].name == w.after && !w.after.empty()) {
+        l += " after=" + std::to_string(i);
+        if (w.after_mib >= 0) l += " after_bytes=" + Bytes(w.after_mib);
+      }
+    if (!w.args.empty()) {
+      l += " args=";
+      for (size_t i = 0; i < w.args.size(); ++i)
+        l += (i ? " " : "") + w.args[i];
+    }
+    text += conf::Line(conf::kWorkload, l);
+  }
+  return text;
+}
+
+std::string KnobLines(const Scenario& sc) {
+  namespace conf = protocol::conf;
+  std::string text;
+  for (const auto& [name, value] : sc.guest.sysctl)
+    text += conf::Line(conf::kSysctl, name + " " + value);
+  for (const auto& [name, value] : sc.guest.sysfs)
+    text += conf::Line(conf::kSysfs, name + " " + value);
+  return text;
+}
+
+}  // namespace
+
 std::string AgentConf(const Scenario& sc, uint64_t seed,
                       const Storage& storage) {
   namespace conf = protocol::conf;
   using conf::Line;
-  Rng hog_rng = Rng::ForStream(seed, "hog");
   std::string text = Line(conf::kGuestIp, kGuestIp) +
                      Line(conf::kPrefix, std::to_string(kPrefix)) +
                      Line(conf::kServerIp, kServerIp) + storage.AgentConfig() +
-                     Line(conf::kCgroup, sc.cgroup.enabled ? "1" : "0");
-  if (sc.cgroup.memory_max_mib)
-    text += Line(conf::kMemoryMax, Mib(sc.cgroup.memory_max_mib));
-  if (sc.cgroup.memory_high_mib)
-    text += Line(conf::kMemoryHigh, Mib(sc.cgroup.memory_high_mib));
-  text += Line(conf::kHogBytes, Mib(sc.workload.hog_mib)) +
-          Line(conf::kHogSeed, std::to_string(hog_rng.Next())) +
-          Line(conf::kTelemetryMs, "250");
+                     CgroupLines(sc) + WorkloadLines(sc, seed) + KnobLines(sc) +
+                     Line(conf::kTelemetryMs, "250");
   if (sc.link.engine == LinkEngine::kKernelNetem) {
     const auto& imps = sc.link.config.impairments;
     text += Line(conf::kNetemEgress, NetemArgs(imps, "to_server"));

@@ -281,8 +281,9 @@ void Judge(const Scenario& sc, const Observation& o, RunReport* run) {
   run->boot_s = o.boot_s;
   run->console_lines = static_cast<int>(o.console.lines());
   CollectFindings(o, run);
-  run->series = BuildSeries(o.telemetry.samples(), o.link_points,
-                            sc.cgroup.memory_max_mib);
+  run->series =
+      BuildSeries(o.telemetry.samples(), o.link_points,
+                  sc.cgroups.empty() ? 0 : sc.cgroups[0].memory_max_mib);
   run->events = o.telemetry.events();
   run->timeline = Timeline(o);
   MarkFaultsInForce(o.fault_spans, &run->findings);

@@ -14,6 +14,8 @@
 // Threads: the main thread runs the setup steps and waits for the hog; the
 // telemetry thread samples and writes. Writes to the port are serialized
 // by port_mu.
+#include "images/agent/agent.h"
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -46,11 +48,10 @@
 #include "images/agent/pattern.h"
 #include "images/agent/protocol.h"
 
-using namespace swapbench;
+namespace swapbench::agent {
+
 namespace conf = swapbench::protocol::conf;
 namespace event = swapbench::protocol::event;
-
-namespace {
 
 // ---- configuration -------------------------------------------------------
 
@@ -69,15 +70,11 @@ struct Config {
   char nfs_export[256] = "/export";
   char mount_opts[256] = "hard,timeo=600,retrans=2";
   char swapfile[128] = "swapfile";
-  unsigned long long cg_max = 0;   // bytes; 0 = not set
-  unsigned long long cg_high = 0;  // bytes; 0 = not set
-  unsigned long long cgroup = 0;   // run the hog in a memory cgroup
-  unsigned long long hog_bytes = 0;
-  unsigned long long hog_seed = 0;
   unsigned long long telemetry_ms = 250;
 };
 
 Config cfg;
+GuestPlan plan;  // cgroups, workloads, knobs
 
 // ---- output --------------------------------------------------------------
 
@@ -124,7 +121,7 @@ void PortWrite(const char* line, int len) {
 }
 
 // An event line: {"t":..,"event":"NAME", <extra JSON members>}.
-void Event(const char* name, const char* fmt = nullptr, ...) {
+void Event(const char* name, const char* fmt, ...) {
   static char buf[1024];
   static char extra[768];
   static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -143,16 +140,6 @@ void Event(const char* name, const char* fmt = nullptr, ...) {
   pthread_mutex_unlock(&mu);
 }
 
-// ---- shared hog progress (MAP_SHARED, locked by the agent) ---------------
-
-struct HogProgress {
-  std::atomic<unsigned long long> pages;
-  std::atomic<unsigned long long> written;
-  std::atomic<unsigned long long> verified;
-  std::atomic<unsigned long long> corrupted;
-  std::atomic<int> phase;  // 0 none, 1 write, 2 verify, 3 done
-};
-HogProgress* hog = nullptr;
 std::atomic<const char*> phase{"init"};
 
 // ---- small helpers -------------------------------------------------------
@@ -283,18 +270,13 @@ const StrKey kStrKeys[] = {
 };
 const NumKey kNumKeys[] = {
     {conf::kPrefix, &cfg.prefix},
-    {conf::kCgroup, &cfg.cgroup},
-    {conf::kMemoryMax, &cfg.cg_max},
-    {conf::kMemoryHigh, &cfg.cg_high},
-    {conf::kHogBytes, &cfg.hog_bytes},
-    {conf::kHogSeed, &cfg.hog_seed},
     {conf::kTelemetryMs, &cfg.telemetry_ms},
 };
 
 void LoadConfig() {
   FILE* f = fopen(protocol::kConfigPath, "re");
   if (!f) Fail("config", errno, protocol::kConfigPath);
-  char line[512];
+  static char line[1024];
   while (fgets(line, sizeof(line), f)) {
     char* nl = strchr(line, '\n');
     if (nl) *nl = 0;
@@ -307,6 +289,7 @@ void LoadConfig() {
       if (!strcmp(k, s.key)) Copy(s.dst, s.cap, v);
     for (const NumKey& n : kNumKeys)
       if (!strcmp(k, n.key)) *n.dst = strtoull(v, nullptr, 10);
+    PlanLine(&plan, k, v);
   }
   fclose(f);
 }
@@ -403,7 +386,7 @@ void SetupNetwork() {
   IfUp(s, "lo", "127.0.0.1", 8);
   IfUp(s, "eth0", cfg.guest_ip, cfg.prefix);
   close(s);
-  Event(event::kNetwork, "\"ip\":\"%s\",\"prefix\":%d", cfg.guest_ip,
+  Event(event::kNetwork, "\"ip\":\"%s\",\"prefix\":%llu", cfg.guest_ip,
         cfg.prefix);
 }
 
@@ -626,31 +609,107 @@ void SwapOn() {
   Event(event::kSwapon, "\"device\":\"%s\"", path);
 }
 
-int events_fd = -1, current_fd = -1;
+// ---- cgroups and knobs ---------------------------------------------------
 
-void SetupCgroup() {
-  if (!cfg.cgroup) return;
+// Each cgroup's files, opened once for the sampler.
+struct CgroupFds {
+  int events = -1, current = -1, stat = -1, swap = -1;
+};
+CgroupFds cg_fds[kMaxCgroups];
+
+void CgroupFile(const CgroupConf& c, const char* file, char* out, size_t cap) {
+  snprintf(out, cap, "/sys/fs/cgroup%s/%s", c.path, file);
+}
+
+// Writes one limit (bytes; -1: left alone), failing the step if the
+// kernel has no such file or refuses the value.
+void Limit(const CgroupConf& c, const char* file, long long value) {
+  if (value < 0) return;
+  char path[300], v[32];
+  CgroupFile(c, file, path, sizeof(path));
+  snprintf(v, sizeof(v), "%lld", value);
+  if (!WriteFile(path, v)) Fail("cgroup", errno, path);
+}
+
+void SetupCgroups() {
+  if (!plan.ncgroups) return;
   phase = "cgroup";
   if (!WriteFile("/sys/fs/cgroup/cgroup.subtree_control", "+memory"))
     Fail("cgroup", errno, "cgroup.subtree_control +memory");
-  if (mkdir("/sys/fs/cgroup/hog", 0755) != 0 && errno != EEXIST)
-    Fail("cgroup", errno, "mkdir /sys/fs/cgroup/hog");
-  char v[32];
-  if (cfg.cg_max) {
-    snprintf(v, sizeof(v), "%llu", cfg.cg_max);
-    if (!WriteFile("/sys/fs/cgroup/hog/memory.max", v))
-      Fail("cgroup", errno, "memory.max");
+  for (int i = 0; i < plan.ncgroups; ++i) {
+    const CgroupConf& c = plan.cgroups[i];
+    char path[300];
+    CgroupFile(c, "", path, sizeof(path));
+    if (mkdir(path, 0755) != 0 && errno != EEXIST) Fail("cgroup", errno, path);
+    if (c.has_children) {
+      CgroupFile(c, "cgroup.subtree_control", path, sizeof(path));
+      if (!WriteFile(path, "+memory")) Fail("cgroup", errno, path);
+    }
+    Limit(c, "memory.min", c.min);
+    Limit(c, "memory.low", c.low);
+    Limit(c, "memory.high", c.high);
+    Limit(c, "memory.max", c.max);
+    Limit(c, "memory.swap.max", c.swap_max);
+    Limit(c, "memory.oom.group", c.oom_group ? 1 : -1);
+    const std::pair<const char*, int*> files[] = {
+        {"memory.events", &cg_fds[i].events},
+        {"memory.current", &cg_fds[i].current},
+        {"memory.stat", &cg_fds[i].stat},
+        {"memory.swap.current", &cg_fds[i].swap}};
+    for (const auto& [file, fd] : files) {
+      CgroupFile(c, file, path, sizeof(path));
+      *fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    Event(event::kCgroup,
+          "\"name\":\"%s\",\"path\":\"%s\",\"memory_max\":%lld,"
+          "\"memory_high\":%lld,\"memory_low\":%lld,\"memory_min\":%lld,"
+          "\"swap_max\":%lld,\"oom_group\":%d",
+          c.name, c.path, c.max, c.high, c.low, c.min, c.swap_max, c.oom_group);
   }
-  if (cfg.cg_high) {
-    snprintf(v, sizeof(v), "%llu", cfg.cg_high);
-    if (!WriteFile("/sys/fs/cgroup/hog/memory.high", v))
-      Fail("cgroup", errno, "memory.high");
+}
+
+// A knob's current value, one line, safe inside a JSON string.
+void ReadKnob(const char* path, char* out, int cap) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  int n = fd < 0 ? -1 : PreadAll(fd, out, cap);
+  if (fd >= 0) close(fd);
+  if (n < 0) n = 0;
+  out[n] = 0;
+  for (char* p = out; *p; ++p) {
+    if (*p == '\n') {
+      *p = 0;
+      break;
+    }
+    if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20) *p = ' ';
   }
-  events_fd = open("/sys/fs/cgroup/hog/memory.events", O_RDONLY | O_CLOEXEC);
-  current_fd = open("/sys/fs/cgroup/hog/memory.current", O_RDONLY | O_CLOEXEC);
-  Event(event::kCgroup,
-        "\"path\":\"/hog\",\"memory_max\":%llu,\"memory_high\":%llu",
-        cfg.cg_max, cfg.cg_high);
+}
+
+// [guest.sysctl] and [guest.sysfs]: written, read back, reported. A knob
+// this kernel lacks is a setup failure, never a silent no-op.
+void ApplyKnobs(const char* release) {
+  if (!plan.nknobs) return;
+  phase = "knobs";
+  for (int i = 0; i < plan.nknobs; ++i) {
+    const KnobConf& k = plan.knobs[i];
+    const char* kind = k.sysfs ? "sysfs" : "sysctl";
+    static char what[600], read_back[256];
+    if (access(k.path, F_OK) != 0) {
+      snprintf(what, sizeof(what), "%s %s: %s is not in kernel %s", kind,
+               k.name, k.path, release);
+      Fail("knob", errno, what);
+    }
+    if (!WriteFile(k.path, k.value)) {
+      snprintf(what, sizeof(what), "%s %s: writing '%s' to %s failed", kind,
+               k.name, k.value, k.path);
+      Fail("knob", errno, what);
+    }
+    ReadKnob(k.path, read_back, sizeof(read_back));
+    Event(event::kKnob,
+          "\"kind\":\"%s\",\"name\":\"%s\",\"path\":\"%s\",\"set\":\"%s\","
+          "\"read\":\"%s\"",
+          kind, k.name, k.path, k.value, read_back);
+    Log("%s %s = %s (reads %s)", kind, k.name, k.value, read_back);
+  }
 }
 
 // ---- telemetry -----------------------------------------------------------
@@ -659,8 +718,48 @@ int vmstat_fd = -1, meminfo_fd = -1, rpc_fd = -1, dev_fd = -1, snmp_fd = -1,
     netstat_fd = -1;
 std::atomic<bool> stop_telemetry{false};
 
+// One cgroup's line: {"t":..,"cgroup":NAME,"current":N,...}.
+void SampleCgroup(int i) {
+  using namespace swapbench::protocol;
+  static char ev[1024], cur[64], swp[64], st[8192], line[1024];
+  long long v[kCgroupFields];
+  for (long long& x : v) x = -1;
+  if (PreadAll(cg_fds[i].current, cur, sizeof(cur)) > 0)
+    v[kCgfCurrent] = strtoll(cur, nullptr, 10);
+  if (PreadAll(cg_fds[i].swap, swp, sizeof(swp)) > 0)
+    v[kCgfSwapCurrent] = strtoll(swp, nullptr, 10);
+  if (PreadAll(cg_fds[i].events, ev, sizeof(ev)) > 0) {
+    v[kCgfLow] = Field(ev, "low");
+    v[kCgfHigh] = Field(ev, "high");
+    v[kCgfMax] = Field(ev, "max");
+    v[kCgfOom] = Field(ev, "oom");
+    v[kCgfOomKill] = Field(ev, "oom_kill");
+  }
+  if (PreadAll(cg_fds[i].stat, st, sizeof(st)) > 0) {
+    v[kCgfAnon] = Field(st, "anon");
+    v[kCgfFile] = Field(st, "file");
+    v[kCgfFileDirty] = Field(st, "file_dirty");
+    v[kCgfFileWriteback] = Field(st, "file_writeback");
+    v[kCgfPgscan] = Field(st, "pgscan");
+    v[kCgfPgsteal] = Field(st, "pgsteal");
+    long long a = Field(st, "workingset_refault_anon"),
+              f = Field(st, "workingset_refault_file");
+    v[kCgfWorkingsetRefault] =
+        a < 0 && f < 0 ? -1 : (a > 0 ? a : 0) + (f > 0 ? f : 0);
+  }
+  int n = snprintf(line, sizeof(line), "{\"t\":%.3f,\"cgroup\":\"%s\"", Now(),
+                   plan.cgroups[i].name);
+  for (int f = 0; f < kCgroupFields && n < (int)sizeof(line); ++f)
+    n += snprintf(line + n, sizeof(line) - n, ",\"%s\":%lld",
+                  kCgroupFieldNames[f], v[f]);
+  if (n < (int)sizeof(line) - 2)
+    n += snprintf(line + n, sizeof(line) - n, "}\n");
+  if (n > (int)sizeof(line) - 1) n = sizeof(line) - 1;
+  PortWrite(line, n);
+}
+
 void Sample() {
-  static char vm[16384], mi[8192], ev[1024], cur[64], line[1536];
+  static char vm[16384], mi[8192], ev[1024], cur[64], line[2048];
   static unsigned long long seq = 0;
   long long pswpin = -1, pswpout = -1, swap_total = -1, swap_free = -1,
             mem_free = -1;
@@ -673,15 +772,22 @@ void Sample() {
     swap_free = Field(mi, "SwapFree");
     mem_free = Field(mi, "MemFree");
   }
+  // The top-level cgroups summed: their memory.events are hierarchical.
   long long oom = -1, oom_kill = -1, ev_max = -1, ev_high = -1, current = -1;
-  if (PreadAll(events_fd, ev, sizeof(ev)) > 0) {
-    oom = Field(ev, "oom");
-    oom_kill = Field(ev, "oom_kill");
-    ev_max = Field(ev, "max");
-    ev_high = Field(ev, "high");
+  for (int i = 0; i < plan.ncgroups; ++i) {
+    if (strchr(plan.cgroups[i].path + 1, '/')) continue;
+    auto add = [](long long* sum, long long v) {
+      if (v >= 0) *sum = (*sum < 0 ? 0 : *sum) + v;
+    };
+    if (PreadAll(cg_fds[i].events, ev, sizeof(ev)) > 0) {
+      add(&oom, Field(ev, "oom"));
+      add(&oom_kill, Field(ev, "oom_kill"));
+      add(&ev_max, Field(ev, "max"));
+      add(&ev_high, Field(ev, "high"));
+    }
+    if (PreadAll(cg_fds[i].current, cur, sizeof(cur)) > 0)
+      add(&current, strtoll(cur, nullptr, 10));
   }
-  if (PreadAll(current_fd, cur, sizeof(cur)) > 0)
-    current = strtoll(cur, nullptr, 10);
   // /proc/net/rpc/nfs: "rpc CALLS RETRANS AUTHREFRESH" (NFS client RPCs).
   static char rpc[4096];
   long long rpc_calls = -1, rpc_retrans = -1;
@@ -732,10 +838,21 @@ void Sample() {
   v[kTcpCsumErrors] = csum_errors;
   v[kPfmemallocDrop] = pfmemalloc_drop;
   v[kIcmpInEchos] = icmp_echos;
-  v[kHogPages] = static_cast<long long>(hog->pages.load());
-  v[kHogWritten] = static_cast<long long>(hog->written.load());
-  v[kHogVerified] = static_cast<long long>(hog->verified.load());
-  v[kHogCorrupted] = static_cast<long long>(hog->corrupted.load());
+  v[kHogPages] = v[kHogWritten] = v[kHogVerified] = v[kHogCorrupted] = 0;
+  v[kWorkBytes] = 0;
+  for (int i = 0; i < plan.nworkloads; ++i) {
+    const Progress& p = progress[i];
+    v[kWorkBytes] += static_cast<long long>(p.work_bytes.load());
+    if (strcmp(plan.workloads[i].kind, "hog")) continue;
+    v[kHogPages] += static_cast<long long>(plan.workloads[i].bytes / kPageSize);
+    v[kHogWritten] += static_cast<long long>(p.written.load());
+    v[kHogVerified] += static_cast<long long>(p.verified.load());
+    v[kHogCorrupted] += static_cast<long long>(p.corrupted.load());
+  }
+  v[kNrDirty] = Field(vm, "nr_dirty");
+  v[kNrWriteback] = Field(vm, "nr_writeback");
+  v[kPgscan] = Field(vm, "pgscan_anon") + Field(vm, "pgscan_file");
+  v[kPgsteal] = Field(vm, "pgsteal_anon") + Field(vm, "pgsteal_file");
   int n =
       snprintf(line, sizeof(line), "{\"t\":%.3f,\"seq\":%llu,\"phase\":\"%s\"",
                Now(), seq++, phase.load());
@@ -746,6 +863,7 @@ void Sample() {
     n += snprintf(line + n, sizeof(line) - n, "}\n");
   if (n > (int)sizeof(line) - 1) n = sizeof(line) - 1;
   PortWrite(line, n);
+  for (int i = 0; i < plan.ncgroups; ++i) SampleCgroup(i);
 }
 
 void* TelemetryThread(void*) {
@@ -763,66 +881,10 @@ void* TelemetryThread(void*) {
   return nullptr;
 }
 
-// ---- the hog -------------------------------------------------------------
+}  // namespace swapbench::agent
 
-[[noreturn]] void HogMain() {
-  prctl(PR_SET_NAME, "hog", 0, 0, 0);
-  munlockall();
-  if (cfg.cgroup && !WriteFile("/sys/fs/cgroup/hog/cgroup.procs", "0"))
-    _exit(120);
-  size_t pages = cfg.hog_bytes / kPageSize;
-  auto* mem = static_cast<uint64_t*>(
-      mmap(nullptr, pages * kPageSize, PROT_READ | PROT_WRITE,
-           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0));
-  if (mem == MAP_FAILED) _exit(121);
-  hog->phase = 1;
-  for (size_t i = 0; i < pages; ++i) {
-    FillPage(mem + i * kWordsPerPage, cfg.hog_seed, i);
-    hog->written.store(i + 1, std::memory_order_relaxed);
-  }
-  hog->phase = 2;
-  unsigned long long bad = 0;
-  for (size_t i = 0; i < pages; ++i) {
-    if (!CheckPage(mem + i * kWordsPerPage, cfg.hog_seed, i))
-      hog->corrupted.store(++bad, std::memory_order_relaxed);
-    hog->verified.store(i + 1, std::memory_order_relaxed);
-  }
-  hog->phase = 3;
-  _exit(bad ? 1 : 0);
-}
-
-void RunHog() {
-  phase = "hog";
-  hog->pages = cfg.hog_bytes / kPageSize;
-  pid_t pid = fork();
-  if (pid < 0) Fail("hog", errno, "fork");
-  if (pid == 0) HogMain();
-  Event(event::kHogStart, "\"pid\":%d,\"pages\":%llu,\"seed\":%llu", pid,
-        hog->pages.load(), cfg.hog_seed);
-  double t0 = Now();
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  double secs = Now() - t0;
-  if (WIFEXITED(status)) {
-    Event(event::kHogExit,
-          "\"pid\":%d,\"status\":\"exited\",\"code\":%d,\"seconds\":%.3f,"
-          "\"written\":%llu,"
-          "\"verified\":%llu,\"corrupted\":%llu",
-          pid, WEXITSTATUS(status), secs, hog->written.load(),
-          hog->verified.load(), hog->corrupted.load());
-  } else {
-    Event(event::kHogExit,
-          "\"pid\":%d,\"status\":\"killed\",\"signal\":%d,\"seconds\":%.3f,"
-          "\"written\":%llu,"
-          "\"verified\":%llu,\"corrupted\":%llu",
-          pid, WTERMSIG(status), secs, hog->written.load(),
-          hog->verified.load(), hog->corrupted.load());
-  }
-  Log("hog exited after %.1f s", secs);
-}
-
-}  // namespace
+using namespace swapbench::agent;
+namespace event = swapbench::protocol::event;
 
 int main() {
   if (getpid() != 1) {
@@ -831,10 +893,11 @@ int main() {
   }
   MountBasics();
   Log("starting");
-  hog =
-      static_cast<HogProgress*>(mmap(nullptr, kPageSize, PROT_READ | PROT_WRITE,
-                                     MAP_SHARED | MAP_ANONYMOUS, -1, 0));
-  if (hog == MAP_FAILED) Fail("init", errno, "mmap progress page");
+  void* shared =
+      mmap(nullptr, sizeof(Progress) * kMaxWorkloads, PROT_READ | PROT_WRITE,
+           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (shared == MAP_FAILED) Fail("init", errno, "mmap progress");
+  progress = static_cast<Progress*>(shared);
   if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
     Log("mlockall: %s", strerror(errno));
   LoadModules();
@@ -861,8 +924,10 @@ int main() {
   else
     MountNfs();
   SwapOn();
-  SetupCgroup();
-  RunHog();
+  SetupCgroups();
+  ApplyKnobs(u.release);
+  phase = "hog";
+  RunWorkloads(plan);
   NetemStats();
   phase = "done";
   usleep(cfg.telemetry_ms * 1000);

@@ -36,11 +36,11 @@ inline constexpr char kIscsiTarget[] = "iscsi_target";
 inline constexpr char kIscsiPort[] = "iscsi_port";
 inline constexpr char kNetemEgress[] = "netem_egress";  // tc netem arguments
 inline constexpr char kNetemIngress[] = "netem_ingress";
-inline constexpr char kCgroup[] = "cgroup";           // 1: run the hog in one
-inline constexpr char kMemoryMax[] = "memory_max";    // bytes
-inline constexpr char kMemoryHigh[] = "memory_high";  // bytes
-inline constexpr char kHogBytes[] = "hog_bytes";
-inline constexpr char kHogSeed[] = "hog_seed";
+// Repeated keys, one line each (agent_config.h parses their words):
+inline constexpr char kCgroup[] = "cg";      // name= path= max= high= ...
+inline constexpr char kWorkload[] = "wl";    // name= kind= cgroup= bytes= ...
+inline constexpr char kSysctl[] = "sysctl";  // "vm.swappiness 100"
+inline constexpr char kSysfs[] = "sysfs";    // "kernel/mm/lru_gen/enabled y"
 inline constexpr char kTelemetryMs[] = "telemetry_ms";
 
 // One line of the config, as the host writes it.
@@ -59,10 +59,22 @@ inline constexpr char kNetemStats[] = "netem_stats";
 inline constexpr char kNbd[] = "nbd";
 inline constexpr char kIscsi[] = "iscsi";
 inline constexpr char kSwapon[] = "swapon";  // device
-inline constexpr char kCgroup[] = "cgroup";
-inline constexpr char kHogStart[] = "hog_start";  // pid, pages, seed
-// pid, status ("exited" with code | "killed" with signal), seconds,
-// written, verified, corrupted
+inline constexpr char kKnob[] = "knob";      // kind, name, path, set, read
+inline constexpr char kCgroup[] = "cgroup";  // name, path, limits (bytes)
+// The workloads begin (pages: of all hogs); faults and phases count from
+// here.
+inline constexpr char kHogStart[] = "hog_start";
+// name, kind, cgroup, pid
+inline constexpr char kWorkloadStart[] = "workload_start";
+// name, kind, cgroup, pid, status ("exited" with code | "killed" with
+// signal), seconds, and what the kind counts (workload_exit in
+// reports/README.md)
+inline constexpr char kWorkloadExit[] = "workload_exit";
+// stress-ng's --metrics-brief line: name, stressor, bogo_ops, real_s,
+// bogo_ops_per_s
+inline constexpr char kStressNgMetric[] = "stress_ng_metric";
+// Every workload has ended: status ("killed" if any was), seconds, and
+// the hogs' pages written, verified, corrupted summed.
 inline constexpr char kHogExit[] = "hog_exit";
 inline constexpr char kPoweroff[] = "poweroff";
 inline constexpr char kError[] = "error";  // step, errno, error, detail
@@ -94,6 +106,11 @@ enum SampleField : int {
   kHogWritten,
   kHogVerified,
   kHogCorrupted,
+  kWorkBytes,  // every workload's progress: bytes touched, written, read
+  kNrDirty,    // /proc/vmstat, pages
+  kNrWriteback,
+  kPgscan,  // pgscan_anon + pgscan_file
+  kPgsteal,
   kSampleFields
 };
 
@@ -121,7 +138,49 @@ inline constexpr const char* kSampleFieldNames[kSampleFields] = {
     "hog_pages",
     "hog_written",
     "hog_verified",
-    "hog_corrupted"};
+    "hog_corrupted",
+    "work_bytes",
+    "nr_dirty",
+    "nr_writeback",
+    "pgscan",
+    "pgsteal"};
+
+// A cgroup sample: {"t":..,"cgroup":NAME, FIELD:N, ...} every period, one
+// line per cgroup; -1: unread. memory.current, memory.swap.current,
+// memory.events and memory.stat, in bytes or counts as the kernel gives.
+enum CgroupField : int {
+  kCgfCurrent,
+  kCgfSwapCurrent,
+  kCgfLow,
+  kCgfHigh,
+  kCgfMax,
+  kCgfOom,
+  kCgfOomKill,
+  kCgfAnon,
+  kCgfFile,
+  kCgfFileDirty,
+  kCgfFileWriteback,
+  kCgfPgscan,
+  kCgfPgsteal,
+  kCgfWorkingsetRefault,  // _anon + _file
+  kCgroupFields
+};
+
+inline constexpr const char* kCgroupFieldNames[kCgroupFields] = {
+    "current",
+    "swap",
+    "low",
+    "high",
+    "max",
+    "oom",
+    "oom_kill",
+    "anon",
+    "file",
+    "file_dirty",
+    "file_writeback",
+    "pgscan",
+    "pgsteal",
+    "workingset_refault"};
 
 }  // namespace swapbench::protocol
 

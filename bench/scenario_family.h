@@ -1,0 +1,36 @@
+// Scenario families: one file that names several cases.
+//
+//   include = ["base.toml"]   files read first (relative to the including
+//                             file), the including file's keys on top:
+//                             tables merge key by key, anything else
+//                             (values, arrays, [[tables]]) is replaced.
+//   [matrix]                  keys are scenario paths ("storage.version",
+//                             "seed", "cgroup.memory_max_mib",
+//                             "workload.1.mib" for the second [[workload]]),
+//                             values arrays; every combination is a case
+//                             named NAME[key=value,...] in the file's order.
+//
+// Errors name the file and line they are in, included files too. Pure
+// apart from reading the files; thread-compatible.
+#ifndef SWAPBENCH_BENCH_SCENARIO_FAMILY_H_
+#define SWAPBENCH_BENCH_SCENARIO_FAMILY_H_
+
+#include <string>
+#include <vector>
+
+#include "bench/scenario.h"
+#include "bench/status.h"
+
+namespace swapbench {
+
+inline constexpr size_t kMaxCases = 256;
+inline constexpr int kMaxIncludeDepth = 8;
+
+// Every case of the scenario text at `path` (one without a [matrix]).
+Result<std::vector<Scenario>> ParseScenarios(const std::string& text,
+                                             const std::string& path);
+Result<std::vector<Scenario>> LoadScenarios(const std::string& path);
+
+}  // namespace swapbench
+
+#endif  // SWAPBENCH_BENCH_SCENARIO_FAMILY_H_
