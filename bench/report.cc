@@ -145,6 +145,10 @@ nlohmann::json ReportJson(const Report& r) {
         {"console_lines", u.console_lines},
         {"started_at", u.started_at},
         {"series", u.series.is_null() ? nlohmann::json::object() : u.series},
+        {"workloads",
+         u.workloads.is_null() ? nlohmann::json::array() : u.workloads},
+        {"cgroups", u.cgroups.is_null() ? nlohmann::json::array() : u.cgroups},
+        {"knobs", u.knobs.is_null() ? nlohmann::json::object() : u.knobs},
     };
     if (!u.error.empty()) j["error"] = u.error;
     runs.push_back(std::move(j));

@@ -59,6 +59,9 @@ struct RunReport {
   // The console's OOM kills against the guest's own counters
   // (memory.events oom_kill, /proc/vmstat oom_kill); empty if no telemetry.
   nlohmann::json oom_cross_check;
+  // The guest side (workload_report.h): each workload's outcome, each
+  // cgroup's limits and last counters, each knob as set and read back.
+  nlohmann::json workloads, cgroups, knobs;
 };
 
 struct Report {

@@ -96,6 +96,81 @@ const nlohmann::json& Member(const nlohmann::json& o, const char* key) {
   return o.is_object() && it != o.end() ? *it : null;
 }
 
+// The workloads' outcomes and the knobs as read back.
+std::string GuestTables(const nlohmann::json& run) {
+  std::string h;
+  const auto& workloads = run.value("workloads", nlohmann::json::array());
+  if (workloads.size() > 1 ||
+      (workloads.size() == 1 && Str(workloads[0], "kind") != "hog")) {
+    h += "<h3>Workloads</h3>\n<table><tr><th>workload</th><th>kind</th>"
+         "<th>cgroup</th><th>status</th><th>seconds</th><th>result</th></tr>\n";
+    for (const auto& w : workloads) {
+      std::string status = Str(w, "status");
+      if (w.contains("code")) status += " " + DumpJson(w["code"], -1);
+      if (w.contains("signal"))
+        status += " by signal " + DumpJson(w["signal"], -1);
+      std::string result;
+      if (w.contains("write_mib_per_s"))
+        result = StringPrintf("%.2f MiB/s written, ",
+                              w.value("write_mib_per_s", 0.0)) +
+                 std::to_string(w.value("verified_bytes", 0LL) >> 20) +
+                 " MiB verified, " +
+                 std::to_string(w.value("corrupted_bytes", 0LL)) +
+                 " bytes corrupted";
+      else if (w.contains("read_bytes"))
+        result = std::to_string(w.value("read_bytes", 0LL) >> 20) +
+                 " MiB read in " + std::to_string(w.value("passes", 0)) +
+                 " passes";
+      else if (w.contains("pages"))
+        result = std::to_string(w.value("verified", 0LL)) + "/" +
+                 std::to_string(w.value("pages", 0LL)) + " pages verified";
+      for (const auto& m : w.value("metrics", nlohmann::json::array()))
+        result += Str(m, "stressor") + " " +
+                  StringPrintf("%.1f", m.value("bogo_ops_per_s", 0.0)) +
+                  " bogo ops/s ";
+      h += "<tr><td>" + XmlEscape(Str(w, "name")) + "</td><td>" +
+           XmlEscape(Str(w, "kind")) + "</td><td>" +
+           XmlEscape(Str(w, "cgroup")) + "</td><td>" + XmlEscape(status) +
+           "</td><td>" + StringPrintf("%.1f", w.value("seconds", 0.0)) +
+           "</td><td>" + XmlEscape(result) + "</td></tr>\n";
+    }
+    h += "</table>\n";
+  }
+  const auto& knobs = run.value("knobs", nlohmann::json::object());
+  std::string rows;
+  for (const char* kind : {"sysctl", "sysfs"})
+    for (const auto& [name, k] :
+         knobs.value(kind, nlohmann::json::object()).items())
+      rows += "<tr><td>" + std::string(kind) + "</td><td>" + XmlEscape(name) +
+              "</td><td>" + XmlEscape(Str(k, "set")) + "</td><td>" +
+              XmlEscape(Str(k, "read")) + "</td></tr>\n";
+  if (!rows.empty())
+    h += "<h3>Guest knobs</h3>\n<table><tr><th></th><th>knob</th><th>set</th>"
+         "<th>read back</th></tr>\n" +
+         rows + "</table>\n";
+  return h;
+}
+
+// memory.current per cgroup, and dirty / writeback pages.
+std::string GuestCharts(const nlohmann::json& series, const nlohmann::json& t) {
+  static const char* kColors[] = {"#393", "#c33", "#36c", "#a3a",
+                                  "#f96", "#69f", "#963", "#3aa"};
+  std::string h;
+  const auto& per = Member(series, "cgroup_current_mib");
+  if (per.is_object() && per.size() > 1) {
+    std::vector<Line> lines;
+    size_t i = 0;
+    for (const auto& [name, v] : per.items())
+      lines.push_back({name, kColors[i++ % 8], &v});
+    h += SvgChart("memory.current per cgroup", "MiB", t, lines);
+  }
+  if (!Member(series, "dirty_mib").empty())
+    h += SvgChart("dirty and writeback", "MiB", t,
+                  {{"dirty", "#c33", &Member(series, "dirty_mib")},
+                   {"writeback", "#36c", &Member(series, "writeback_mib")}});
+  return h;
+}
+
 std::string RunSection(const Case& c, size_t attempt, const nlohmann::json& r) {
   const auto& run = FirstRun(r);
   const auto& series = run.value("series", nlohmann::json::object());
@@ -158,6 +233,7 @@ std::string RunSection(const Case& c, size_t attempt, const nlohmann::json& r) {
     h += "<p class=\"fail\">unmet: " + XmlEscape(u.get<std::string>()) +
          "</p>\n";
   h += LinkTables(link);
+  h += GuestTables(run);
   if (!Member(series, "t").empty()) {
     const auto& t = Member(series, "t");
     h += "<div class=\"charts\">\n";
@@ -180,6 +256,7 @@ std::string RunSection(const Case& c, size_t attempt, const nlohmann::json& r) {
           &Member(series, "to_server_dropped_s")}});
     h += SvgChart("RPC retransmissions", "cumulative", t,
                   {{"rpc retrans", "#a3a", &Member(series, "rpc_retrans")}});
+    h += GuestCharts(series, t);
     h += "</div>\n";
   }
   return h;

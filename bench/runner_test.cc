@@ -42,7 +42,9 @@ void Boot(GuestScript* g) {
   g->Telemetry(2, SampleLine(2, "network", 0, 0, 0, 0));
   g->Telemetry(3, R"({"t":3.1,"event":"swapon","device":"/mnt/swapfile"})");
   g->Telemetry(3, SampleLine(3.2, "swapon", 0, 0, 0, 0));
-  g->Telemetry(4, R"({"t":4.0,"event":"hog_start","pid":108,"pages":32768})");
+  g->Telemetry(4, R"({"t":4.0,"event":"hog_start","pages":32768})");
+  g->Telemetry(4, R"({"t":4.0,"event":"workload_start","name":"hog",)"
+                  R"("kind":"hog","cgroup":"/hog","pid":108})");
 }
 
 // The hog writes 2048 pages every 0.5 s from `from` seconds (16 samples),

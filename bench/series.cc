@@ -1,6 +1,7 @@
 #include "bench/series.h"
 
 #include <cmath>
+#include <map>
 
 namespace swapbench {
 
@@ -8,11 +9,39 @@ namespace {
 
 double R3(double v) { return std::round(v * 1000) / 1000; }
 
+nlohmann::json Mib(int64_t bytes) {
+  return bytes >= 0 ? nlohmann::json(R3(bytes / double(1 << 20)))
+                    : nlohmann::json();
+}
+
+// Per cgroup, a field of its sample taken in the same tick as each of
+// `at` (the agent writes a tick's cgroup lines right after its sample).
+nlohmann::json PerCgroup(const std::vector<CgroupSample>& cs,
+                         const std::vector<const Sample*>& at,
+                         protocol::CgroupField field) {
+  std::map<std::string, std::vector<const CgroupSample*>> by_name;
+  for (const auto& c : cs) by_name[c.cgroup].push_back(&c);
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [name, list] : by_name) {
+    nlohmann::json v = nlohmann::json::array();
+    size_t k = 0;
+    for (const Sample* x : at) {
+      while (k + 1 < list.size() && list[k + 1]->t <= x->t + 0.2) ++k;
+      v.push_back(list[k]->t <= x->t + 0.2 ? Mib((*list[k])[field])
+                                           : nlohmann::json());
+    }
+    out[name] = v;
+  }
+  return out;
+}
+
 }  // namespace
 
 nlohmann::json BuildSeries(const std::vector<Sample>& all,
                            const std::vector<LinkPoint>& link,
-                           int memory_max_mib, size_t max_points) {
+                           int memory_max_mib,
+                           const std::vector<CgroupSample>& cgroups,
+                           size_t max_points) {
   std::vector<const Sample*> s;
   size_t stride = all.size() > max_points && max_points > 1
                       ? (all.size() + max_points - 2) / (max_points - 1)
@@ -29,7 +58,7 @@ nlohmann::json BuildSeries(const std::vector<Sample>& all,
   };
 
   nlohmann::json t = nlohmann::json::array(), out = t, in = t, cur = t, gf = t,
-                 gd = t, sf = t, sd = t, retrans = t;
+                 gd = t, sf = t, sd = t, retrans = t, dirty = t, wb = t;
   const double kMib = 4096.0 / (1 << 20);
   RelayCounters prev_link{};
   for (size_t i = 0; i < s.size(); ++i) {
@@ -57,6 +86,8 @@ nlohmann::json BuildSeries(const std::vector<Sample>& all,
       cur.push_back(R3(x.cg_current / double(1 << 20)));
     else
       cur.push_back(nullptr);
+    dirty.push_back(x.nr_dirty >= 0 ? Mib(x.nr_dirty * 4096) : nullptr);
+    wb.push_back(x.nr_writeback >= 0 ? Mib(x.nr_writeback * 4096) : nullptr);
     if (x.rpc_retrans >= 0)
       retrans.push_back(x.rpc_retrans);
     else
@@ -72,7 +103,13 @@ nlohmann::json BuildSeries(const std::vector<Sample>& all,
           {"to_guest_dropped_s", gd},
           {"to_server_frames_s", sf},
           {"to_server_dropped_s", sd},
-          {"rpc_retrans", retrans}};
+          {"rpc_retrans", retrans},
+          {"dirty_mib", dirty},
+          {"writeback_mib", wb},
+          {"cgroup_current_mib", PerCgroup(cgroups, s, protocol::kCgfCurrent)},
+          {"cgroup_swap_mib", PerCgroup(cgroups, s, protocol::kCgfSwapCurrent)},
+          {"cgroup_file_dirty_mib",
+           PerCgroup(cgroups, s, protocol::kCgfFileDirty)}};
 }
 
 }  // namespace swapbench

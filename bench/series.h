@@ -22,12 +22,16 @@ struct LinkPoint {
 //  "memory_max_mib" (scalar or null), "to_guest_frames_s",
 //  "to_guest_dropped_s", "to_server_frames_s", "to_server_dropped_s"
 //  (per interval, from the link points nearest in time), "rpc_retrans"
-//  (cumulative)}. At most `max_points` points: longer runs are thinned by
+//  (cumulative), "dirty_mib", "writeback_mib" (/proc/vmstat nr_dirty,
+//  nr_writeback), and per cgroup name "cgroup_current_mib",
+//  "cgroup_swap_mib", "cgroup_file_dirty_mib" ({NAME: [...]})}. At most `max_points` points: longer runs are thinned by
 // taking every k-th sample, and rates are computed over the thinned
 // intervals, so no movement is lost. Pure.
 nlohmann::json BuildSeries(const std::vector<Sample>& samples,
                            const std::vector<LinkPoint>& link,
-                           int memory_max_mib, size_t max_points = 600);
+                           int memory_max_mib,
+                           const std::vector<CgroupSample>& cgroups = {},
+                           size_t max_points = 600);
 
 }  // namespace swapbench
 

@@ -35,7 +35,7 @@ TEST(SeriesTest, ThinsLongRunsWithoutLosingVolume) {
     s[i].t = i * 0.25;
     s[i].pswpout = i * 256;  // 1 MiB per sample: 4 MiB/s
   }
-  auto j = BuildSeries(s, {}, 0, 100);
+  auto j = BuildSeries(s, {}, 0, {}, 100);
   EXPECT_LE(j["t"].size(), 101u);
   EXPECT_EQ(j["t"].back(), 249.75);  // the last sample is always kept
   EXPECT_DOUBLE_EQ(j["swapout_mib_s"][5].get<double>(), 4.0);

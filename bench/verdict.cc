@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "bench/text.h"
+#include "bench/workload_report.h"
 #include "images/agent/protocol.h"
 
 namespace swapbench {
@@ -99,7 +100,7 @@ void CheckExpectations(const Scenario& s, RunReport* run) {
     run->unmet.push_back("pswpout " + std::to_string(run->pswpout) +
                          " < expected minimum " +
                          std::to_string(e.min_pswpout));
-  if (e.all_pages_verified &&
+  if (e.all_pages_verified && s.Has(Scenario::WorkloadKind::kHog) &&
       (run->hog_pages == 0 || run->pages_verified != run->hog_pages))
     run->unmet.push_back("pages_verified " +
                          std::to_string(run->pages_verified) +
@@ -247,14 +248,18 @@ std::vector<nlohmann::json> Timeline(const Observation& o) {
 
 // Every finding of the run: the console's, the monitor's, and those only
 // the telemetry shows (corrupted pages, a guest that stopped early).
-void CollectFindings(const Observation& o, RunReport* run) {
+void CollectFindings(const Scenario& sc, const Observation& o,
+                     RunReport* run) {
   // An NFS server that never came back because the bench still held it
   // stopped when the run ended is the bench's doing, not the kernel's.
   for (const Finding& f : o.console.findings())
     if (!(o.outage_by_fault && f.kind == "nfs_not_responding"))
       run->findings.push_back(f);
   for (const Finding& f : o.findings) run->findings.push_back(f);
+  for (Finding& f : WorkloadFindings(o.telemetry))
+    run->findings.push_back(std::move(f));
   Summarize(o.telemetry, run);
+  NameOomVictims(sc, o.telemetry, &run->findings);
   CrossCheckOom(o.telemetry, run);
   if (run->pages_corrupted > 0) {
     Finding f;
@@ -280,10 +285,15 @@ void Judge(const Scenario& sc, const Observation& o, RunReport* run) {
   run->stop_reason = o.stop_reason;
   run->boot_s = o.boot_s;
   run->console_lines = static_cast<int>(o.console.lines());
-  CollectFindings(o, run);
-  run->series =
-      BuildSeries(o.telemetry.samples(), o.link_points,
-                  sc.cgroups.empty() ? 0 : sc.cgroups[0].memory_max_mib);
+  CollectFindings(sc, o, run);
+  // One cgroup: its memory.max is the line under its memory.current.
+  run->series = BuildSeries(
+      o.telemetry.samples(), o.link_points,
+      sc.cgroups.size() == 1 ? sc.cgroups[0].memory_max_mib : 0,
+      o.telemetry.cgroup_samples());
+  run->workloads = WorkloadsJson(sc, o.telemetry);
+  run->cgroups = CgroupsJson(sc, o.telemetry);
+  run->knobs = KnobsJson(o.telemetry);
   run->events = o.telemetry.events();
   run->timeline = Timeline(o);
   MarkFaultsInForce(o.fault_spans, &run->findings);
@@ -300,6 +310,8 @@ void Judge(const Scenario& sc, const Observation& o, RunReport* run) {
                  e->value("error", "") + " (" + e->value("detail", "") + ")";
   } else {
     CheckExpectations(sc, run);
+    for (auto& u : WorkloadUnmet(sc, o.telemetry))
+      run->unmet.push_back(std::move(u));
     run->verdict = run->findings.empty() && run->unmet.empty() ? Verdict::kPass
                                                                : Verdict::kFail;
   }
