@@ -54,7 +54,7 @@ std::vector<MatrixEntry> Matrix(
     const auto& k = kernels[ki];
     for (const Scenario& sc : scenarios)
       for (int a = 1; a <= repeat; ++a) {
-        std::string name = sc.name;
+        std::string name = sc.DirName();
         if (kernels.size() > 1) name += "." + slugs[ki];
         if (repeat > 1) name += ".a" + std::to_string(a);
         all.push_back({&sc, k, a, name});

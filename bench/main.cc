@@ -28,6 +28,7 @@
 #include "bench/link_preview.h"
 #include "bench/process.h"
 #include "bench/scenario.h"
+#include "bench/scenario_family.h"
 #include "bench/state.h"
 #include "bench/text.h"
 
@@ -146,7 +147,7 @@ std::string DefaultOut(const std::string& name) {
 struct RunFlags {
   std::vector<std::string> scenarios;
   std::string out, kernel, modules, kernel_config, shard;
-  std::vector<std::string> kernel_packages, kernel_trees;
+  std::vector<std::string> kernel_packages, kernel_trees, cases;
   int repeat = 1, jobs = 1;
   bool confirm = false, git_bisect = false;
   std::optional<uint64_t> seed;
@@ -160,6 +161,10 @@ CLI::App* AddRun(CLI::App& app, RunFlags* f) {
       ->required();
   run->add_option("--out", f->out,
                   "report directory (default reports/runs/NAME-TIME)");
+  run->add_option("--case", f->cases,
+                  "run only this case of a [matrix] family: its name "
+                  "(NAME[k=v,...]) or what is inside the brackets; repeatable "
+                  "(swapbench list shows them)");
   run->add_option("--seed", f->seed, "override the scenario's seed")
       ->transform(Decimal(0, UINT64_MAX));
   run->add_option("--kernel", f->kernel,
@@ -224,11 +229,15 @@ Result<std::vector<std::optional<KernelSpec>>> Kernels(const RunFlags& f) {
 // `run`: every scenario and flag is validated before anything starts.
 int Run(const RunFlags& f) {
   CampaignOptions c;
+  std::vector<Scenario> all;
   for (const auto& p : f.scenarios) {
-    auto sc = LoadScenario(p);
-    if (!sc.ok()) return ExitFor(sc.status());
-    c.scenarios.push_back(std::move(*sc));
+    auto cases = LoadScenarios(p);
+    if (!cases.ok()) return ExitFor(cases.status());
+    for (auto& sc : *cases) all.push_back(std::move(sc));
   }
+  auto picked = SelectCases(std::move(all), f.cases);
+  if (!picked.ok()) return ExitFor(picked.status());
+  c.scenarios = std::move(*picked);
   auto kernels = Kernels(f);
   if (!kernels.ok()) return ExitFor(kernels.status());
   c.kernels = *kernels;
@@ -292,15 +301,33 @@ int LinkPreviewCommand(const PreviewFlags& f) {
 int Check(const std::vector<std::string>& paths) {
   int rc = 0;
   for (const auto& p : paths) {
-    auto s = LoadScenario(p);
+    auto s = LoadScenarios(p);
     if (!s.ok()) {
       fprintf(stderr, "%s\n", s.status().message().c_str());
       rc = 2;
+    } else if (s->size() == 1) {
+      printf("%s: ok (%s)\n", p.c_str(), s->front().name.c_str());
     } else {
-      printf("%s: ok (%s)\n", p.c_str(), s->name.c_str());
+      printf("%s: ok (%s, %zu cases)\n", p.c_str(),
+             s->front().name.substr(0, s->front().name.find('[')).c_str(),
+             s->size());
     }
   }
   return rc;
+}
+
+// `list`: every case the files name, one a line, as `run` would run them.
+int List(const std::vector<std::string>& paths) {
+  std::vector<Scenario> all;
+  for (const auto& p : paths) {
+    auto s = LoadScenarios(p);
+    if (!s.ok()) return ExitFor(s.status());
+    for (auto& sc : *s) all.push_back(std::move(sc));
+  }
+  for (const auto& sc : all)
+    printf("%s\t%s\t%s\n", sc.name.c_str(), sc.path.c_str(),
+           sc.DirName().c_str());
+  return 0;
 }
 
 struct BisectFlags {
@@ -375,9 +402,10 @@ int KernelConfigCommand(const std::vector<std::string>& paths, bool modular) {
   std::vector<KernelNeed> needs =
       paths.empty() ? AllNeeds() : std::vector<KernelNeed>{};
   for (const auto& p : paths) {
-    auto sc = LoadScenario(p);
-    if (!sc.ok()) return ExitFor(sc.status());
-    for (auto& n : NeedsOf(*sc)) needs.push_back(std::move(n));
+    auto cases = LoadScenarios(p);
+    if (!cases.ok()) return ExitFor(cases.status());
+    for (const auto& sc : *cases)
+      for (auto& n : NeedsOf(sc)) needs.push_back(std::move(n));
   }
   printf("%s", ConfigFragment(needs, modular).c_str());
   return 0;
@@ -621,6 +649,13 @@ int main(int argc, char** argv) {
       app.add_subcommand("check", "validate scenario files; touches nothing");
   check->add_option("scenarios", check_paths, "scenario files")->required();
 
+  std::vector<std::string> list_paths;
+  auto* list = app.add_subcommand(
+      "list",
+      "print every case the scenario files name (a [matrix] expanded): "
+      "NAME, FILE and report directory, tab-separated");
+  list->add_option("scenarios", list_paths, "scenario files")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -643,6 +678,7 @@ int main(int argc, char** argv) {
   if (preview->parsed()) return LinkPreviewCommand(preview_flags);
   if (bench_relay->parsed()) return BenchRelayCommand(bench_relay_flags);
   if (check->parsed()) return Check(check_paths);
+  if (list->parsed()) return List(list_paths);
   if (bisect->parsed()) return BisectCommand(bisect_flags);
   if (kconfig->parsed())
     return KernelConfigCommand(kconfig_paths, kconfig_modular);

@@ -138,12 +138,13 @@ std::string GuestTables(const nlohmann::json& run) {
   }
   const auto& knobs = run.value("knobs", nlohmann::json::object());
   std::string rows;
-  for (const char* kind : {"sysctl", "sysfs"})
-    for (const auto& [name, k] :
-         knobs.value(kind, nlohmann::json::object()).items())
+  for (const char* kind : {"sysctl", "sysfs"}) {
+    const nlohmann::json of_kind = knobs.value(kind, nlohmann::json::object());
+    for (const auto& [name, k] : of_kind.items())
       rows += "<tr><td>" + std::string(kind) + "</td><td>" + XmlEscape(name) +
               "</td><td>" + XmlEscape(Str(k, "set")) + "</td><td>" +
               XmlEscape(Str(k, "read")) + "</td></tr>\n";
+  }
   if (!rows.empty())
     h += "<h3>Guest knobs</h3>\n<table><tr><th></th><th>knob</th><th>set</th>"
          "<th>read back</th></tr>\n" +

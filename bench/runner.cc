@@ -33,6 +33,9 @@ std::function<void(const std::string&)> Logger(const std::string& prefix) {
   };
 }
 
+// Debian's stress-ng, for scenarios with a stress-ng workload.
+constexpr char kStressNgPath[] = "/usr/bin/stress-ng";
+
 // Names in a list file (images/binaries.txt): one a line, # comments.
 std::vector<std::string> ReadList(const std::string& text) {
   std::vector<std::string> out;
@@ -68,9 +71,12 @@ Result<Guest> PrepareGuest(const KernelSpec& ks, const Scenario& sc,
   if (!modules.ok()) return modules.status();
   auto bins = ReadFile(o.binaries_list);
   if (!bins.ok()) return bins.status().Context("image: binary list");
+  std::vector<std::string> binaries = ReadList(*bins);
+  // Only a scenario that runs it carries stress-ng (and its libraries).
+  if (sc.Has(Scenario::WorkloadKind::kStressNg))
+    binaries.push_back(kStressNgPath);
   auto image = BuildImage(
-      *kernel, {o.agent_path, o.busybox_path, *modules, ReadList(*bins)},
-      o.cache_dir);
+      *kernel, {o.agent_path, o.busybox_path, *modules, binaries}, o.cache_dir);
   if (!image.ok()) return image.status();
   return Guest{*kernel, *image};
 }

@@ -1,6 +1,7 @@
 #include "bench/scenario_family.h"
 
 #include <algorithm>
+#include <set>
 #include <sstream>
 
 #include "bench/fs_util.h"
@@ -111,10 +112,10 @@ Result<std::vector<Axis>> Axes(const toml::table& root,
       return Status::Usage(At(path, v) + ": matrix \"" + key +
                            "\": expected an array of 1 to 64 values");
     for (const auto& e : *a)
-      if (!e.is_value())
+      if (!e.is_value() && !e.is_table())
         return Status::Usage(At(path, e) + ": matrix \"" + key +
                              "\": expected values (strings, numbers, true or "
-                             "false)");
+                             "false) or inline tables that replace a table");
     if (key == "name" || key == "matrix" || key == "include" ||
         key.rfind("matrix.", 0) == 0)
       return Status::Usage(At(path, v) + ": matrix \"" + key +
@@ -145,9 +146,20 @@ toml::table* Holder(toml::table& root, const std::string& key,
     *why = "expected words joined by '.'";
     return nullptr;
   }
+  // The tables a scenario has, which a case may add where its file has none.
+  static const std::set<std::string> kTables = {
+      "kernel",         "vm",          "storage", "guest",
+      "guest.sysctl",   "guest.sysfs", "link",    "link.to_guest",
+      "link.to_server", "capture",     "limits",  "expect"};
   toml::table* t = &root;
+  std::string so_far;
   for (size_t i = 0; i + 1 < words.size(); ++i) {
+    so_far += (so_far.empty() ? "" : ".") + words[i];
     toml::node* n = t->get(words[i]);
+    if (!n && !kTables.count(so_far)) {
+      *why = so_far + " is not a table";
+      return nullptr;
+    }
     if (!n) {
       t->insert(words[i], toml::table{});
       n = t->get(words[i]);
@@ -175,7 +187,13 @@ toml::table* Holder(toml::table& root, const std::string& key,
   return t;
 }
 
+// A value as a case name shows it: a table as its values joined by '-'.
 std::string Show(const toml::node& n) {
+  if (const toml::table* t = n.as_table()) {
+    std::string out;
+    for (const auto& [k, v] : *t) out += (out.empty() ? "" : "-") + Show(v);
+    return out;
+  }
   if (auto s = n.value<std::string>(); s && n.is_string()) return *s;
   std::ostringstream o;
   n.visit([&](const auto& v) { o << v; });
@@ -270,6 +288,35 @@ Result<std::vector<Scenario>> LoadScenarios(const std::string& path) {
     return Status::Usage(path + ": cannot read the scenario file (" +
                          text.status().message() + ")");
   return ParseScenarios(*text, path);
+}
+
+Result<std::vector<Scenario>> SelectCases(
+    std::vector<Scenario> all, const std::vector<std::string>& wanted) {
+  if (wanted.empty()) return all;
+  auto label = [](const std::string& name) {
+    size_t open = name.find('[');
+    return open == std::string::npos || name.back() != ']'
+               ? std::string()
+               : name.substr(open + 1, name.size() - open - 2);
+  };
+  std::vector<Scenario> out;
+  for (const auto& w : wanted) {
+    bool found = false;
+    for (const auto& sc : all)
+      if (sc.name == w || (!w.empty() && label(sc.name) == w)) {
+        found = true;
+        if (std::none_of(out.begin(), out.end(),
+                         [&](const Scenario& o) { return o.name == sc.name; }))
+          out.push_back(sc);
+      }
+    if (!found) {
+      std::string names;
+      for (const auto& sc : all) names += "\n  " + sc.name;
+      return Status::Usage("--case " + w +
+                           ": no such case; the cases are:" + names);
+    }
+  }
+  return out;
 }
 
 }  // namespace swapbench

@@ -7,8 +7,12 @@
 //   [matrix]                  keys are scenario paths ("storage.version",
 //                             "seed", "cgroup.memory_max_mib",
 //                             "workload.1.mib" for the second [[workload]]),
-//                             values arrays; every combination is a case
-//                             named NAME[key=value,...] in the file's order.
+//                             values arrays (of values, or of inline tables
+//                             that replace a whole table: storage =
+//                             [{kind = "nbd"}, ...]); every combination is
+//                             a case named NAME[key=value,...] in the
+//                             file's order (a table shows as its values
+//                             joined by '-': storage=nfs-4.1).
 //
 // Errors name the file and line they are in, included files too. Pure
 // apart from reading the files; thread-compatible.
@@ -30,6 +34,12 @@ inline constexpr int kMaxIncludeDepth = 8;
 Result<std::vector<Scenario>> ParseScenarios(const std::string& text,
                                              const std::string& path);
 Result<std::vector<Scenario>> LoadScenarios(const std::string& path);
+
+// The cases `wanted` names — each a whole case name or what is inside its
+// brackets ("storage=nbd") — in `all`'s order; an unknown name is a Usage
+// error that lists the cases.
+Result<std::vector<Scenario>> SelectCases(
+    std::vector<Scenario> all, const std::vector<std::string>& wanted);
 
 }  // namespace swapbench
 

@@ -10,8 +10,8 @@ namespace swapbench {
 namespace {
 
 // Cgroup and workload names become paths and config words in the guest.
-bool IsShortName(const std::string& n) {
-  if (n.empty() || n.size() > 32 || !islower(static_cast<unsigned char>(n[0])))
+bool IsShortName(const std::string& n, size_t max) {
+  if (n.empty() || n.size() > max || !islower(static_cast<unsigned char>(n[0])))
     return false;
   for (char c : n)
     if (!(islower(static_cast<unsigned char>(c)) ||
@@ -19,9 +19,13 @@ bool IsShortName(const std::string& n) {
       return false;
   return true;
 }
-constexpr char kShortNameRule[] =
+constexpr char kCgroupNameRule[] =
     "expected lower-case letters, digits, '_' and '-', starting with a "
     "letter, at most 32";
+// A workload's process is named after it: the kernel keeps 15 characters.
+constexpr char kWorkloadNameRule[] =
+    "expected lower-case letters, digits, '_' and '-', starting with a "
+    "letter, at most 15 (it is the process name the OOM killer prints)";
 
 // A knob's name: words of [A-Za-z0-9_.:-] joined by '/', none of them "."
 // or "..", so it stays under /proc/sys or /sys.
@@ -81,9 +85,9 @@ void ReadCgroupTable(Reader& r, const toml::table& t, Scenario* s) {
   r.Unknown(t, pre);
   if (!r.ok()) return;
   if (!t.contains("name")) return r.Error(t, "[[cgroup]]: expected name");
-  if (!IsShortName(c.name))
+  if (!IsShortName(c.name, 32))
     return r.Error(*t.get("name"),
-                   "cgroup.name \"" + c.name + "\": " + kShortNameRule);
+                   "cgroup.name \"" + c.name + "\": " + kCgroupNameRule);
   if (s->FindCgroup(c.name))
     return r.Error(*t.get("name"), "cgroup.name \"" + c.name +
                                        "\" is used twice; give each a "
@@ -134,8 +138,13 @@ void ReadKindKeys(Reader& r, const toml::table& t, Scenario::Workload* w) {
     w->passes = 3;
     r.Int(t, pre, "passes", 1, 1000, &w->passes);
   }
-  if (w->kind == K::kWriter || w->kind == K::kReader)
+  if (w->kind == K::kWriter || w->kind == K::kReader) {
     r.Int(t, pre, "block_kib", 4, 4096, &w->block_kib);
+    if (r.ok() && w->block_kib % 4)
+      return r.Error(*t.get("block_kib"),
+                     "workload.block_kib " + std::to_string(w->block_kib) +
+                         ": expected a multiple of 4 (whole pages)");
+  }
   if (w->kind == K::kWriter) {
     r.Bool(t, pre, "direct", &w->direct);
     std::string fsync = "never";
@@ -240,8 +249,9 @@ void ReadWorkloadTable(Reader& r, const toml::table& t, Scenario* s) {
              (same > 1 ? std::to_string(same) : std::string());
   }
   const toml::node& at = t.get("name") ? *t.get("name") : t;
-  if (!IsShortName(w.name))
-    return r.Error(at, "workload.name \"" + w.name + "\": " + kShortNameRule);
+  if (!IsShortName(w.name, 15))
+    return r.Error(at,
+                   "workload.name \"" + w.name + "\": " + kWorkloadNameRule);
   for (const auto& o : s->workloads)
     if (o.name == w.name)
       return r.Error(at, "workload.name \"" + w.name +

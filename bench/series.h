@@ -24,7 +24,8 @@ struct LinkPoint {
 //  (per interval, from the link points nearest in time), "rpc_retrans"
 //  (cumulative), "dirty_mib", "writeback_mib" (/proc/vmstat nr_dirty,
 //  nr_writeback), and per cgroup name "cgroup_current_mib",
-//  "cgroup_swap_mib", "cgroup_file_dirty_mib" ({NAME: [...]})}. At most `max_points` points: longer runs are thinned by
+//  "cgroup_swap_mib", "cgroup_file_dirty_mib" ({NAME: [...]})}. At most
+//  `max_points` points: longer runs are thinned by
 // taking every k-th sample, and rates are computed over the thinned
 // intervals, so no movement is lost. Pure.
 nlohmann::json BuildSeries(const std::vector<Sample>& samples,

@@ -248,8 +248,7 @@ std::vector<nlohmann::json> Timeline(const Observation& o) {
 
 // Every finding of the run: the console's, the monitor's, and those only
 // the telemetry shows (corrupted pages, a guest that stopped early).
-void CollectFindings(const Scenario& sc, const Observation& o,
-                     RunReport* run) {
+void CollectFindings(const Scenario& sc, const Observation& o, RunReport* run) {
   // An NFS server that never came back because the bench still held it
   // stopped when the run ended is the bench's doing, not the kernel's.
   for (const Finding& f : o.console.findings())
@@ -287,10 +286,10 @@ void Judge(const Scenario& sc, const Observation& o, RunReport* run) {
   run->console_lines = static_cast<int>(o.console.lines());
   CollectFindings(sc, o, run);
   // One cgroup: its memory.max is the line under its memory.current.
-  run->series = BuildSeries(
-      o.telemetry.samples(), o.link_points,
-      sc.cgroups.size() == 1 ? sc.cgroups[0].memory_max_mib : 0,
-      o.telemetry.cgroup_samples());
+  run->series =
+      BuildSeries(o.telemetry.samples(), o.link_points,
+                  sc.cgroups.size() == 1 ? sc.cgroups[0].memory_max_mib : 0,
+                  o.telemetry.cgroup_samples());
   run->workloads = WorkloadsJson(sc, o.telemetry);
   run->cgroups = CgroupsJson(sc, o.telemetry);
   run->knobs = KnobsJson(o.telemetry);

@@ -28,9 +28,10 @@ const nlohmann::json* EventOf(const Telemetry& t, const char* name,
 nlohmann::json WorkloadsJson(const Scenario& sc, const Telemetry& t) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& w : sc.workloads) {
+    const Scenario::Cgroup* c = sc.FindCgroup(w.cgroup);
     nlohmann::json j = {{"name", w.name},
                         {"kind", Name(w.kind)},
-                        {"cgroup", w.cgroup.empty() ? "/" : w.cgroup},
+                        {"cgroup", c ? c->path : "/"},
                         {"mib", w.mib}};
     if (const nlohmann::json* exit = EventOf(t, event::kWorkloadExit, w.name)) {
       for (const auto& [k, v] : exit->items())
@@ -81,8 +82,8 @@ nlohmann::json CgroupsJson(const Scenario& sc, const Telemetry& t) {
                    {"path", c.path},
                    {"limits", limits},
                    {"last", last},
-                   {"peak_current_mib", peak >= 0 ? nlohmann::json(Mib(peak))
-                                                  : nlohmann::json()}});
+                   {"peak_current_mib",
+                    peak >= 0 ? nlohmann::json(Mib(peak)) : nlohmann::json()}});
   }
   return out;
 }
@@ -200,13 +201,14 @@ void NameOomVictims(const Scenario& sc, const Telemetry& t,
     for (const Sample& s : t.samples())
       if (f.kernel_time >= 0 && s.t <= f.kernel_time) at = &s;
     if (!at || at->nr_dirty < 0) continue;
-    f.details["dirty_at_kill"] = {{"sample_t", at->t},
-                                  {"dirty_mib", Mib(at->nr_dirty * 4096)},
-                                  {"writeback_mib", Mib(at->nr_writeback * 4096)},
-                                  {"swap_free_mib", Mib(at->swap_free_kib * 1024)}};
-    f.title += StringPrintf(" with %.1f MiB dirty, %.1f MiB under writeback",
-                            Mib(at->nr_dirty * 4096),
-                            Mib(at->nr_writeback * 4096));
+    f.details["dirty_at_kill"] = {
+        {"sample_t", at->t},
+        {"dirty_mib", Mib(at->nr_dirty * 4096)},
+        {"writeback_mib", Mib(at->nr_writeback * 4096)},
+        {"swap_free_mib", Mib(at->swap_free_kib * 1024)}};
+    f.title +=
+        StringPrintf(" with %.1f MiB dirty, %.1f MiB under writeback",
+                     Mib(at->nr_dirty * 4096), Mib(at->nr_writeback * 4096));
   }
 }
 
