@@ -206,50 +206,146 @@ TEST_F(IntegrationTest, DeadlineIsAFindingWithSysrqDumps) {
 namespace swapbench {
 namespace {
 
-// The same workload over every transport (issue "Storage").
-class BaselineTest
-    : public IntegrationTest,
-      public testing::WithParamInterface<std::pair<const char*, const char*>> {
-};
-
-TEST_P(BaselineTest, PassesWithEveryPageVerified) {
+// The same workload over every transport (issue "Storage"), as the one
+// [matrix] family scenarios/baselines.toml, run as a set (issue
+// "Workloads": a matrix expansion run as a set).
+TEST_F(IntegrationTest, BaselinesFamilyPassesOverEveryTransport) {
   REQUIRE_CAPABILITIES();
-  auto [name, type] = GetParam();
-  std::string out, id;
-  nlohmann::json r = RunShipped(name, 0, &out, &id);
-  ASSERT_TRUE(r.is_object());
-  const auto& run = r["runs"][0];
-  EXPECT_EQ(run["verdict"], "pass")
-      << run["unmet_expectations"].dump() << run["findings"].dump();
-  EXPECT_EQ(run["swap"]["type"], type);
-  EXPECT_EQ(run["swap"]["activated"], true);
-  EXPECT_EQ(run["integrity"]["pages_verified"], 128 * 256);
-  EXPECT_EQ(run["integrity"]["pages_corrupted"], 0);
-  EXPECT_GT(run["metrics"]["swapout_mib_per_s"].get<double>(), 0);
-  std::string t = type;
-  if (t.rfind("nfs", 0) == 0) {
-    // The kernel really negotiated the version the scenario asked for.
-    std::string negotiated;
-    for (const auto& e : run["events"])
-      if (e["event"] == "mount") negotiated = e.value("negotiated", "");
-    EXPECT_NE(negotiated.find("vers=" + t.substr(3)), std::string::npos)
-        << negotiated;
+  const std::string out = OutDir("baselines");
+  std::string id, log;
+  int rc = RunBench({"run", kSource + "/scenarios/baselines.toml", "--jobs",
+                     "2", "--out", out},
+                    &id, &log);
+  EXPECT_EQ(rc, 0) << log;
+  auto summary = ReadFile(out + "/summary.json");
+  ASSERT_TRUE(summary.ok()) << log;
+  nlohmann::json sum = nlohmann::json::parse(*summary, nullptr, false);
+  ASSERT_EQ(sum["cases"].size(), 5u) << *summary;
+  const std::pair<const char*, const char*> cases[] = {{"nfs-3", "nfs3"},
+                                                       {"nfs-4.1", "nfs4.1"},
+                                                       {"nfs-4.2", "nfs4.2"},
+                                                       {"nbd", "nbd"},
+                                                       {"iscsi", "iscsi"}};
+  for (const auto& [label, type] : cases) {
+    SCOPED_TRACE(label);
+    nlohmann::json r =
+        LoadReport(out + "/baselines.storage-" + std::string(label));
+    ASSERT_TRUE(r.is_object());
+    EXPECT_EQ(r["scenario"], "baselines[storage=" + std::string(label) + "]");
+    const auto& run = r["runs"][0];
+    EXPECT_EQ(run["verdict"], "pass")
+        << run["unmet_expectations"].dump() << run["findings"].dump();
+    EXPECT_EQ(run["swap"]["type"], type);
+    EXPECT_EQ(run["integrity"]["pages_verified"], 128 * 256);
+    EXPECT_EQ(run["integrity"]["pages_corrupted"], 0);
+    EXPECT_GT(run["metrics"]["swapout_mib_per_s"].get<double>(), 0);
+    std::string t = type;
+    if (t.rfind("nfs", 0) == 0) {
+      // The kernel really negotiated the version the case asked for.
+      std::string negotiated;
+      for (const auto& e : run["events"])
+        if (e["event"] == "mount") negotiated = e.value("negotiated", "");
+      EXPECT_NE(negotiated.find("vers=" + t.substr(3)), std::string::npos)
+          << negotiated;
+    }
   }
   EXPECT_EQ(Leftovers(id, out), "");
 }
 
-INSTANTIATE_TEST_SUITE_P(Transports, BaselineTest,
-                         testing::Values(std::pair{"baseline-nfs3", "nfs3"},
-                                         std::pair{"baseline-nfs41", "nfs4.1"},
-                                         std::pair{"baseline-nfs42", "nfs4.2"},
-                                         std::pair{"baseline-nbd", "nbd"},
-                                         std::pair{"baseline-iscsi", "iscsi"}),
-                         [](const auto& info) {
-                           std::string n = info.param.second;
-                           n.erase(std::remove(n.begin(), n.end(), '.'),
-                                   n.end());
-                           return n;
-                         });
+// Two tenants with different limits in one run: memory.swap.max caps one,
+// which the memory cgroup kills; the other swaps and verifies every page.
+TEST_F(IntegrationTest, TwoCgroupsWithDifferentLimits) {
+  REQUIRE_CAPABILITIES();
+  std::string out, id;
+  nlohmann::json r = RunShipped("tenants-swap-max", 1, &out, &id);
+  ASSERT_TRUE(r.is_object());
+  const auto& run = r["runs"][0];
+  ASSERT_EQ(run["workloads"].size(), 2u);
+  const auto& capped = run["workloads"][0];
+  const auto& free = run["workloads"][1];
+  EXPECT_EQ(capped["name"], "capped");
+  EXPECT_EQ(capped["status"], "killed");
+  EXPECT_EQ(free["status"], "exited");
+  EXPECT_EQ(free["code"], 0);
+  EXPECT_EQ(free["verified"], 80 * 256);
+  EXPECT_EQ(free["corrupted"], 0);
+  int kills = 0;
+  for (const auto& f : run["findings"])
+    if (f["kind"] == "memcg_oom_kill") {
+      ++kills;
+      EXPECT_EQ(f["details"]["workload"], "capped") << f.dump();
+      EXPECT_EQ(f["details"]["cgroup"], "/capped");
+      EXPECT_NE(f["title"].get<std::string>().find("MiB dirty"),
+                std::string::npos);
+    }
+  EXPECT_EQ(kills, 1) << run["findings"].dump();
+  ASSERT_EQ(run["cgroups"].size(), 2u);
+  const auto& cc = run["cgroups"][0]["last"];
+  const auto& fc = run["cgroups"][1]["last"];
+  EXPECT_EQ(cc["oom_kill"], 1);
+  EXPECT_EQ(fc["oom_kill"], 0);
+  EXPECT_GT(cc["max"].get<int64_t>(), 0);  // both hit their memory.max
+  EXPECT_GT(fc["max"].get<int64_t>(), 0);
+  // The cap held: memory.swap.current never above memory.swap.max.
+  EXPECT_LE(cc["swap"].get<int64_t>(), int64_t{16} << 20);
+  EXPECT_TRUE(run["series"]["cgroup_current_mib"].contains("free"));
+  EXPECT_EQ(Leftovers(id, out), "");
+}
+
+// A writer whose file is read back and verified, and a sysctl and a sysfs
+// knob set and read back, in one run.
+TEST_F(IntegrationTest, WriterVerifiesAndKnobsReadBack) {
+  REQUIRE_CAPABILITIES();
+  const std::string out = OutDir("writer-knobs");
+  std::string id, log;
+  int rc =
+      RunBench({"run", kSource + "/bench/testdata/scenarios/writer-knobs.toml",
+                "--out", out},
+               &id, &log);
+  EXPECT_EQ(rc, 0) << log;
+  nlohmann::json r = LoadReport(out);
+  ASSERT_TRUE(r.is_object());
+  const auto& run = r["runs"][0];
+  EXPECT_EQ(run["verdict"], "pass")
+      << run["unmet_expectations"].dump() << run["findings"].dump();
+  ASSERT_EQ(run["workloads"].size(), 1u);
+  const auto& w = run["workloads"][0];
+  EXPECT_EQ(w["kind"], "writer");
+  EXPECT_EQ(w["written_bytes"], 24 << 20);
+  EXPECT_EQ(w["verified_bytes"], 24 << 20);
+  EXPECT_EQ(w["corrupted_bytes"], 0);
+  EXPECT_EQ(w["fsyncs"], 3);  // every 8 MiB of 24
+  EXPECT_GT(w["write_mib_per_s"].get<double>(), 0);
+  const auto& knobs = run["knobs"];
+  EXPECT_EQ(knobs["sysctl"]["vm.dirty_bytes"]["read"], "16777216");
+  EXPECT_EQ(knobs["sysctl"]["vm.swappiness"]["read"], "100");
+  // The kernel reads "y" back as the bitmask of the MGLRU's features.
+  EXPECT_EQ(knobs["sysfs"]["kernel/mm/lru_gen/enabled"]["set"], "y");
+  EXPECT_EQ(knobs["sysfs"]["kernel/mm/lru_gen/enabled"]["read"], "0x0007");
+  EXPECT_EQ(Leftovers(id, out), "");
+}
+
+// A knob the guest kernel does not have is a harness error naming the
+// knob and the kernel, never a silent no-op.
+TEST_F(IntegrationTest, KnobTheKernelLacksExits3) {
+  REQUIRE_CAPABILITIES();
+  const std::string out = OutDir("missing-knob");
+  std::string id, log;
+  int rc =
+      RunBench({"run", kSource + "/bench/testdata/scenarios/missing-knob.toml",
+                "--out", out},
+               &id, &log);
+  EXPECT_EQ(rc, 3) << log;
+  nlohmann::json r = LoadReport(out);
+  ASSERT_TRUE(r.is_object());
+  std::string error = r["runs"][0].value("error", "");
+  EXPECT_NE(error.find("guest setup failed at knob"), std::string::npos)
+      << error;
+  EXPECT_NE(error.find("sysfs kernel/mm/no_such_knob"), std::string::npos)
+      << error;
+  EXPECT_NE(error.find("6.1.0-54-amd64"), std::string::npos) << error;
+  EXPECT_EQ(Leftovers(id, out), "");
+}
 
 // Finds the first timeline entry with this event name.
 const nlohmann::json* Timeline(const nlohmann::json& run,
@@ -727,15 +823,17 @@ TEST_F(IntegrationTest, TwoConcurrentBenchesBothPass) {
   const std::string a = OutDir("concurrent-smoke"),
                     b = OutDir("concurrent-nbd");
   auto start = [&](const std::string& scenario, const std::string& out) {
-    auto pid =
-        Spawn({kBinary, "run", kSource + "/scenarios/" + scenario + ".toml",
-               "--out", out},
-              SpawnOptions{"", false, 0, out + ".log"});
+    std::vector<std::string> argv = {
+        kBinary, "run", kSource + "/scenarios/" + scenario + ".toml", "--out",
+        out};
+    if (scenario == "baselines")  // one case of the family
+      argv.insert(argv.end(), {"--case", "storage=nbd"});
+    auto pid = Spawn(argv, SpawnOptions{"", false, 0, out + ".log"});
     EXPECT_TRUE(pid.ok());
     return pid.ok() ? *pid : -1;
   };
   pid_t pa = start("smoke", a);
-  pid_t pb = start("baseline-nbd", b);
+  pid_t pb = start("baselines", b);
   ASSERT_GT(pa, 0);
   ASSERT_GT(pb, 0);
   int sa = 0, sb = 0;
@@ -840,8 +938,8 @@ TEST_F(IntegrationTest, KernelTreeInBuildLayoutSwaps) {
   EXPECT_FALSE(Exists(tree + "/lib/modules")) << "nothing installed";
   const std::string out = OutDir("ktree");
   std::string id, log;
-  int rc = RunBench({"run", kSource + "/scenarios/baseline-nbd.toml",
-                     "--kernel-tree", tree, "--out", out},
+  int rc = RunBench({"run", kSource + "/scenarios/baselines.toml", "--case",
+                     "storage=nbd", "--kernel-tree", tree, "--out", out},
                     &id, &log);
   ASSERT_EQ(rc, 0) << log;
   nlohmann::json r = LoadReport(out);

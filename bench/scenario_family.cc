@@ -224,7 +224,11 @@ Result<Scenario> Case(const std::string& text, const std::string& path,
       return Status::Usage(At(path, values) + ": matrix \"" + axis.key +
                            "\": " + why);
     label += (label.empty() ? "" : ",") + axis.key + "=" + Show(values[pick]);
-    holder->insert_or_assign(last, std::move(values[pick]));
+    toml::node* old = holder->get(last);
+    if (old && old->is_table() && values[pick].is_table())
+      Merge(*old->as_table(), std::move(*values[pick].as_table()));
+    else
+      holder->insert_or_assign(last, std::move(values[pick]));
   }
   auto sc = ReadScenarioTable(*root, path);
   if (!sc.ok()) return sc.status();

@@ -8,8 +8,8 @@
 //                             "seed", "cgroup.memory_max_mib",
 //                             "workload.1.mib" for the second [[workload]]),
 //                             values arrays (of values, or of inline tables
-//                             that replace a whole table: storage =
-//                             [{kind = "nbd"}, ...]); every combination is
+//                             merged into a table like an include: storage
+//                             = [{kind = "nbd"}, ...]); every combination is
 //                             a case named NAME[key=value,...] in the
 //                             file's order (a table shows as its values
 //                             joined by '-': storage=nfs-4.1).

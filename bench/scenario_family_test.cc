@@ -115,11 +115,10 @@ seed = [1, 2, 3]
             "fam.storage.version-3.seed-1.cgroup.0.memory_max_mib-32");
 }
 
-TEST_F(ScenarioFamilyTest, MatrixOfTablesReplacesTheTable) {
+TEST_F(ScenarioFamilyTest, MatrixOfTablesMergesIntoTheTable) {
   std::string p = Write("m.toml", R"(name = "b"
 [storage]
-kind = "nfs"
-version = "4.1"
+swapfile_mib = 64
 [matrix]
 storage = [{kind = "nfs", version = "3"}, {kind = "nbd"}]
 )");
@@ -128,7 +127,8 @@ storage = [{kind = "nfs", version = "3"}, {kind = "nbd"}]
   ASSERT_EQ(r->size(), 2u);
   EXPECT_EQ((*r)[0].name, "b[storage=nfs-3]");
   EXPECT_EQ((*r)[1].name, "b[storage=nbd]");
-  EXPECT_EQ((*r)[1].storage.kind, StorageKind::kNbd);  // no version left over
+  EXPECT_EQ((*r)[1].storage.kind, StorageKind::kNbd);
+  EXPECT_EQ((*r)[1].storage.swapfile_mib, 64);  // merged, not replaced
   auto one = SelectCases(*r, {"storage=nbd"});
   ASSERT_TRUE(one.ok());
   ASSERT_EQ(one->size(), 1u);

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "bench/scenario_family.h"
+
 namespace swapbench {
 namespace {
 
@@ -177,13 +181,16 @@ TEST(ScenarioTest, NameIsADirectoryName) {
 }
 
 TEST(ScenarioTest, ShippedScenariosParse) {
-  for (const char* n : {"smoke", "loss5", "memcg-oom", "server-stall",
-                        "server-restart", "baseline-nfs3", "baseline-nfs41",
-                        "baseline-nfs42", "baseline-nbd", "baseline-iscsi"}) {
-    auto r = LoadScenario(std::string(SWAPBENCH_SOURCE_DIR) + "/scenarios/" +
-                          n + ".toml");
-    EXPECT_TRUE(r.ok()) << n << ": " << r.status().message();
+  for (const auto& e : std::filesystem::directory_iterator(
+           std::string(SWAPBENCH_SOURCE_DIR) + "/scenarios")) {
+    if (e.path().extension() != ".toml") continue;
+    auto r = LoadScenarios(e.path().string());
+    EXPECT_TRUE(r.ok()) << e.path() << ": " << r.status().message();
   }
+  auto baselines = LoadScenarios(std::string(SWAPBENCH_SOURCE_DIR) +
+                                 "/scenarios/baselines.toml");
+  ASSERT_TRUE(baselines.ok());
+  EXPECT_EQ(baselines->size(), 5u);
 }
 
 }  // namespace

@@ -31,8 +31,8 @@ nlohmann::json WorkloadsJson(const Scenario& sc, const Telemetry& t) {
     const Scenario::Cgroup* c = sc.FindCgroup(w.cgroup);
     nlohmann::json j = {{"name", w.name},
                         {"kind", Name(w.kind)},
-                        {"cgroup", c ? c->path : "/"},
-                        {"mib", w.mib}};
+                        {"cgroup", c ? c->path : "/"}};
+    if (w.kind != Scenario::WorkloadKind::kStressNg) j["mib"] = w.mib;
     if (const nlohmann::json* exit = EventOf(t, event::kWorkloadExit, w.name)) {
       for (const auto& [k, v] : exit->items())
         if (k != "event" && k != "t" && k != "name" && k != "kind" &&
@@ -71,19 +71,23 @@ nlohmann::json CgroupsJson(const Scenario& sc, const Telemetry& t) {
     if (c.swap_max_mib >= 0) limits["swap_max_mib"] = c.swap_max_mib;
     if (c.oom_group) limits["oom_group"] = true;
     nlohmann::json last = nlohmann::json::object();
-    int64_t peak = -1;
+    int64_t peak = -1, peak_swap = -1;
     for (const CgroupSample& s : t.cgroup_samples()) {
       if (s.cgroup != c.name) continue;
       peak = std::max(peak, s[protocol::kCgfCurrent]);
+      peak_swap = std::max(peak_swap, s[protocol::kCgfSwapCurrent]);
       for (int f = 0; f < protocol::kCgroupFields; ++f)
         last[protocol::kCgroupFieldNames[f]] = s.v[f];
     }
-    out.push_back({{"name", c.name},
-                   {"path", c.path},
-                   {"limits", limits},
-                   {"last", last},
-                   {"peak_current_mib",
-                    peak >= 0 ? nlohmann::json(Mib(peak)) : nlohmann::json()}});
+    out.push_back(
+        {{"name", c.name},
+         {"path", c.path},
+         {"limits", limits},
+         {"last", last},
+         {"peak_current_mib",
+          peak >= 0 ? nlohmann::json(Mib(peak)) : nlohmann::json()},
+         {"peak_swap_mib",
+          peak_swap >= 0 ? nlohmann::json(Mib(peak_swap)) : nlohmann::json()}});
   }
   return out;
 }

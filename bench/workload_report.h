@@ -25,7 +25,9 @@ namespace swapbench {
 // the scenario's order; "status": "not started" for one that never ran.
 nlohmann::json WorkloadsJson(const Scenario& sc, const Telemetry& t);
 
-// [{"name","path","limits":{...},"last":{field: N},"peak_current_mib"}].
+// [{"name","path","limits":{...},"last":{field: N},"peak_current_mib",
+//   "peak_swap_mib"}]: "last" is the final sample (after the workloads
+// ended), the peaks over the run.
 nlohmann::json CgroupsJson(const Scenario& sc, const Telemetry& t);
 
 // {"sysctl": {NAME: {"set","read","path"}}, "sysfs": {...}}.

@@ -60,6 +60,7 @@ TEST(WorkloadReportTest, OutcomesFindingsAndUnmet) {
   nlohmann::json c = CgroupsJson(sc, t);
   EXPECT_EQ(c[0]["last"]["max"], 3);
   EXPECT_EQ(c[0]["peak_current_mib"], 1.0);
+  EXPECT_EQ(c[0]["peak_swap_mib"], 0.0);
   EXPECT_EQ(c[1]["peak_current_mib"], nullptr);
   auto f = WorkloadFindings(t);
   ASSERT_EQ(f.size(), 1u);
