@@ -273,8 +273,8 @@ TEST_F(IntegrationTest, TwoCgroupsWithDifferentLimits) {
   for (const auto& f : run["findings"])
     if (f["kind"] == "memcg_oom_kill") {
       ++kills;
-      EXPECT_EQ(f["details"]["workload"], "capped") << f.dump();
-      EXPECT_EQ(f["details"]["cgroup"], "/capped");
+      EXPECT_EQ(f["workload"], "capped") << f.dump();
+      EXPECT_EQ(f["cgroup"], "/capped");
       EXPECT_NE(f["title"].get<std::string>().find("MiB dirty"),
                 std::string::npos);
     }

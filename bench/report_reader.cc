@@ -138,6 +138,38 @@ void CheckSeries(Checker& c, const Json& s, const std::string& p) {
         "to_server_dropped_s", "rpc_retrans"})
     c.Elements(s, p, k, Type::kNumberOrNull);
   c.Key(s, p, "memory_max_mib", Type::kNumberOrNull);
+  for (const char* k : {"dirty_mib", "writeback_mib"})
+    c.Elements(s, p, k, Type::kNumberOrNull);
+  for (const char* k :
+       {"cgroup_current_mib", "cgroup_swap_mib", "cgroup_file_dirty_mib"})
+    if (const Json* per = c.Key(s, p, k, Type::kObject))
+      for (const auto& [name, v] : per->items())
+        c.Elements(*per, p + "." + k, name.c_str(), Type::kNumberOrNull);
+}
+
+// The guest side report.html shows: workloads and knobs.
+void CheckGuest(Checker& c, const Json& run, const std::string& p) {
+  for (const auto& [w, wp] : c.Elements(run, p, "workloads", Type::kObject)) {
+    for (const char* k : {"name", "kind", "cgroup", "status"})
+      c.Key(*w, wp, k, Type::kString);
+    for (const char* k :
+         {"seconds", "code", "signal", "write_mib_per_s", "verified_bytes",
+          "corrupted_bytes", "read_bytes", "passes", "verified", "pages"})
+      c.Key(*w, wp, k, Type::kNumber);
+    for (const auto& [m, mp] : c.Elements(*w, wp, "metrics", Type::kObject)) {
+      c.Key(*m, mp, "stressor", Type::kString);
+      c.Key(*m, mp, "bogo_ops_per_s", Type::kNumber);
+    }
+  }
+  if (const Json* knobs = c.Key(run, p, "knobs", Type::kObject))
+    for (const char* kind : {"sysctl", "sysfs"})
+      if (const Json* of = c.Key(*knobs, p + ".knobs", kind, Type::kObject))
+        for (const auto& [name, k] : of->items()) {
+          std::string kp = p + ".knobs." + kind;
+          if (const Json* knob = c.Key(*of, kp, name.c_str(), Type::kObject))
+            for (const char* f : {"set", "read"})
+              c.Key(*knob, kp + "." + name, f, Type::kString);
+        }
 }
 
 void CheckRun(Checker& c, const Json& run, const std::string& p) {
@@ -158,6 +190,7 @@ void CheckRun(Checker& c, const Json& run, const std::string& p) {
     CheckLink(c, *l, p + ".link");
   if (const Json* s = c.Key(run, p, "series", Type::kObject))
     CheckSeries(c, *s, p + ".series");
+  CheckGuest(c, run, p);
 }
 
 }  // namespace

@@ -38,9 +38,12 @@ std::string LinkEvidence(double now, double last_data, double base) {
   return "last new TCP data through the link " + Secs(now - last_data) + " ago";
 }
 
+// Progress: a hog page, any workload's byte (a writer's write, a reader's
+// read), or a page swapped.
 bool Moved(const Sample& a, const Sample& b) {
   return a.hog_written != b.hog_written || a.hog_verified != b.hog_verified ||
-         a.pswpout != b.pswpout || a.pswpin != b.pswpin;
+         a.work_bytes != b.work_bytes || a.pswpout != b.pswpout ||
+         a.pswpin != b.pswpin;
 }
 
 }  // namespace
@@ -133,8 +136,9 @@ std::vector<Finding> Watchdog::Check(double now) const {
     if (telemetry_quiet < limits_.agent_silence_s && stuck >= limits_.stall_s &&
         room) {
       // Guest-side evidence: the agent reports, nothing moves.
-      evidence.push_back("no hog page and no pswpin/pswpout change for " +
-                         Secs(stuck) + " while swap had room");
+      evidence.push_back(
+          "no workload progress and no pswpin/pswpout change for " +
+          Secs(stuck) + " while swap had room");
       evidence.push_back(LinkEvidence(now, last_link_data_, base));
       stall("swap stalled: no swap progress for " + Secs(stuck) +
                 " with swap free",

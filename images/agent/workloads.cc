@@ -228,7 +228,8 @@ void WriteFileOut(const WorkloadConf& w, Progress* p, char* buf, bool timed) {
       since_sync = 0;
     }
   }
-  if (strcmp(w.fsync, "never") || !timed) {
+  // fsync = "end", the tail after the last "every_mib", or a reader's file.
+  if (!strcmp(w.fsync, "end") || (every && since_sync > 0) || !timed) {
     if (fsync(fd) != 0) IoFail(p);
     if (timed) Add(p->fsyncs, 1);
   }
