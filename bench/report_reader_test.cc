@@ -74,20 +74,24 @@ TEST(ReportReaderTest, WrongTypesAreUsageErrorsNamingTheKey) {
        "runs[0].series.swapout_mib_s[1]: expected a number or null, got "
        "string"},
       {"/flaky_fails", 1, "flaky_fails: expected true or false, got number"},
-      {"/runs/0/series/cgroup_current_mib", {{"a", {1, "x"}}},
+      {"/runs/0/series/cgroup_current_mib",
+       {{"a", {1, "x"}}},
        "runs[0].series.cgroup_current_mib.a[1]: expected a number or null, "
        "got string"},
       {"/runs/0/series/dirty_mib", 3,
        "runs[0].series.dirty_mib: expected an array, got number"},
-      {"/runs/0/workloads", {{{"name", "w"}, {"verified_bytes", "many"}}},
+      {"/runs/0/workloads",
+       {{{"name", "w"}, {"verified_bytes", "many"}}},
        "runs[0].workloads[0].verified_bytes: expected a number, got string"},
       {"/runs/0/workloads",
        {{{"name", "s"}, {"metrics", {{{"stressor", 1}}}}}},
        "runs[0].workloads[0].metrics[0].stressor: expected a string, got "
        "number"},
-      {"/runs/0/knobs", {{"sysfs", {{"k", {{"read", 7}}}}}},
+      {"/runs/0/knobs",
+       {{"sysfs", {{"k", {{"read", 7}}}}}},
        "runs[0].knobs.sysfs.k.read: expected a string, got number"},
-      {"/runs/0/knobs", {{"sysctl", "x"}},
+      {"/runs/0/knobs",
+       {{"sysctl", "x"}},
        "runs[0].knobs.sysctl: expected an object, got string"},
   };
   for (const Case& c : cases) {
