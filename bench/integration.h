@@ -95,17 +95,31 @@ inline int RunBench(const std::vector<std::string>& args, std::string* run_id,
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-// Runs scenarios/NAME.toml into /tmp/swapbench-it/NAME, expects exit code
+// Runs the scenario `file` into /tmp/swapbench-it/NAME, expects exit code
 // `want_rc` (printing swapbench's output if not) and returns the report.
-inline nlohmann::json RunShipped(const std::string& name, int want_rc,
-                                 std::string* out, std::string* id) {
+inline nlohmann::json RunScenarioFile(const std::string& file,
+                                      const std::string& name, int want_rc,
+                                      std::string* out, std::string* id) {
   *out = OutDir(name);
   std::string log;
-  int rc =
-      RunBench({"run", kSource + "/scenarios/" + name + ".toml", "--out", *out},
-               id, &log);
+  int rc = RunBench({"run", file, "--out", *out}, id, &log);
   EXPECT_EQ(rc, want_rc) << log;
   return LoadReport(*out);
+}
+
+// scenarios/NAME.toml, as above.
+inline nlohmann::json RunShipped(const std::string& name, int want_rc,
+                                 std::string* out, std::string* id) {
+  return RunScenarioFile(kSource + "/scenarios/" + name + ".toml", name,
+                         want_rc, out, id);
+}
+
+// bench/testdata/scenarios/NAME.toml (scenarios only the tests run).
+inline nlohmann::json RunTestScenario(const std::string& name, int want_rc,
+                                      std::string* out, std::string* id) {
+  return RunScenarioFile(
+      kSource + "/bench/testdata/scenarios/" + name + ".toml", name, want_rc,
+      out, id);
 }
 
 }  // namespace swapbench

@@ -296,14 +296,8 @@ TEST_F(IntegrationTest, TwoCgroupsWithDifferentLimits) {
 // knob set and read back, in one run.
 TEST_F(IntegrationTest, WriterVerifiesAndKnobsReadBack) {
   REQUIRE_CAPABILITIES();
-  const std::string out = OutDir("writer-knobs");
-  std::string id, log;
-  int rc =
-      RunBench({"run", kSource + "/bench/testdata/scenarios/writer-knobs.toml",
-                "--out", out},
-               &id, &log);
-  EXPECT_EQ(rc, 0) << log;
-  nlohmann::json r = LoadReport(out);
+  std::string out, id;
+  nlohmann::json r = RunTestScenario("writer-knobs", 0, &out, &id);
   ASSERT_TRUE(r.is_object());
   const auto& run = r["runs"][0];
   EXPECT_EQ(run["verdict"], "pass")
@@ -329,14 +323,8 @@ TEST_F(IntegrationTest, WriterVerifiesAndKnobsReadBack) {
 // knob and the kernel, never a silent no-op.
 TEST_F(IntegrationTest, KnobTheKernelLacksExits3) {
   REQUIRE_CAPABILITIES();
-  const std::string out = OutDir("missing-knob");
-  std::string id, log;
-  int rc =
-      RunBench({"run", kSource + "/bench/testdata/scenarios/missing-knob.toml",
-                "--out", out},
-               &id, &log);
-  EXPECT_EQ(rc, 3) << log;
-  nlohmann::json r = LoadReport(out);
+  std::string out, id;
+  nlohmann::json r = RunTestScenario("missing-knob", 3, &out, &id);
   ASSERT_TRUE(r.is_object());
   std::string error = r["runs"][0].value("error", "");
   EXPECT_NE(error.find("guest setup failed at knob"), std::string::npos)
