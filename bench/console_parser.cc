@@ -1,5 +1,7 @@
 #include "bench/console_parser.h"
 
+#include "bench/console_line.h"
+
 #include <array>
 #include <cctype>
 #include <cmath>
@@ -384,35 +386,6 @@ uint64_t LiteralSet::Match(std::string_view text) const {
 
 // ---- helpers --------------------------------------------------------------
 
-double SplitTimestamp(std::string_view line, std::string_view* text) {
-  if (line.size() > 2 && line[0] == '[') {
-    size_t close = line.find(']');
-    if (close != std::string_view::npos && close < 20) {
-      // "   12.345678": digits, a dot, digits; no allocation (hot path).
-      size_t i = 1;
-      while (i < close && line[i] == ' ') ++i;
-      double whole = 0, frac = 0, scale = 1;
-      size_t digits = 0;
-      for (; i < close && isdigit(static_cast<unsigned char>(line[i]));
-           ++i, ++digits)
-        whole = whole * 10 + (line[i] - '0');
-      if (i < close && line[i] == '.')
-        for (++i; i < close && isdigit(static_cast<unsigned char>(line[i]));
-             ++i)
-          frac = frac * 10 + (line[i] - '0'), scale *= 10;
-      double t = whole + frac / scale;
-      if (digits > 0 && i == close) {
-        size_t start = close + 1;
-        if (start < line.size() && line[start] == ' ') ++start;
-        *text = line.substr(start);
-        return t;
-      }
-    }
-  }
-  *text = line;
-  return -1;
-}
-
 std::string_view FrameFunction(std::string_view text, bool* unreliable) {
   size_t i = 0;
   while (i < text.size() && text[i] == ' ') ++i;
@@ -517,9 +490,9 @@ void ConsoleParser::FeedTrace(std::string_view text) {
 
 void ConsoleParser::Feed(std::string_view line) {
   ++line_no_;
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  std::string_view text;
-  double t = SplitTimestamp(line, &text);
+  ConsoleLine cl = Normalize(line, &scratch_);
+  std::string_view text = cl.text;
+  double t = cl.time;
   // std::regex recurses per character: a 40 KB line overflowed the stack.
   // Rows match on the head of a line; the excerpt keeps the whole line.
   if (text.size() > kMaxMatchBytes) text = text.substr(0, kMaxMatchBytes);

@@ -96,10 +96,8 @@ class ConsoleParser {
   bool trace_softirq_ = false;
   std::vector<Finding> findings_;
   std::vector<ConsoleEvent> events_;
+  std::string scratch_;  // a line's cleaned copy (console_line.h)
 };
-
-// Splits "[   12.345678] text" into 12.345678 and "text"; -1 without a stamp.
-double SplitTimestamp(std::string_view line, std::string_view* text);
 
 // Parses a stack frame line (" ? foo+0x1/0x2 [mod]"): the function name,
 // or empty if the line is not a frame. `*unreliable` says it had a "?".

@@ -407,14 +407,6 @@ TEST(ConsoleParserTest, EveryKindOfTheTableIsAFindingKind) {
     EXPECT_TRUE(FindingKinds().count(r.kind)) << r.kind;
 }
 
-TEST(SplitTimestampTest, Splits) {
-  std::string_view text;
-  EXPECT_DOUBLE_EQ(SplitTimestamp("[   12.345678] hello", &text), 12.345678);
-  EXPECT_EQ(text, "hello");
-  EXPECT_EQ(SplitTimestamp("[x] y", &text), -1);
-  EXPECT_EQ(text, "[x] y");
-}
-
 TEST(LiteralSetTest, FindsOverlappingLiterals) {
   LiteralSet s({"he", "she", "his", "hers"});
   EXPECT_EQ(s.Match("ushers"), 0b1011u);  // she, he, hers

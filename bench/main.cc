@@ -19,6 +19,7 @@
 #include "bench/bisect.h"
 #include "bench/campaign.h"
 #include "bench/compare.h"
+#include "bench/console_corpus.h"
 #include "bench/console_parser.h"
 #include "bench/formats.h"
 #include "bench/fs_util.h"
@@ -273,6 +274,14 @@ int ParseConsole(const std::string& log, bool json) {
   else
     printf("%s", ConsoleText(p).c_str());
   return p.findings().empty() ? 0 : 1;
+}
+
+// `parse-console --expect-dir`: recall per family on a labelled corpus.
+int MeasureConsoles(const std::string& dir, bool verbose) {
+  auto score = ScoreCorpus(dir);
+  if (!score.ok()) return ExitFor(score.status());
+  printf("%s", CorpusText(*score, verbose).c_str());
+  return 0;
 }
 
 struct PreviewFlags {
@@ -612,17 +621,25 @@ int main(int argc, char** argv) {
                                   "(each run also does this at start)");
   reap_dirs.AddTo(reap, false);
 
-  std::string console_log;
-  bool console_json = false;
+  std::string console_log, expect_dir;
+  bool console_json = false, console_verbose = false;
   auto* parse_console = app.add_subcommand(
       "parse-console",
       "classify a kernel console log (from this bench or elsewhere) and "
       "print the findings; exit 1 if there are any");
-  parse_console->add_option("log", console_log, "console log file, - for stdin")
-      ->required();
+  auto* log_opt = parse_console->add_option("log", console_log,
+                                            "console log file, - for stdin");
   parse_console->add_flag("--json", console_json,
                           "print a JSON object whose findings are shaped "
                           "like report.json's");
+  auto* expect_opt = parse_console->add_option(
+      "--expect-dir", expect_dir,
+      "measure instead: every file of DIR is a console with a TITLE header "
+      "(syzkaller's pkg/report/testdata layout); print recall per family and "
+      "the findings on crash-free consoles");
+  parse_console->add_flag("--verbose", console_verbose,
+                          "with --expect-dir: list every miss");
+  log_opt->excludes(expect_opt);
 
   PreviewFlags preview_flags;
   auto* preview = AddPreview(app, &preview_flags);
@@ -674,7 +691,12 @@ int main(int argc, char** argv) {
   if (merge->parsed()) return Merge(merge_dirs, merge_out);
   if (compare->parsed()) return CompareCommand(compare_flags);
   if (reap->parsed()) return ReapCommand(reap_dirs);
-  if (parse_console->parsed()) return ParseConsole(console_log, console_json);
+  if (parse_console->parsed()) {
+    if (!expect_dir.empty()) return MeasureConsoles(expect_dir, console_verbose);
+    if (console_log.empty())
+      return ExitFor(Status::Usage("parse-console: expected a LOG or --expect-dir DIR"));
+    return ParseConsole(console_log, console_json);
+  }
   if (preview->parsed()) return LinkPreviewCommand(preview_flags);
   if (bench_relay->parsed()) return BenchRelayCommand(bench_relay_flags);
   if (check->parsed()) return Check(check_paths);
