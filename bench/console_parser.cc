@@ -124,6 +124,12 @@ constexpr size_t kMaxMatchBytes = 4096;
 
 }  // namespace
 
+// "KASAN: use-after-free in foo": the tool, the bug, the function.
+void SanitizerTitle(const char* tool, const std::cmatch& m, Finding* f) {
+  f->title = std::string(tool) + ": " + Str(m, 1);
+  if (m[2].matched) f->title += " in " + Str(m, 2);
+}
+
 const std::vector<ConsoleRow>& ConsoleRows() {
   static const std::vector<ConsoleRow> rows = {
       {"memcg_oom_kill", "Memory cgroup out of memory: Kill",
@@ -145,9 +151,9 @@ const std::vector<ConsoleRow>& ConsoleRows() {
          FillKill(m, f);
          f->title = "OOM kill of " + f->victim;
        }},
-      {"hung_task", "blocked for more than",
+      {"hung_task", "INFO: task ",
        std::regex(
-           R"(INFO: task (.+):(\d+) blocked for more than (\d+) seconds)"),
+           R"(^INFO: task (.+):(\d+) (?:blocked for|blocked in I/O wait for|can't die for) more than (\d+) seconds)"),
        [](const std::cmatch& m, Finding* f) {
          f->victim = Str(m, 1);
          f->pid = std::atol(Str(m, 2).c_str());
@@ -174,7 +180,7 @@ const std::vector<ConsoleRow>& ConsoleRows() {
        true},
       {"rcu_stall", "INFO: rcu",
        std::regex(
-           R"(INFO: (rcu_\w+) (self-detected stall on CPU|detected stalls on CPUs/tasks|detected expedited stalls on CPUs/tasks))"),
+           R"(^(?:rcu: )?INFO: (rcu_\w+|rcu) (self-detected stall on CPU|detected stalls on CPUs/tasks|detected expedited stalls on CPUs/tasks|detected stalls? on tasks|detected stall))"),
        [](const std::cmatch& m, Finding* f) {
          f->title = "RCU stall (" + Str(m, 1) + " " + Str(m, 2) + ")";
          f->key = "rcu_stall";
@@ -258,8 +264,8 @@ const std::vector<ConsoleRow>& ConsoleRows() {
        [](const std::cmatch& m, Finding* f) {
          f->title = "kernel panic: " + Str(m, 1);
        }},
-      {"oops", "BUG: unable to handle",
-       std::regex(R"(BUG: unable to handle (.*))"),
+      {"oops", "nable to handle ",
+       std::regex(R"(^(?:BUG: u|U)nable to handle (.*))"),
        [](const std::cmatch& m, Finding* f) {
          std::string what = Str(m, 1);
          f->title =
@@ -267,32 +273,134 @@ const std::vector<ConsoleRow>& ConsoleRows() {
          f->title = f->title.substr(0, f->title.find(" for address"));
        },
        true},
-      {"oops", "BUG: kernel NULL pointer",
-       std::regex(R"(BUG: kernel NULL pointer dereference)"),
+      {"oops", "ernel NULL pointer dereference",
+       std::regex(R"(^BUG: [Kk]ernel NULL pointer dereference)"),
        [](const std::cmatch& m, Finding* f) {
          f->title = "BUG: kernel NULL pointer dereference";
        },
        true},
-      {"oops", "kernel BUG at", std::regex(R"(kernel BUG at ([^!]*)!)"),
+      // x86 traps, arm64/arm/powerpc/riscv oopses, a blown stack.
+      {"oops", ": 0000 [#",
+       std::regex(
+           R"(^(divide error|stack segment|int3|invalid opcode|general protection fault|double fault|kernel stack overflow|alignment check)(?:[^:]*)?: [0-9a-f]{4} \[#)"),
+       [](const std::cmatch& m, Finding* f) { f->title = Str(m, 1); },
+       true},
+      {"oops", "Internal error: ",
+       std::regex(R"(^Internal error: ([^:\[]+))"),
+       [](const std::cmatch& m, Finding* f) {
+         f->title = "Internal error: " + Str(m, 1);
+       },
+       true},
+      {"oops", "Unhandled fault: ",
+       std::regex(R"(^Unhandled fault: ([^(]+))"),
+       [](const std::cmatch& m, Finding* f) {
+         f->title = "Unhandled fault: " + Str(m, 1);
+       },
+       true},
+      {"oops", "PANIC: double fault",
+       std::regex(R"(^PANIC: double fault)"),
+       [](const std::cmatch& m, Finding* f) { f->title = "double fault"; },
+       true},
+      {"oops", "BUG: stack guard page",
+       std::regex(R"(^BUG: stack guard page was hit)"),
+       [](const std::cmatch& m, Finding* f) {
+         f->title = "stack guard page was hit";
+       },
+       true},
+      {"oops", "Kernel attempted to ",
+       std::regex(R"(^Kernel attempted to (\w+ user page))"),
+       [](const std::cmatch& m, Finding* f) {
+         f->title = "kernel attempted to " + Str(m, 1);
+       },
+       true},
+      {"oops", "kernel BUG at", std::regex(R"(^kernel BUG at ([^!]*)!)"),
        [](const std::cmatch& m, Finding* f) {
          f->title = "kernel BUG at " + Str(m, 1);
        },
        true},
+      // Kernel only: a user task's "traps: X[1] general protection fault
+      // ip:..." is not a kernel oops.
       {"oops", "general protection fault",
-       std::regex(R"(general protection fault)"),
+       std::regex(R"(^general protection fault)"),
        [](const std::cmatch& m, Finding* f) {
          f->title = "general protection fault";
        },
        true},
-      {"oops", "Oops:", std::regex(R"(^Oops: (.*))"),
+      {"oops", "Oops", std::regex(R"(^Oops(?: - |: )(.*))"),
        [](const std::cmatch& m, Finding* f) {
          f->title = "Oops: " + Str(m, 1);
        },
        true},
-      {"bug", "BUG: ", std::regex(R"(BUG: (.*))"),
+      // The sanitizers and lockdep before the BUG:/WARNING: catch-alls.
+      {"kasan", "KASAN: ",
+       std::regex(R"(^BUG: KASAN: ([\w-]+)(?: in ([A-Za-z0-9_.]+))?)"),
+       [](const std::cmatch& m, Finding* f) { SanitizerTitle("KASAN", m, f); },
+       true},
+      {"kmsan", "KMSAN: ",
+       std::regex(R"(^BUG: KMSAN: ([\w-]+)(?: in ([A-Za-z0-9_.]+))?)"),
+       [](const std::cmatch& m, Finding* f) { SanitizerTitle("KMSAN", m, f); },
+       true},
+      {"kcsan", "KCSAN: ",
+       std::regex(R"(^BUG: KCSAN: ([\w-]+)(?: in ([A-Za-z0-9_.]+))?)"),
+       [](const std::cmatch& m, Finding* f) { SanitizerTitle("KCSAN", m, f); },
+       true},
+      {"kfence", "KFENCE: ",
+       std::regex(R"(^BUG: KFENCE: ([\w -]+?)(?: in ([A-Za-z0-9_.]+)|$))"),
+       [](const std::cmatch& m, Finding* f) { SanitizerTitle("KFENCE", m, f); },
+       true},
+      {"ubsan", "UBSAN: ",
+       std::regex(R"(^UBSAN: ([\w -]+?) in (\S+?)(?::\d+)*$)"),
        [](const std::cmatch& m, Finding* f) {
-         // "BUG: scheduling while atomic: hog/1/0x2" -> up to the colon;
-         // "BUG: KASAN: use-after-free in f" keeps the tool's name.
+         // "UBSAN: shift-out-of-bounds in net/x.c:12:3" -> file, no line.
+         f->title = "UBSAN: " + Str(m, 1) + " in " + Str(m, 2);
+       },
+       true},
+      {"memory_leak", "unreferenced object 0x",
+       std::regex(R"(^unreferenced object 0x[0-9a-f]+ \(size (\d+)\))"),
+       [](const std::cmatch& m, Finding* f) {
+         f->title = "memory leak (kmemleak)";
+         f->key = "memory_leak";
+       }},
+      {"memory_leak", "BUG: memory leak",
+       std::regex(R"(^BUG: memory leak)"),
+       [](const std::cmatch& m, Finding* f) {
+         f->title = "memory leak (kmemleak)";
+         f->key = "memory_leak";
+       }},
+      {"lockdep", "WARNING: ",
+       std::regex(
+           R"(^WARNING: (possible circular locking dependency|possible recursive locking|inconsistent lock state|suspicious RCU usage|bad unlock balance|held lock freed|lock held when returning to user space|nested lock was not taken|possible irq lock inversion dependency|bad contention detected|lock held while trying to|still has locks held|workqueue leaked lock|possible \w+ locking))"),
+       [](const std::cmatch& m, Finding* f) { f->title = "lockdep: " + Str(m, 1); },
+       true},
+      {"lockdep", "INFO: ",
+       std::regex(
+           R"(^\[ INFO: (possible circular locking dependency|possible recursive locking|inconsistent lock state|suspicious RCU usage|possible irq lock inversion dependency)|^INFO: (trying to register non-static key|lockdep is turned off))"),
+       [](const std::cmatch& m, Finding* f) {
+         f->title = "lockdep: " + (m[1].matched ? Str(m, 1) : Str(m, 2));
+       },
+       true},
+      {"lockdep", "BUG: ",
+       std::regex(
+           R"(^BUG: (held lock freed|bad unlock balance|lock held when returning|still has locks held|workqueue leaked lock|MAX_[A-Z_]+ too low|looking up invalid subclass|key \S+ has not been registered))"),
+       [](const std::cmatch& m, Finding* f) { f->title = "lockdep: " + Str(m, 1); },
+       true},
+      {"netdev_hang", "unregister_netdevice: waiting for",
+       std::regex(R"(^unregister_netdevice: waiting for (\S+) to become free)"),
+       [](const std::cmatch& m, Finding* f) {
+         f->title = "unregister_netdevice: " + Str(m, 1) + " never became free";
+         f->key = "netdev_hang|" + Str(m, 1);
+       }},
+      {"bug", "BUG ",
+       std::regex(R"(^BUG ([\w.:-]+) \([^)]*\): (.*))"),
+       [](const std::cmatch& m, Finding* f) {
+         // SLUB debug: "BUG kmalloc-64 (Not tainted): Poison overwritten".
+         f->title = "SLUB: " + Str(m, 2) + " in " + Str(m, 1);
+         f->details["cache"] = Str(m, 1);
+       },
+       true},
+      {"bug", "BUG: ", std::regex(R"(^BUG: ([A-Za-z_].*))"),
+       [](const std::cmatch& m, Finding* f) {
+         // "BUG: scheduling while atomic: hog/1/0x2" -> up to the colon.
          std::string rest = Str(m, 1);
          size_t colon = rest.find(':');
          if (colon != std::string::npos && colon <= 6)
@@ -302,15 +410,19 @@ const std::vector<ConsoleRow>& ConsoleRows() {
          f->title = "BUG: " + rest.substr(0, pfn);
        },
        true},
+      // Kernel only: the kernel's own WARNING formats, never a firmware's,
+      // a bootloader's or a user program's "WARNING: ...".
       {"warning", "WARNING: ",
        std::regex(
-           R"(^WARNING: (?:CPU: \d+ PID: \d+ at (\S+)(?: ([A-Za-z0-9_.]+)\+0x)?|(.*)))"),
+           R"(^WARNING: (?:CPU: \d+ PID: \d+ at (\S+)(?: ([A-Za-z0-9_.]+)\+0x)?|at (\S+) ([A-Za-z0-9_.]+)\(\)|(kernel stack (?:regs|frame pointer) at \S+ in \S+ has bad '\w+' value|stack (?:recursion|going in the wrong direction)[^,]*)))"),
        [](const std::cmatch& m, Finding* f) {
          if (m[1].matched) {
            f->title = "WARNING at " + Str(m, 1);
            if (m[2].matched) f->title += " " + Str(m, 2);
+         } else if (m[3].matched) {
+           f->title = "WARNING at " + Str(m, 3) + " " + Str(m, 4);
          } else {
-           f->title = "WARNING: " + Str(m, 3);
+           f->title = "WARNING: " + Str(m, 5);
          }
        },
        true},
@@ -324,19 +436,19 @@ LiteralSet::LiteralSet(const std::vector<std::string>& literals) {
   // Trie first; fail links by BFS turn it into a complete DFA.
   std::vector<std::array<int, 256>> go(1);
   go[0].fill(-1);
-  out_.assign(1, 0);
-  for (size_t i = 0; i < literals.size() && i < 64; ++i) {
+  out_.assign(1, Bits());
+  for (size_t i = 0; i < literals.size() && i < kMax; ++i) {
     int s = 0;
     for (unsigned char c : literals[i]) {
       if (go[s][c] < 0) {
         go[s][c] = static_cast<int>(go.size());
         go.emplace_back();
         go.back().fill(-1);
-        out_.push_back(0);
+        out_.push_back(Bits());
       }
       s = go[s][c];
     }
-    out_[s] |= uint64_t{1} << i;
+    out_[s].set(i);
   }
   std::vector<int> fail(go.size(), 0);
   std::deque<int> queue;
@@ -368,12 +480,13 @@ LiteralSet::LiteralSet(const std::vector<std::string>& literals) {
   for (size_t s = 0; s < go.size(); ++s)
     for (int c = 0; c < 256; ++c) {
       int t = go[s][c];
-      next_[s * 256 + c] = static_cast<uint16_t>(t | (out_[t] ? kAccept : 0));
+      next_[s * 256 + c] =
+          static_cast<uint16_t>(t | (out_[t].any() ? kAccept : 0));
     }
 }
 
-uint64_t LiteralSet::Match(std::string_view text) const {
-  uint64_t hits = 0;
+LiteralSet::Bits LiteralSet::Match(std::string_view text) const {
+  Bits hits;
   uint32_t s = 0;
   const uint16_t* next = next_.data();
   for (unsigned char c : text) {
@@ -497,12 +610,12 @@ void ConsoleParser::Feed(std::string_view line) {
   // Rows match on the head of a line; the excerpt keeps the whole line.
   if (text.size() > kMaxMatchBytes) text = text.substr(0, kMaxMatchBytes);
   if (trace_for_ >= 0) FeedTrace(text);
-  uint64_t hits = Literals().Match(text);
-  if (hits == 0) return;
+  LiteralSet::Bits hits = Literals().Match(text);
+  if (hits.none()) return;
   const auto& rows = ConsoleRows();
   const size_t extra = rows.size();
   // The constraint line precedes the "Killed process" line of the same kill.
-  if (hits & (uint64_t{1} << (extra + kConstraint))) {
+  if (hits.test(extra + kConstraint)) {
     static const std::regex constraint(R"(oom-kill:constraint=([A-Z_]+),)");
     std::cmatch m;
     if (std::regex_search(text.begin(), text.end(), m, constraint)) {
@@ -510,7 +623,7 @@ void ConsoleParser::Feed(std::string_view line) {
       return;
     }
   }
-  if (hits & (uint64_t{1} << (extra + kBanner)) &&
+  if (hits.test(extra + kBanner) &&
       StartsWith(text, "Linux version ")) {
     if (banner_seen_) {
       EndTrace();
@@ -525,10 +638,10 @@ void ConsoleParser::Feed(std::string_view line) {
     banner_seen_ = true;
     return;
   }
-  if ((hits >> extra) != 0 && FeedEvent(text, t, line)) return;
+  if ((hits >> extra).any() && FeedEvent(text, t, line)) return;
   if (StartsWith(text, "---[ end ")) return;  // the trailer of a report
   for (size_t i = 0; i < rows.size(); ++i) {
-    if (!(hits & (uint64_t{1} << i))) continue;
+    if (!hits.test(i)) continue;
     const ConsoleRow& row = rows[i];
     std::cmatch m;
     if (!std::regex_search(text.begin(), text.end(), m, row.re)) continue;

@@ -16,6 +16,7 @@
 #ifndef SWAPBENCH_BENCH_CONSOLE_PARSER_H_
 #define SWAPBENCH_BENCH_CONSOLE_PARSER_H_
 
+#include <bitset>
 #include <cstdint>
 #include <regex>
 #include <string>
@@ -54,18 +55,20 @@ struct ConsoleEvent {
   long last_console_line = -1;
 };
 
-// Finds which of up to 64 literals occur in a text, in one pass
+// Finds which of up to 128 literals occur in a text, in one pass
 // (Aho-Corasick compiled to a byte DFA).
 class LiteralSet {
  public:
+  static constexpr size_t kMax = 128;
+  using Bits = std::bitset<kMax>;
   explicit LiteralSet(const std::vector<std::string>& literals);
   // Bit i set: literals[i] occurs in `text`.
-  uint64_t Match(std::string_view text) const;
+  Bits Match(std::string_view text) const;
 
  private:
   static constexpr uint32_t kAccept = 0x8000;
   std::vector<uint16_t> next_;  // state * 256 + byte -> state
-  std::vector<uint64_t> out_;   // state -> literals ending here
+  std::vector<Bits> out_;       // state -> literals ending here
 };
 
 class ConsoleParser {

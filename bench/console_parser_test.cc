@@ -347,7 +347,89 @@ TEST(ConsoleParserTest, OtherBugs) {
   EXPECT_EQ(f[0].kind, "bug");
   EXPECT_EQ(f[0].title, "BUG: Bad page state in process hog");
   EXPECT_EQ(f[1].title, "BUG: scheduling while atomic");
-  EXPECT_EQ(f[2].title, "BUG: KASAN: use-after-free in xprt_release+0x12/0x30");
+  EXPECT_EQ(f[2].kind, "kasan");  // the sanitizer's own kind
+  EXPECT_EQ(f[2].title, "KASAN: use-after-free in xprt_release");
+}
+
+// Rows that match only the kernel's own formats: another program's
+// "WARNING:" or "BUG:", a word ending in BUG:, a user task's trap, are not
+// findings.
+TEST(ConsoleParserTest, OnlyTheKernelsOwnWarningsAndBugs) {
+  auto f = Parse({
+      "WARNING: /etc/ssh/moduli does not exist, using fixed modulus",
+      "WARNING: Unsupported flag value(s) of 0x%x in DT_FLAGS_1.",
+      "[   5.0] ODEBUG: Out of memory. ODEBUG disabled",
+      "[   5.1] EDAC DEBUG: mc0: registered",
+      "BUG: ",
+      "[   6.0] traps: syz-executor[123] general protection fault "
+      "ip:7f0000000000 sp:7ffc00000000 error:0 in libc.so.6",
+      "grub: WARNING: no console will be available to OS",
+  });
+  EXPECT_TRUE(f.empty()) << f[0].kind << ": " << f[0].title;
+}
+
+TEST(ConsoleParserTest, SanitizersLockdepAndLeaks) {
+  auto f = Parse({
+      "[  12.0][ T123] BUG: KASAN: use-after-free in xprt_release+0x12/0x30",
+      "[  13.0][ T123] BUG: KFENCE: out-of-bounds read in strlen+0x1/0x2",
+      "[  14.0] UBSAN: Undefined behaviour in drivers/usb/core/devio.c:1517:25",
+      "[  15.0] [ INFO: possible circular locking dependency detected ]",
+      "[  16.0] INFO: trying to register non-static key.",
+      "[  17.0] unreferenced object 0xffff88007658a9e0 (size 944):",
+      "[  18.0] unreferenced object 0xffff88007658b000 (size 944):",
+  });
+  ASSERT_EQ(f.size(), 6u);
+  EXPECT_EQ(f[0].kind, "kasan");
+  EXPECT_EQ(f[1].kind, "kfence");
+  EXPECT_EQ(f[1].title, "KFENCE: out-of-bounds read in strlen");
+  EXPECT_EQ(f[2].kind, "ubsan");
+  EXPECT_EQ(f[2].title, "UBSAN: Undefined behaviour in drivers/usb/core/devio.c");
+  EXPECT_EQ(f[3].kind, "lockdep");
+  EXPECT_EQ(f[3].title, "lockdep: possible circular locking dependency");
+  EXPECT_EQ(f[4].title, "lockdep: trying to register non-static key");
+  EXPECT_EQ(f[5].kind, "memory_leak");
+  EXPECT_EQ(f[5].count, 2);  // one leak report, two objects
+}
+
+TEST(ConsoleParserTest, HangsInNewerWordings) {
+  auto f = Parse({
+      "[  584.3][   T31] INFO: task udevd:5612 blocked in I/O wait for more "
+      "than 143 seconds.",
+      "[  600.0] INFO: task syz-executor:99 can't die for more than 143 "
+      "seconds.",
+      "[  700.0] INFO: rcu_tasks detected stalls on tasks:",
+      "[  800.0] unregister_netdevice: waiting for lo to become free. Usage "
+      "count = 5",
+  });
+  ASSERT_EQ(f.size(), 4u);
+  EXPECT_EQ(f[0].kind, "hung_task");
+  EXPECT_EQ(f[0].title, "hung task udevd");
+  EXPECT_EQ(f[1].kind, "hung_task");
+  EXPECT_EQ(f[2].kind, "rcu_stall");
+  EXPECT_EQ(f[3].kind, "netdev_hang");
+  EXPECT_EQ(f[3].title, "unregister_netdevice: lo never became free");
+}
+
+TEST(ConsoleParserTest, OopsesOfOtherArchitecturesAndTraps) {
+  for (auto [line, title] : std::vector<std::pair<const char*, const char*>>{
+           {"Unable to handle kernel paging request at virtual address "
+            "dead000000000108",
+            "BUG: unable to handle kernel paging request"},
+           {"Internal error: Oops: 96000006 [#1] PREEMPT SMP",
+            "Internal error: Oops"},
+           {"Unhandled fault: page domain fault (0x81b) at 0x00001044",
+            "Unhandled fault: page domain fault "},
+           {"divide error: 0000 [#1] PREEMPT SMP KASAN", "divide error"},
+           {"PANIC: double fault, error_code: 0x0", "double fault"},
+           {"BUG: Kernel NULL pointer dereference on read at 0x00000000",
+            "BUG: kernel NULL pointer dereference"},
+           {"Oops: Kernel access of bad area, sig: 11 [#1]",
+            "Oops: Kernel access of bad area, sig: 11 [#1]"}}) {
+    auto f = Parse({line});
+    ASSERT_EQ(f.size(), 1u) << line;
+    EXPECT_EQ(f[0].kind, "oops") << line;
+    EXPECT_EQ(f[0].title, title);
+  }
 }
 
 TEST(ConsoleParserTest, Warnings) {
@@ -362,8 +444,8 @@ TEST(ConsoleParserTest, Warnings) {
   EXPECT_EQ(f[0].kind, "warning");
   EXPECT_EQ(f[0].title, "WARNING at net/core/skbuff.c:4433 skb_try_coalesce");
   EXPECT_EQ(f[0].count, 2);
-  EXPECT_EQ(f[1].title,
-            "WARNING: possible circular locking dependency detected");
+  EXPECT_EQ(f[1].kind, "lockdep");
+  EXPECT_EQ(f[1].title, "lockdep: possible circular locking dependency");
 }
 
 TEST(ConsoleParserTest, SecondBootBannerIsAnUnexpectedReboot) {
@@ -545,6 +627,25 @@ TEST(ConsoleParserTest, EveryRowHasALine) {
       "BUG: Bad page state in process hog  pfn:0a1b2",
       "WARNING: CPU: 0 PID: 12 at net/core/skbuff.c:4433 "
       "skb_try_coalesce+0x1f3/0x420",
+      "divide error: 0000 [#1] PREEMPT SMP KASAN",
+      "Internal error: Oops: 96000006 [#1] PREEMPT SMP",
+      "Unhandled fault: page domain fault (0x81b) at 0x00001044",
+      "PANIC: double fault, error_code: 0x0",
+      "BUG: stack guard page was hit at 00000000b7f2a1c5 (stack is "
+      "0000000023f2ddab..00000000d8a3ff1c)",
+      "Kernel attempted to read user page (0) - exploit attempt? (uid: 0)",
+      "BUG: KASAN: slab-out-of-bounds in skb_put+0x1e/0x40",
+      "BUG: KMSAN: uninit-value in prepare_task_switch+0x284/0xd00",
+      "BUG: KCSAN: data-race in ep_poll / ep_poll_callback",
+      "BUG: KFENCE: use-after-free read in memcmp+0x57/0x150",
+      "UBSAN: shift-out-of-bounds in net/sctp/socket.c:4021:12",
+      "unreferenced object 0xffff8882d78c9ea0 (size 96):",
+      "BUG: memory leak",
+      "WARNING: possible recursive locking detected",
+      "[ INFO: inconsistent lock state ]",
+      "BUG: held lock freed!",
+      "unregister_netdevice: waiting for lo to become free. Usage count = 5",
+      "BUG kmalloc-64 (Not tainted): Poison overwritten",
   };
   const auto& rows = ConsoleRows();
   for (size_t i = 0; i < rows.size(); ++i) {

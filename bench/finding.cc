@@ -9,7 +9,8 @@ const std::set<std::string>& FindingKinds() {
       "hard_lockup", "rcu_stall", "workqueue_lockup", "alloc_failure",
       "swap_write_error", "swap_read_error", "storage_io_error",
       "nfs_not_responding", "panic", "oops", "bug", "warning",
-      "unexpected_reboot",
+      "unexpected_reboot", "lockdep", "kasan", "kmsan", "kcsan", "kfence",
+      "ubsan", "memory_leak", "netdev_hang",
       // From the runner (bench/runner.cc).
       "swap_stall", "agent_silent", "no_output", "deadline", "corruption",
       "unexpected_stop"};

@@ -302,7 +302,7 @@ stall = 30)toml",
             {R"toml(name = "x"
 [expect]
 findings = ["oom"])toml",
-             R"msg(bad.toml:3: expect.findings: expected finding kinds (agent_silent, alloc_failure, bug, corruption, deadline, hard_lockup, hung_task, memcg_oom_kill, nfs_not_responding, no_output, oom_deadlock, oom_kill, oops, panic, rcu_stall, soft_lockup, storage_io_error, swap_read_error, swap_stall, swap_write_error, unexpected_reboot, unexpected_stop, warning, workqueue_lockup))msg"},
+             R"msg(bad.toml:3: expect.findings: expected finding kinds (agent_silent, alloc_failure, bug, corruption, deadline, hard_lockup, hung_task, kasan, kcsan, kfence, kmsan, lockdep, memcg_oom_kill, memory_leak, netdev_hang, nfs_not_responding, no_output, oom_deadlock, oom_kill, oops, panic, rcu_stall, soft_lockup, storage_io_error, swap_read_error, swap_stall, swap_write_error, ubsan, unexpected_reboot, unexpected_stop, warning, workqueue_lockup))msg"},
             {R"toml(name = "x"
 [expect]
 min_pswpout = -5)toml",
