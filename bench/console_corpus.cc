@@ -49,7 +49,7 @@ constexpr FamilyRow kFamilies[] = {
   {"^INFO: task hung",                          "hung task",       "hung_task"},
   {"^INFO: task .*can't die",                   "hung task",       "hung_task"},
   {"^INFO: rcu",                                "RCU stall",       "rcu_stall"},
-  {"^(possible deadlock|inconsistent lock state|INFO: (trying to register non-static key|suspicious RCU usage|possible (recursive|circular|irq lock inversion))|WARNING: (suspicious RCU usage|possible|nested lock|bad unlock|held lock)|BUG: (bad unlock balance|held lock freed|lock held when returning|still has locks held|workqueue leaked lock|MAX_STACK_TRACE_ENTRIES|looking up invalid subclass))",
+  {"^(possible deadlock|inconsistent lock state|INFO: (trying to register non-static key|suspicious RCU usage|possible (recursive|circular|irq lock inversion))|WARNING: (suspicious RCU usage|possible|nested lock|bad unlock|held lock|still has locks held|lock held when returning|locking bug)|BUG: (bad unlock balance|held lock freed|lock held when returning|still has locks held|workqueue leaked lock|MAX_STACK_TRACE_ENTRIES|looking up invalid subclass))",
                                                 "lockdep",         "lockdep"},
   {"^(BUG: )?KASAN:",                           "KASAN",           "kasan"},
   {"^(BUG: )?KMSAN:",                           "KMSAN",           "kmsan"},
@@ -60,9 +60,9 @@ constexpr FamilyRow kFamilies[] = {
   {"^BUG: soft lockup",                         "soft lockup",     "soft_lockup"},
   {"^BUG: workqueue lockup",                    "workqueue lockup", "workqueue_lockup"},
   {"^unregister_netdevice",                     "netdev leak",     "netdev_hang"},
-  {"^(general protection fault|BUG: unable to handle|BUG: kernel NULL|BUG: stack guard page|kernel stack overflow|stack segment fault|divide error|int3|PANIC: double fault|Unhandled fault|Internal error|Alignment trap|kernel BUG)",
+  {"^(general protection fault|BUG: unable to handle|BUG: kernel NULL|BUG: stack guard page|stack segment fault|divide error|int3|PANIC: double fault|Unhandled fault|Internal error|Alignment trap|kernel BUG)",
                                                 "oops",            "oops"},
-  {"^(kernel panic|PANIC)",                     "panic",           "panic"},
+  {"^(kernel panic|PANIC|kernel stack overflow)", "panic",          "panic"},
   {"^WARNING",                                  "WARNING",         "warning"},
   {"^(BUG|INFO: (Freed|Allocated) in)",         "BUG",             "bug"},
   {"^unexpected kernel reboot",                 "reboot",          "unexpected_reboot"},
@@ -103,15 +103,15 @@ Result<CorpusScore> ScoreCorpus(const std::string& dir) {
   for (const auto& p : paths) {
     auto text = ReadRegularFile(p, 64 << 20);
     if (!text.ok()) return text.status();
-    CorpusFile f = ParseCorpusFile(
-        std::filesystem::path(p).filename().string(), *text);
+    CorpusFile f =
+        ParseCorpusFile(std::filesystem::path(p).filename().string(), *text);
     auto t0 = std::chrono::steady_clock::now();
     ConsoleParser parser;
     ParseConsoleText(f.log, &parser);
     parser.Finish();
-    s.seconds += std::chrono::duration<double>(
-                     std::chrono::steady_clock::now() - t0)
-                     .count();
+    s.seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+            .count();
     s.mb += f.log.size() / 1e6;
     const auto& findings = parser.findings();
     if (f.title.empty()) {
@@ -131,8 +131,9 @@ Result<CorpusScore> ScoreCorpus(const std::string& dir) {
     FamilyScore& fs = s.families[fam->name];
     fs.kind = fam->kind;
     ++fs.files;
-    bool right = std::any_of(findings.begin(), findings.end(),
-                             [&](const Finding& x) { return x.kind == fam->kind; });
+    bool right =
+        std::any_of(findings.begin(), findings.end(),
+                    [&](const Finding& x) { return x.kind == fam->kind; });
     if (right)
       ++fs.right;
     else

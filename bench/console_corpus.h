@@ -50,7 +50,7 @@ struct CorpusScore {
   std::map<std::string, FamilyScore> families;
   int crash_free = 0, false_positives = 0;
   std::vector<std::string> false_positive_files;  // "FILE: KIND title"
-  int not_kernel = 0;  // titles without a family
+  int not_kernel = 0;                             // titles without a family
   double mb = 0, seconds = 0;  // parser throughput over every log
 };
 

@@ -78,10 +78,10 @@ size_t HumanTime(std::string_view s) {
 // "Nov 30 15:04:18 host kernel: " or "2026-11-30T15:04:18… host kernel: ":
 // a syslog or journal line of the kernel's.
 size_t Syslog(std::string_view s) {
-  bool date = s.size() > 16 && ((Alpha(s[0]) && Alpha(s[1]) && Alpha(s[2]) &&
-                                 s[3] == ' ') ||
-                                (Digit(s[0]) && Digit(s[1]) && Digit(s[2]) &&
-                                 Digit(s[3]) && s[4] == '-'));
+  bool date = s.size() > 16 &&
+              ((Alpha(s[0]) && Alpha(s[1]) && Alpha(s[2]) && s[3] == ' ') ||
+               (Digit(s[0]) && Digit(s[1]) && Digit(s[2]) && Digit(s[3]) &&
+                s[4] == '-'));
   if (!date) return 0;
   size_t k = s.substr(0, 96).find(" kernel: ");
   return k == std::string_view::npos ? 0 : k + 9;
@@ -89,17 +89,36 @@ size_t Syslog(std::string_view s) {
 
 size_t SkipSpace(std::string_view s) { return s.size() && s[0] == ' '; }
 
+// "2018/01/09 14:28:48 ": Go's log package (a harness's own lines).
+size_t GoLog(std::string_view s) {
+  static constexpr char kShape[] = "dddd/dd/dd dd:dd:dd ";
+  if (s.size() < sizeof(kShape) - 1) return 0;
+  for (size_t i = 0; i + 1 < sizeof(kShape); ++i)
+    if (kShape[i] == 'd' ? !Digit(s[i]) : s[i] != kShape[i]) return 0;
+  return sizeof(kShape) - 1;
+}
+
+// "** 5311 printk messages dropped ** ": printk's note of lost lines.
+size_t Dropped(std::string_view s) {
+  if (s.substr(0, 3) != "** ") return 0;
+  size_t end = s.find(" dropped ** ");
+  return end == std::string_view::npos || end > 40 ? 0 : end + 12;
+}
+
 }  // namespace
 
 ConsoleLine Normalize(std::string_view s, std::string* scratch) {
-  while (!s.empty() && (s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
   for (char c : s)
-    if (c == '\x1b' || c == '\0' || (static_cast<unsigned char>(c) < 0x20 &&
-                                     c != '\t')) {
+    if (c == '\x1b' || c == '\0' ||
+        (static_cast<unsigned char>(c) < 0x20 && c != '\t')) {
       s = Clean(s, scratch);
       break;
     }
   ConsoleLine out;
+  s.remove_prefix(Dropped(s));
+  s.remove_prefix(GoLog(s));
   s.remove_prefix(Syslog(s));
   s.remove_prefix(Level(s));
   size_t n = PrintkTime(s, &out.time);
@@ -118,7 +137,10 @@ ConsoleLine Normalize(std::string_view s, std::string* scratch) {
       (caller = CallerId(s.substr(1))) != 0)
     ++caller;  // "[ts] [T1] ..."
   s.remove_prefix(caller);
-  if (n || caller) s.remove_prefix(SkipSpace(s));
+  if (caller)  // syzkaller's consoles indent some reports after the id
+    while (!s.empty() && s[0] == ' ') s.remove_prefix(1);
+  else if (n)
+    s.remove_prefix(SkipSpace(s));
   s.remove_prefix(Level(s));
   out.text = s;
   return out;

@@ -1,13 +1,13 @@
 #include "bench/console_parser.h"
 
-#include "bench/console_line.h"
-
 #include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+
+#include "bench/console_line.h"
 
 namespace swapbench {
 
@@ -123,6 +123,17 @@ constexpr int kTraceBudget = 120;  // lines a trace may take to end
 constexpr size_t kMaxMatchBytes = 4096;
 
 }  // namespace
+
+// Lockdep's reports in every form since 4.x: "WARNING: possible circular
+// locking dependency detected", pre-4.11 "[ INFO: … ]" and "[ BUG: … ]",
+// "BUG: syz/1 still has locks held!".
+std::regex LockdepRegex() {
+  return std::regex(
+      R"(^(?:\[ )?(?:WARNING|INFO|BUG): (?:\S+ )?(possible circular locking dependency|possible recursive locking|inconsistent lock state|suspicious RCU usage|bad unlock balance|held lock freed|lock held when returning to user space|[Nn]ested lock was not taken|possible irq lock inversion dependency|bad contention detected|still has locks held|workqueue leaked lock|\w+-safe -> \w+-unsafe lock order|[Ii]nvalid wait context|trying to register non-static key|MAX_[A-Z_]+ too low|looking up invalid subclass|lock held while trying to|possible \w+ locking))");
+}
+void LockdepTitle(const std::cmatch& m, Finding* f) {
+  f->title = "lockdep: " + Str(m, 1);
+}
 
 // "KASAN: use-after-free in foo": the tool, the bug, the function.
 void SanitizerTitle(const char* tool, const std::cmatch& m, Finding* f) {
@@ -265,7 +276,7 @@ const std::vector<ConsoleRow>& ConsoleRows() {
          f->title = "kernel panic: " + Str(m, 1);
        }},
       {"oops", "nable to handle ",
-       std::regex(R"(^(?:BUG: u|U)nable to handle (.*))"),
+       std::regex(R"(^(?:BUG: )?[Uu]nable to handle (.*))"),
        [](const std::cmatch& m, Finding* f) {
          std::string what = Str(m, 1);
          f->title =
@@ -280,29 +291,29 @@ const std::vector<ConsoleRow>& ConsoleRows() {
        },
        true},
       // x86 traps, arm64/arm/powerpc/riscv oopses, a blown stack.
-      {"oops", ": 0000 [#",
+      {"oops", " [#",
        std::regex(
-           R"(^(divide error|stack segment|int3|invalid opcode|general protection fault|double fault|kernel stack overflow|alignment check)(?:[^:]*)?: [0-9a-f]{4} \[#)"),
-       [](const std::cmatch& m, Finding* f) { f->title = Str(m, 1); },
+           R"(^(divide[ _]error|stack segment|int3|invalid opcode|(?:segment-related )?general protection fault|double fault|kernel stack overflow|alignment check|stack guard page)(?:[^:]*)?: [0-9a-f]{4} \[#)"),
+       [](const std::cmatch& m, Finding* f) {
+         f->title = Str(m, 1);
+         if (f->title == "divide_error") f->title = "divide error";
+       },
        true},
-      {"oops", "Internal error: ",
-       std::regex(R"(^Internal error: ([^:\[]+))"),
+      {"oops", "Internal error: ", std::regex(R"(^Internal error: ([^:\[]+))"),
        [](const std::cmatch& m, Finding* f) {
          f->title = "Internal error: " + Str(m, 1);
        },
        true},
-      {"oops", "Unhandled fault: ",
-       std::regex(R"(^Unhandled fault: ([^(]+))"),
+      {"oops", "Unhandled fault: ", std::regex(R"(^Unhandled fault: ([^(]+))"),
        [](const std::cmatch& m, Finding* f) {
          f->title = "Unhandled fault: " + Str(m, 1);
        },
        true},
-      {"oops", "PANIC: double fault",
-       std::regex(R"(^PANIC: double fault)"),
+      {"oops", "PANIC: double fault", std::regex(R"(^PANIC: double fault)"),
        [](const std::cmatch& m, Finding* f) { f->title = "double fault"; },
        true},
-      {"oops", "BUG: stack guard page",
-       std::regex(R"(^BUG: stack guard page was hit)"),
+      {"oops", "stack guard page was hit",
+       std::regex(R"(^BUG: (?:TASK )?stack guard page was hit)"),
        [](const std::cmatch& m, Finding* f) {
          f->title = "stack guard page was hit";
        },
@@ -311,6 +322,15 @@ const std::vector<ConsoleRow>& ConsoleRows() {
        std::regex(R"(^Kernel attempted to (\w+ user page))"),
        [](const std::cmatch& m, Finding* f) {
          f->title = "kernel attempted to " + Str(m, 1);
+       },
+       true},
+      // The list and usercopy checkers end in BUG(): name what they found.
+      {"bug", "kernel BUG at ",
+       std::regex(R"(^kernel BUG at (lib/list_debug|mm/usercopy)\.c:\d+!)"),
+       [](const std::cmatch& m, Finding* f) {
+         f->title = Str(m, 1) == "mm/usercopy" ? "BUG: bad usercopy"
+                                               : "BUG: corrupted list";
+         f->key = f->title;
        },
        true},
       {"oops", "kernel BUG at", std::regex(R"(^kernel BUG at ([^!]*)!)"),
@@ -348,8 +368,8 @@ const std::vector<ConsoleRow>& ConsoleRows() {
        std::regex(R"(^BUG: KFENCE: ([\w -]+?)(?: in ([A-Za-z0-9_.]+)|$))"),
        [](const std::cmatch& m, Finding* f) { SanitizerTitle("KFENCE", m, f); },
        true},
-      {"ubsan", "UBSAN: ",
-       std::regex(R"(^UBSAN: ([\w -]+?) in (\S+?)(?::\d+)*$)"),
+      {"ubsan",
+       "UBSAN: ", std::regex(R"(^UBSAN: ([\w -]+?) in (\S+?)(?::\d+)*$)"),
        [](const std::cmatch& m, Finding* f) {
          // "UBSAN: shift-out-of-bounds in net/x.c:12:3" -> file, no line.
          f->title = "UBSAN: " + Str(m, 1) + " in " + Str(m, 2);
@@ -361,28 +381,19 @@ const std::vector<ConsoleRow>& ConsoleRows() {
          f->title = "memory leak (kmemleak)";
          f->key = "memory_leak";
        }},
-      {"memory_leak", "BUG: memory leak",
-       std::regex(R"(^BUG: memory leak)"),
+      {"memory_leak", "BUG: memory leak", std::regex(R"(^BUG: memory leak)"),
        [](const std::cmatch& m, Finding* f) {
          f->title = "memory leak (kmemleak)";
          f->key = "memory_leak";
        }},
-      {"lockdep", "WARNING: ",
-       std::regex(
-           R"(^WARNING: (possible circular locking dependency|possible recursive locking|inconsistent lock state|suspicious RCU usage|bad unlock balance|held lock freed|lock held when returning to user space|nested lock was not taken|possible irq lock inversion dependency|bad contention detected|lock held while trying to|still has locks held|workqueue leaked lock|possible \w+ locking))"),
-       [](const std::cmatch& m, Finding* f) { f->title = "lockdep: " + Str(m, 1); },
-       true},
-      {"lockdep", "INFO: ",
-       std::regex(
-           R"(^\[ INFO: (possible circular locking dependency|possible recursive locking|inconsistent lock state|suspicious RCU usage|possible irq lock inversion dependency)|^INFO: (trying to register non-static key|lockdep is turned off))"),
+      {"lockdep", "WARNING: ", LockdepRegex(), LockdepTitle, true},
+      {"lockdep", "INFO: ", LockdepRegex(), LockdepTitle, true},
+      {"lockdep", "BUG: ", LockdepRegex(), LockdepTitle, true},
+      {"lockdep", "DEBUG_LOCKS_WARN_ON(",
+       std::regex(R"(^DEBUG_LOCKS_WARN_ON\((.*)\)$)"),
        [](const std::cmatch& m, Finding* f) {
-         f->title = "lockdep: " + (m[1].matched ? Str(m, 1) : Str(m, 2));
+         f->title = "lockdep: locking bug (" + Str(m, 1) + ")";
        },
-       true},
-      {"lockdep", "BUG: ",
-       std::regex(
-           R"(^BUG: (held lock freed|bad unlock balance|lock held when returning|still has locks held|workqueue leaked lock|MAX_[A-Z_]+ too low|looking up invalid subclass|key \S+ has not been registered))"),
-       [](const std::cmatch& m, Finding* f) { f->title = "lockdep: " + Str(m, 1); },
        true},
       {"netdev_hang", "unregister_netdevice: waiting for",
        std::regex(R"(^unregister_netdevice: waiting for (\S+) to become free)"),
@@ -390,8 +401,28 @@ const std::vector<ConsoleRow>& ConsoleRows() {
          f->title = "unregister_netdevice: " + Str(m, 1) + " never became free";
          f->key = "netdev_hang|" + Str(m, 1);
        }},
+      {"bug", "usercopy: ",
+       std::regex(R"(^usercopy: [Kk]ernel memory (\w+) attempt detected)"),
+       [](const std::cmatch& m, Finding* f) {
+         f->title = "BUG: bad usercopy (" + Str(m, 1) + ")";
+       },
+       true},
+      {"bug", " corruption",
+       std::regex(R"(^(list_(?:add|del)|hlist_\w+) corruption)"),
+       [](const std::cmatch& m, Finding* f) {
+         f->title = "BUG: corrupted list (" + Str(m, 1) + ")";
+         f->key = "list_corruption";
+       },
+       true},
+      {"bug",
+       "INFO: ", std::regex(R"(^INFO: (Allocated|Freed) in ([A-Za-z0-9_.]+))"),
+       [](const std::cmatch& m, Finding* f) {
+         // SLUB debug's object history, its BUG line lost.
+         f->title = "SLUB: object " + Str(m, 1) + " in " + Str(m, 2);
+         f->key = "slub_object";
+       }},
       {"bug", "BUG ",
-       std::regex(R"(^BUG ([\w.:-]+) \([^)]*\): (.*))"),
+       std::regex(R"(^BUG ([\w.:-]+) \([^)]*\): (?!kasan: bad access)(.*))"),
        [](const std::cmatch& m, Finding* f) {
          // SLUB debug: "BUG kmalloc-64 (Not tainted): Poison overwritten".
          f->title = "SLUB: " + Str(m, 2) + " in " + Str(m, 1);
@@ -414,15 +445,22 @@ const std::vector<ConsoleRow>& ConsoleRows() {
       // a bootloader's or a user program's "WARNING: ...".
       {"warning", "WARNING: ",
        std::regex(
-           R"(^WARNING: (?:CPU: \d+ PID: \d+ at (\S+)(?: ([A-Za-z0-9_.]+)\+0x)?|at (\S+) ([A-Za-z0-9_.]+)\(\)|(kernel stack (?:regs|frame pointer) at \S+ in \S+ has bad '\w+' value|stack (?:recursion|going in the wrong direction)[^,]*)))"),
+           R"(^WARNING: (?:CPU: \d+ PID: \d+ at (\S+)(?: ([A-Za-z0-9_.]+)\+0x)?|at (\S+) ([A-Za-z0-9_.]+)\(\)|(\S+:\d+) at (?:([A-Za-z0-9_.]+)\+0x\S+|\S+), CPU#\d+|(kernel stack (?:regs|frame pointer)) at .* has bad|(stack (?:recursion|going in the wrong direction))))"),
        [](const std::cmatch& m, Finding* f) {
+         // 6.x: "CPU: 0 PID: 1 at file:line fn+0x"; 2.6-3.x: "at file:line
+         // fn()"; 6.18+: "file:line at fn+0x…, CPU#0: task".
          if (m[1].matched) {
            f->title = "WARNING at " + Str(m, 1);
            if (m[2].matched) f->title += " " + Str(m, 2);
          } else if (m[3].matched) {
            f->title = "WARNING at " + Str(m, 3) + " " + Str(m, 4);
+         } else if (m[5].matched) {
+           f->title = "WARNING at " + Str(m, 5);
+           if (m[6].matched) f->title += " " + Str(m, 6);
          } else {
-           f->title = "WARNING: " + Str(m, 5);
+           f->title =
+               "WARNING: " + Str(m, m[7].matched ? 7 : 8) + " has a bad value";
+           if (m[8].matched) f->title = "WARNING: " + Str(m, 8);
          }
        },
        true},
@@ -623,8 +661,7 @@ void ConsoleParser::Feed(std::string_view line) {
       return;
     }
   }
-  if (hits.test(extra + kBanner) &&
-      StartsWith(text, "Linux version ")) {
+  if (hits.test(extra + kBanner) && StartsWith(text, "Linux version ")) {
     if (banner_seen_) {
       EndTrace();
       Finding f;

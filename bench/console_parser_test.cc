@@ -383,7 +383,8 @@ TEST(ConsoleParserTest, SanitizersLockdepAndLeaks) {
   EXPECT_EQ(f[1].kind, "kfence");
   EXPECT_EQ(f[1].title, "KFENCE: out-of-bounds read in strlen");
   EXPECT_EQ(f[2].kind, "ubsan");
-  EXPECT_EQ(f[2].title, "UBSAN: Undefined behaviour in drivers/usb/core/devio.c");
+  EXPECT_EQ(f[2].title,
+            "UBSAN: Undefined behaviour in drivers/usb/core/devio.c");
   EXPECT_EQ(f[3].kind, "lockdep");
   EXPECT_EQ(f[3].title, "lockdep: possible circular locking dependency");
   EXPECT_EQ(f[4].title, "lockdep: trying to register non-static key");
@@ -646,6 +647,11 @@ TEST(ConsoleParserTest, EveryRowHasALine) {
       "BUG: held lock freed!",
       "unregister_netdevice: waiting for lo to become free. Usage count = 5",
       "BUG kmalloc-64 (Not tainted): Poison overwritten",
+      "usercopy: Kernel memory overwrite attempt detected to kernel text",
+      "list_del corruption. prev->next should be 00000000bc6553ca",
+      "INFO: Freed in fasync_free_rcu+0x14/0x20 age=624 cpu=0 pid=3",
+      "kernel BUG at lib/list_debug.c:53!",
+      "DEBUG_LOCKS_WARN_ON(depth <= 0)",
   };
   const auto& rows = ConsoleRows();
   for (size_t i = 0; i < rows.size(); ++i) {
