@@ -146,4 +146,14 @@ ConsoleLine Normalize(std::string_view s, std::string* scratch) {
   return out;
 }
 
+size_t EmbeddedTime(std::string_view text) {
+  for (size_t i = text.find('[', 1); i != std::string_view::npos;
+       i = text.find('[', i + 1)) {
+    double t;
+    size_t n = PrintkTime(text.substr(i), &t);
+    if (n && i + n < text.size()) return i;
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace swapbench

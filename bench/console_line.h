@@ -31,6 +31,10 @@ struct ConsoleLine {
 
 ConsoleLine Normalize(std::string_view raw, std::string* scratch);
 
+// Where a second message starts inside a normalised line ("… 34359738352
+// bytes[   76.471107] BUG: …": two printks raced onto one line), or npos.
+size_t EmbeddedTime(std::string_view text);
+
 }  // namespace swapbench
 
 #endif  // SWAPBENCH_BENCH_CONSOLE_LINE_H_

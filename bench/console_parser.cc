@@ -445,7 +445,7 @@ const std::vector<ConsoleRow>& ConsoleRows() {
       // a bootloader's or a user program's "WARNING: ...".
       {"warning", "WARNING: ",
        std::regex(
-           R"(^WARNING: (?:CPU: \d+ PID: \d+ at (\S+)(?: ([A-Za-z0-9_.]+)\+0x)?|at (\S+) ([A-Za-z0-9_.]+)\(\)|(\S+:\d+) at (?:([A-Za-z0-9_.]+)\+0x\S+|\S+), CPU#\d+|(kernel stack (?:regs|frame pointer)) at .* has bad|(stack (?:recursion|going in the wrong direction))))"),
+           R"(^WARNING: (?:CPU: \d+ PID: \d+ at (\S+)(?: ([A-Za-z0-9_.]+)\+0x)?|at (\S+) ([A-Za-z0-9_.]+)\(\)|(?:\[[^\]]*\] )?(\S+:\d+) at (?:([A-Za-z0-9_.]+)\+0x\S+|\S+), CPU#\d+|(kernel stack (?:regs|frame pointer)) at .* has bad|(stack (?:recursion|going in the wrong direction))))"),
        [](const std::cmatch& m, Finding* f) {
          // 6.x: "CPU: 0 PID: 1 at file:line fn+0x"; 2.6-3.x: "at file:line
          // fn()"; 6.18+: "file:line at fn+0x…, CPU#0: task".
@@ -560,12 +560,24 @@ std::string_view FrameFunction(std::string_view text, bool* unreliable) {
 namespace {
 
 // Literals beyond the rows': index = rows.size() + kExtra*.
-enum Extra { kConstraint, kNfs, kBanner, kNbd, kConn, kSession, kRpc, kExtras };
+enum Extra {
+  kConstraint,
+  kNfs,
+  kBanner,
+  kNbd,
+  kConn,
+  kSession,
+  kRpc,
+  kOomInvoked,
+  kFirmware,
+  kExtras
+};
 const char* const kExtraLiterals[kExtras] = {
     "oom-kill:constraint=", "nfs: server ",
     "Linux version ",       "block nbd",
     "detected conn error",  "session recovery timed out",
-    "unhandled error"};
+    "unhandled error",      " invoked oom-killer: ",
+    "SeaBIOS (version "};
 
 const LiteralSet& Literals() {
   static const LiteralSet set = [] {
@@ -642,16 +654,81 @@ void ConsoleParser::FeedTrace(std::string_view text) {
 void ConsoleParser::Feed(std::string_view line) {
   ++line_no_;
   ConsoleLine cl = Normalize(line, &scratch_);
-  std::string_view text = cl.text;
-  double t = cl.time;
+  // Two messages on one line (a continuation raced by another CPU): "…
+  // bytes[   76.471107] BUG: unable to handle …" is classified as two.
+  if (size_t at = EmbeddedTime(cl.text); at != std::string_view::npos) {
+    Classify(cl.text.substr(0, at), cl.time, line);
+    ConsoleLine tail = Normalize(cl.text.substr(at), &scratch2_);
+    return Classify(tail.text, tail.time, line);
+  }
+  Classify(cl.text, cl.time, line);
+}
+
+void ConsoleParser::NewBoot(double t, std::string_view line,
+                            const char* title) {
+  EndTrace();
+  FlushPendingOom();
+  Finding f;
+  f.kind = "unexpected_reboot";
+  f.title = title;
+  f.console_line = f.last_console_line = line_no_;
+  f.kernel_time = t;
+  f.excerpt = std::string(line);
+  findings_.push_back(std::move(f));
+  ++boot_;
+  last_oops_line_ = -1000;  // an oops of the last boot has no follow-ups here
+}
+
+// An OOM killer that was invoked but whose kill line never made it to the
+// console (lost under load) is still an OOM kill.
+void ConsoleParser::FlushPendingOom() {
+  if (pending_oom_.kind.empty()) return;
+  pending_oom_.kind =
+      pending_constraint_ == "CONSTRAINT_MEMCG" ? "memcg_oom_kill" : "oom_kill";
+  pending_oom_.constraint = pending_constraint_;
+  pending_oom_.key = pending_oom_.kind + "|invoked|" + pending_oom_.victim;
+  findings_.push_back(std::move(pending_oom_));
+  pending_oom_ = Finding();
+  pending_constraint_.clear();
+}
+
+void ConsoleParser::Classify(std::string_view text, double t,
+                             std::string_view line) {
   // std::regex recurses per character: a 40 KB line overflowed the stack.
   // Rows match on the head of a line; the excerpt keeps the whole line.
   if (text.size() > kMaxMatchBytes) text = text.substr(0, kMaxMatchBytes);
+  if (!text.empty()) output_seen_ = true;
   if (trace_for_ >= 0) FeedTrace(text);
   LiteralSet::Bits hits = Literals().Match(text);
   if (hits.none()) return;
   const auto& rows = ConsoleRows();
   const size_t extra = rows.size();
+  if (hits.test(extra + kOomInvoked)) {
+    static const std::regex invoked(
+        R"(^(\S.*?) invoked oom-killer: gfp_mask=(0x[0-9a-f]+)\(([^)]*)\))");
+    std::cmatch m;
+    if (std::regex_search(text.begin(), text.end(), m, invoked)) {
+      FlushPendingOom();
+      Finding& f = pending_oom_;
+      f.kind = "oom_kill";
+      f.victim = m[1].str();
+      f.title = "OOM killer invoked by " + f.victim + " (" + m[3].str() +
+                "); its kill is not on the console";
+      f.details["gfp"] = m[2].str();
+      f.console_line = f.last_console_line = line_no_;
+      f.kernel_time = f.last_kernel_time = t;
+      f.excerpt = std::string(line);
+      return;
+    }
+  }
+  // A firmware banner after output: the machine was reset.
+  if (hits.test(extra + kFirmware) && StartsWith(text, "SeaBIOS (version ")) {
+    if (output_seen_ && line_no_ > 1) {
+      NewBoot(t, line, "the machine rebooted (firmware banner)");
+      banner_seen_ = false;  // the kernel that follows is this boot's
+    }
+    return;
+  }
   // The constraint line precedes the "Killed process" line of the same kill.
   if (hits.test(extra + kConstraint)) {
     static const std::regex constraint(R"(oom-kill:constraint=([A-Z_]+),)");
@@ -662,16 +739,7 @@ void ConsoleParser::Feed(std::string_view line) {
     }
   }
   if (hits.test(extra + kBanner) && StartsWith(text, "Linux version ")) {
-    if (banner_seen_) {
-      EndTrace();
-      Finding f;
-      f.kind = "unexpected_reboot";
-      f.title = "the kernel booted again";
-      f.console_line = f.last_console_line = line_no_;
-      f.kernel_time = t;
-      f.excerpt = std::string(line);
-      findings_.push_back(std::move(f));
-    }
+    if (banner_seen_) NewBoot(t, line, "the kernel booted again");
     banner_seen_ = true;
     return;
   }
@@ -686,6 +754,15 @@ void ConsoleParser::Feed(std::string_view line) {
     f.kind = row.kind;
     row.fill(m, &f);
     if (f.key.empty()) f.key = f.kind + "|" + f.title;
+    // Each boot's findings stand apart: the same oops after a reboot is a
+    // second finding.
+    if (boot_ > 0) {
+      f.key = "boot" + std::to_string(boot_ + 1) + "|" + f.key;
+      f.details["boot"] = boot_ + 1;
+    }
+    if (f.kind == "oom_kill" || f.kind == "memcg_oom_kill" ||
+        f.kind == "oom_deadlock")
+      pending_oom_ = Finding();  // its kill is on the console
     // An oops's follow-up lines ("Oops: 0000 [#1]" after "BUG: unable to
     // handle") belong to the oops already open.
     bool oops_like = f.kind == "oops";
@@ -727,6 +804,7 @@ void ConsoleParser::Feed(std::string_view line) {
 
 void ConsoleParser::Finish() {
   EndTrace();
+  FlushPendingOom();
   // The latest NFS event per server, and the OK before it. Every stuck RPC
   // prints its own line, so a recovery is a burst of interleaved OK and
   // not-responding lines; a straggler within kNfsSettleS of an OK is part

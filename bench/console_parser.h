@@ -83,6 +83,11 @@ class ConsoleParser {
   long lines() const { return line_no_; }
 
  private:
+  // One message (a line, or one of two a line carries).
+  void Classify(std::string_view text, double t, std::string_view line);
+  // A reboot: a finding, and what follows is the next boot's.
+  void NewBoot(double t, std::string_view line, const char* title);
+  void FlushPendingOom();
   void FeedTrace(std::string_view text);
   void EndTrace();
   bool FeedEvent(std::string_view text, double t, std::string_view line);
@@ -99,7 +104,10 @@ class ConsoleParser {
   bool trace_softirq_ = false;
   std::vector<Finding> findings_;
   std::vector<ConsoleEvent> events_;
-  std::string scratch_;  // a line's cleaned copy (console_line.h)
+  std::string scratch_, scratch2_;  // cleaned copies (console_line.h)
+  bool output_seen_ = false;        // a non-empty line so far
+  int boot_ = 0;                    // reboots seen so far
+  Finding pending_oom_;             // "invoked oom-killer", no kill yet
 };
 
 // Parses a stack frame line (" ? foo+0x1/0x2 [mod]"): the function name,

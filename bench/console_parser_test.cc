@@ -470,10 +470,51 @@ TEST(ConsoleParserTest, OrdinaryLinesAreNotFindings) {
       "[    0.0] SLUB: HWalign=64, Order=0-3, MinObjects=0, CPUs=1, Nodes=1",
       "swapbench-agent: hog exited after 28.5 s",
       "[    2.0] oom_reaper: reaped process 109 (hog), now anon-rss:0kB",
-      "[    2.0] hog invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0",
       "[    2.0] rcu: Hierarchical RCU implementation.",
   });
   EXPECT_TRUE(f.empty());
+}
+
+// The OOM killer's report whose "Killed process" line was lost is still a
+// kill; one whose kill line came is one finding, not two.
+TEST(ConsoleParserTest, OomInvokedWithoutItsKillLine) {
+  auto lost = Parse({
+      "[    2.0] hog invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0",
+      "[    2.1] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),task=hog",
+  });
+  ASSERT_EQ(lost.size(), 1u);
+  EXPECT_EQ(lost[0].kind, "memcg_oom_kill");
+  EXPECT_EQ(lost[0].title,
+            "OOM killer invoked by hog (GFP_KERNEL); its kill is not on the "
+            "console");
+  EXPECT_EQ(lost[0].console_line, 1);
+  auto whole = Parse({
+      "[    2.0] hog invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0",
+      "[    2.1] Out of memory: Killed process 99 (hog) total-vm:307420kB",
+  });
+  ASSERT_EQ(whole.size(), 1u);
+  EXPECT_EQ(whole[0].title, "OOM kill of hog");
+}
+
+TEST(ConsoleParserTest, TwoMessagesOnOneLineAndSeveralBoots) {
+  auto f = Parse({
+      "SeaBIOS (version 1.16.2-debian-1.16.2-1)",
+      "[    0.000000] Linux version 6.1.0-54-amd64",
+      "[   76.4] syz: vmalloc: allocation failure: 34359738352 bytes[   "
+      "76.471107] BUG: unable to handle page fault for address: ffff0000",
+      "syz-executor: program text",
+      "SeaBIOS (version 1.16.2-debian-1.16.2-1)",
+      "[    0.000000] Linux version 6.1.0-54-amd64",
+      "[   80.0] BUG: unable to handle page fault for address: ffff0000",
+  });
+  ASSERT_EQ(f.size(), 3u);
+  EXPECT_EQ(f[0].kind,
+            "oops");  // the first boot (SeaBIOS at line 1 is not a reboot)
+  EXPECT_DOUBLE_EQ(f[0].kernel_time, 76.471107);
+  EXPECT_EQ(f[1].kind, "unexpected_reboot");
+  EXPECT_EQ(f[1].title, "the machine rebooted (firmware banner)");
+  EXPECT_EQ(f[2].kind, "oops");  // the same oops, the second boot's
+  EXPECT_EQ(f[2].details["boot"], 2);
 }
 
 TEST(ConsoleParserTest, CarriageReturnsAndUnstampedLines) {
