@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "bench/formats.h"
 #include "bench/fs_util.h"
@@ -18,6 +19,37 @@ bool Good(const std::string& v) { return v == "pass" || v == "flaky"; }
 std::string Pct(double x) { return StringPrintf("%+.1f%%", x * 100); }
 
 std::string Num(double x) { return StringPrintf("%.2f", x); }
+
+// Every finding signature of a case's attempts, or with `kinds` their
+// kinds; false in *all_signed if a finding has no signature (a report
+// written before signatures).
+std::set<std::string> Signatures(const Case& c, bool kinds, bool* all_signed) {
+  std::set<std::string> out;
+  for (const nlohmann::json* r : c.reports)
+    for (const auto& run : r->value("runs", nlohmann::json::array()))
+      if (run.is_object())
+        for (const auto& f : run.value("findings", nlohmann::json::array())) {
+          std::string sig = Str(f, "signature");
+          if (sig.empty()) *all_signed = false;
+          out.insert(kinds || sig.empty() ? Str(f, "kind") : sig);
+        }
+  out.erase("");
+  return out;
+}
+
+// What NEW found that BASE never did, by signature — by kind when either
+// side has reports from before signatures.
+nlohmann::json NewSignatures(const Case& base, const Case& fresh) {
+  bool signed_both = true;
+  Signatures(base, false, &signed_both);
+  Signatures(fresh, false, &signed_both);
+  bool ignored = true;
+  std::set<std::string> b = Signatures(base, !signed_both, &ignored);
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& sig : Signatures(fresh, !signed_both, &ignored))
+    if (!b.count(sig)) out.push_back(sig);
+  return out;
+}
 
 }  // namespace
 
@@ -62,6 +94,16 @@ nlohmann::json Compare(const std::vector<nlohmann::json>& base,
       row["transition"] = "error";  // a harness failure says nothing
     } else {
       row["transition"] = "same";
+    }
+    // What NEW found that BASE never did: with the same verdict on both
+    // sides (a failing scenario failing differently) it is the transition.
+    nlohmann::json fresh_sigs = NewSignatures(b, n);
+    if (!fresh_sigs.empty()) {
+      row["new_signatures"] = fresh_sigs;
+      if (row["transition"] == "same") {
+        row["transition"] = "new_finding";
+        regressed = true;
+      }
     }
     // Throughput, over passing attempts only.
     const auto& bs = b.swapout;
@@ -142,11 +184,28 @@ std::string CompareText(const nlohmann::json& c) {
                                 : ""))
             .c_str());
     out += line;
+    if (r.contains("new_signatures"))
+      for (const auto& sig : r["new_signatures"])
+        out += "    new finding: " + sig.get<std::string>() + "\n";
   }
   out += "verdict: " + c["verdict"].get<std::string>() + " (" +
          std::to_string(c["regressions"].get<int>()) + " regression(s))\n";
   return out;
 }
+
+namespace {
+
+// The signatures NEW found that BASE did not, under the transition.
+std::string NewSignaturesHtml(const nlohmann::json& r) {
+  std::string h;
+  if (r.contains("new_signatures"))
+    for (const auto& sig : r["new_signatures"])
+      h += "<br><small>new: " + XmlEscape(sig.get<std::string>()) +
+           "</small>";
+  return h;
+}
+
+}  // namespace
 
 std::string CompareHtml(const nlohmann::json& c) {
   std::string h =
@@ -154,7 +213,7 @@ std::string CompareHtml(const nlohmann::json& c) {
       "<title>swapbench compare</title><style>body{font-family:sans-serif;"
       "margin:1.5em}table{border-collapse:collapse}td,th{border:1px solid "
       "#ccc;padding:3px 8px;font-size:.9em}.regression{color:#b00;font-weight:"
-      "bold}.improvement,.fixed{color:#070}</style></"
+      "bold}.new_finding{color:#b00}.improvement,.fixed{color:#070}</style></"
       "head><body>\n<h1>swapbench "
       "compare — <span class=\"" +
       c["verdict"].get<std::string>() + "\">" + XmlEscape(c["verdict"]) +
@@ -196,7 +255,8 @@ std::string CompareHtml(const nlohmann::json& c) {
     h += "<tr><td>" + v("case") + "</td><td>" + v("base_kernel") + ": " +
          v("base_verdict") + "</td><td>" + v("new_kernel") + ": " +
          v("new_verdict") + "</td><td class=\"" + v("transition") + "\">" +
-         v("transition") + "</td><td>" + bars + "</td><td>" +
+         v("transition") + NewSignaturesHtml(r) + "</td><td>" + bars +
+         "</td><td>" +
          (r.contains("delta") ? Pct(r["delta"]) : "–") + "</td><td class=\"" +
          v("throughput") + "\">" + v("throughput") + " " +
          v("throughput_reason") + "</td></tr>\n";

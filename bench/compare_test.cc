@@ -64,6 +64,38 @@ TEST(CompareTest, PassToFailIsARegressionFailToPassIsFixed) {
   EXPECT_EQ(Row(c)["transition"], "error");
 }
 
+// A failing scenario that fails differently: a signature NEW has and BASE
+// never had is the transition, and it gates.
+TEST(CompareTest, ANewSignatureIsANewFinding) {
+  auto with = [](const std::string& kernel,
+                 const std::vector<nlohmann::json>& findings) {
+    nlohmann::json r = R(kernel, "fail", 0);
+    r["runs"][0]["findings"] = findings;
+    return std::vector<nlohmann::json>{r};
+  };
+  nlohmann::json oom = {{"kind", "memcg_oom_kill"},
+                        {"signature", "memcg_oom_kill: memcg OOM kill of hog"}};
+  nlohmann::json stall = {
+      {"kind", "alloc_failure"},
+      {"signature", "alloc_failure GFP_ATOMIC in try_fill_recv [virtio_net]"}};
+  auto c = Compare(with("A", {oom}), with("B", {oom, stall}), {});
+  EXPECT_EQ(c["verdict"], "regression");
+  EXPECT_EQ(Row(c)["transition"], "new_finding");
+  EXPECT_EQ(Row(c)["new_signatures"],
+            nlohmann::json::array(
+                {"alloc_failure GFP_ATOMIC in try_fill_recv [virtio_net]"}));
+  EXPECT_NE(CompareText(c).find("new finding: alloc_failure GFP_ATOMIC"),
+            std::string::npos);
+  // Fewer findings is not a new one.
+  c = Compare(with("A", {oom, stall}), with("B", {oom}), {});
+  EXPECT_EQ(Row(c)["transition"], "same");
+  EXPECT_EQ(c["verdict"], "ok");
+  // A base from before signatures: compared by kind.
+  nlohmann::json old_oom = {{"kind", "memcg_oom_kill"}};
+  c = Compare(with("A", {old_oom}), with("B", {oom}), {});
+  EXPECT_EQ(Row(c)["transition"], "same");
+}
+
 TEST(CompareTest, FlakyIsNotARegressionAndCasesPairByScenario) {
   auto fresh = Set("B", {7.0, 7.1});
   fresh.push_back(R("B", "fail", 0));

@@ -628,7 +628,7 @@ void ConsoleParser::FeedTrace(std::string_view text) {
               f.details.value("gfp_names", std::string());
     return;
   }
-  if (StartsWith(trimmed, "Call Trace:")) {
+  if (StartsWith(trimmed, "Call Trace:") || StartsWith(trimmed, "Call trace:")) {
     in_trace_ = true;
     return;
   }
@@ -646,6 +646,11 @@ void ConsoleParser::FeedTrace(std::string_view text) {
   if (fn.empty()) return;
   if (SoftirqFrame(fn)) trace_softirq_ = true;
   if (unreliable || BoringFrame(fn) || f.frames.size() >= kTopFrames) return;
+  // " try_fill_recv+0x1/0x2 [virtio_net]": the module, if any.
+  size_t open = text.rfind(" [");
+  f.modules.emplace_back(open != std::string_view::npos && text.back() == ']'
+                             ? text.substr(open + 2, text.size() - open - 3)
+                             : std::string_view());
   f.frames.emplace_back(fn);
   f.excerpt += "\n" + std::string(trimmed);
   f.last_console_line = line_no_;
@@ -844,6 +849,7 @@ void ConsoleParser::Finish() {
     for (const Finding& g : findings_) known |= g.key == f.key;
     if (!known) findings_.push_back(std::move(f));
   }
+  for (Finding& f : findings_) f.signature = Signature(f);
 }
 
 void ConsoleParser::AddEvent(ConsoleEvent e) {

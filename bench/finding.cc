@@ -17,8 +17,45 @@ const std::set<std::string>& FindingKinds() {
   return kinds;
 }
 
+namespace {
+
+// Allocators everyone calls: the caller says more about who failed.
+bool GenericAllocator(const std::string& fn) {
+  static const char* const kPrefixes[] = {
+      "skb_page_frag_refill", "page_frag_alloc", "__page_frag_alloc",
+      "__netdev_alloc", "__napi_alloc", "napi_alloc", "alloc_skb",
+      "__alloc_skb", "kmalloc", "__kmalloc", "kmem_cache_alloc",
+      "alloc_pages", "__alloc_pages", "folio_alloc", "__folio_alloc",
+      "__get_free_pages", "vmalloc", "__vmalloc", "kvmalloc"};
+  for (const char* p : kPrefixes)
+    if (fn.rfind(p, 0) == 0) return true;
+  return false;
+}
+
+}  // namespace
+
+std::string Signature(const Finding& f) {
+  std::string sig = f.kind;
+  if (f.kind == "alloc_failure") {
+    std::string names = f.details.value("gfp_names", std::string());
+    sig += " " + names.substr(0, names.find('|'));
+  }
+  size_t at = 0;
+  while (at + 1 < f.frames.size() && GenericAllocator(f.frames[at])) ++at;
+  if (!f.frames.empty()) {
+    sig += " in " + f.frames[at];
+    if (at < f.modules.size() && !f.modules[at].empty())
+      sig += " [" + f.modules[at] + "]";
+  } else if (f.kind != "alloc_failure") {
+    sig += ": " + f.title;
+  }
+  return sig;
+}
+
 nlohmann::json FindingJson(const Finding& f) {
-  nlohmann::json j = {{"kind", f.kind}, {"title", f.title}};
+  nlohmann::json j = {{"kind", f.kind},
+                      {"title", f.title},
+                      {"signature", f.signature.empty() ? f.kind : f.signature}};
   if (!f.victim.empty()) j["victim"] = f.victim;
   if (f.pid >= 0) j["pid"] = f.pid;
   if (!f.constraint.empty()) j["constraint"] = f.constraint;

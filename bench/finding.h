@@ -32,7 +32,18 @@ struct Finding {
   nlohmann::json details = nlohmann::json::object();
   // Where the same thing repeated: findings with equal keys fold into one.
   std::string key;
+  // What the finding is, without addresses, pids or times, for comparing
+  // two runs (compare's new_finding): "hung_task in rpc_wait_bit_killable",
+  // "alloc_failure GFP_ATOMIC in try_fill_recv [virtio_net]". Empty: the
+  // kind alone (the runner's findings).
+  std::string signature;
+  std::vector<std::string> modules;  // each frame's module, "" if built in
 };
+
+// The signature of a console finding (pure): the kind; for an allocation
+// failure its GFP mode; the innermost frame that is not a generic
+// allocator, with its module, if there is a trace, else the title.
+std::string Signature(const Finding& f);
 
 // Every kind a finding can have (scenario `expect.findings` is checked
 // against this list).

@@ -108,7 +108,7 @@ class Checker {
 };
 
 void CheckFinding(Checker& c, const Json& f, const std::string& p) {
-  for (const char* k : {"kind", "title", "excerpt", "victim"})
+  for (const char* k : {"kind", "title", "excerpt", "victim", "signature"})
     c.Key(f, p, k, Type::kString);
   if (const Json* cl = c.Key(f, p, "console_lines", Type::kArray)) {
     if (cl->size() != 2) c.Fail(p + ".console_lines: expected [first, last]");
