@@ -200,8 +200,7 @@ std::string NewSignaturesHtml(const nlohmann::json& r) {
   std::string h;
   if (r.contains("new_signatures"))
     for (const auto& sig : r["new_signatures"])
-      h += "<br><small>new: " + XmlEscape(sig.get<std::string>()) +
-           "</small>";
+      h += "<br><small>new: " + XmlEscape(sig.get<std::string>()) + "</small>";
   return h;
 }
 
@@ -256,9 +255,8 @@ std::string CompareHtml(const nlohmann::json& c) {
          v("base_verdict") + "</td><td>" + v("new_kernel") + ": " +
          v("new_verdict") + "</td><td class=\"" + v("transition") + "\">" +
          v("transition") + NewSignaturesHtml(r) + "</td><td>" + bars +
-         "</td><td>" +
-         (r.contains("delta") ? Pct(r["delta"]) : "–") + "</td><td class=\"" +
-         v("throughput") + "\">" + v("throughput") + " " +
+         "</td><td>" + (r.contains("delta") ? Pct(r["delta"]) : "–") +
+         "</td><td class=\"" + v("throughput") + "\">" + v("throughput") + " " +
          v("throughput_reason") + "</td></tr>\n";
   }
   return h + "</table></body></html>\n";

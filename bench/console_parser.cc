@@ -79,6 +79,7 @@ bool BoringFrame(std::string_view fn) {
       "exc_invalid_op",
       "asm_exc_invalid_op",
       "__schedule",
+      "__switch_to",  // arm64's first frame of a sleeping task
       "schedule",
       "schedule_timeout",
       "io_schedule",
@@ -405,13 +406,14 @@ const std::vector<ConsoleRow>& ConsoleRows() {
        std::regex(R"(^usercopy: [Kk]ernel memory (\w+) attempt detected)"),
        [](const std::cmatch& m, Finding* f) {
          f->title = "BUG: bad usercopy (" + Str(m, 1) + ")";
+         f->key = "BUG: bad usercopy";  // its BUG() line folds in
        },
        true},
       {"bug", " corruption",
        std::regex(R"(^(list_(?:add|del)|hlist_\w+) corruption)"),
        [](const std::cmatch& m, Finding* f) {
          f->title = "BUG: corrupted list (" + Str(m, 1) + ")";
-         f->key = "list_corruption";
+         f->key = "BUG: corrupted list";  // its BUG() line folds in
        },
        true},
       {"bug",
@@ -628,7 +630,8 @@ void ConsoleParser::FeedTrace(std::string_view text) {
               f.details.value("gfp_names", std::string());
     return;
   }
-  if (StartsWith(trimmed, "Call Trace:") || StartsWith(trimmed, "Call trace:")) {
+  if (StartsWith(trimmed, "Call Trace:") ||
+      StartsWith(trimmed, "Call trace:")) {
     in_trace_ = true;
     return;
   }

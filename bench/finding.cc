@@ -21,12 +21,25 @@ namespace {
 
 // Allocators everyone calls: the caller says more about who failed.
 bool GenericAllocator(const std::string& fn) {
-  static const char* const kPrefixes[] = {
-      "skb_page_frag_refill", "page_frag_alloc", "__page_frag_alloc",
-      "__netdev_alloc", "__napi_alloc", "napi_alloc", "alloc_skb",
-      "__alloc_skb", "kmalloc", "__kmalloc", "kmem_cache_alloc",
-      "alloc_pages", "__alloc_pages", "folio_alloc", "__folio_alloc",
-      "__get_free_pages", "vmalloc", "__vmalloc", "kvmalloc"};
+  static const char* const kPrefixes[] = {"skb_page_frag_refill",
+                                          "page_frag_alloc",
+                                          "__page_frag_alloc",
+                                          "__netdev_alloc",
+                                          "__napi_alloc",
+                                          "napi_alloc",
+                                          "alloc_skb",
+                                          "__alloc_skb",
+                                          "kmalloc",
+                                          "__kmalloc",
+                                          "kmem_cache_alloc",
+                                          "alloc_pages",
+                                          "__alloc_pages",
+                                          "folio_alloc",
+                                          "__folio_alloc",
+                                          "__get_free_pages",
+                                          "vmalloc",
+                                          "__vmalloc",
+                                          "kvmalloc"};
   for (const char* p : kPrefixes)
     if (fn.rfind(p, 0) == 0) return true;
   return false;
@@ -53,9 +66,10 @@ std::string Signature(const Finding& f) {
 }
 
 nlohmann::json FindingJson(const Finding& f) {
-  nlohmann::json j = {{"kind", f.kind},
-                      {"title", f.title},
-                      {"signature", f.signature.empty() ? f.kind : f.signature}};
+  nlohmann::json j = {
+      {"kind", f.kind},
+      {"title", f.title},
+      {"signature", f.signature.empty() ? f.kind : f.signature}};
   if (!f.victim.empty()) j["victim"] = f.victim;
   if (f.pid >= 0) j["pid"] = f.pid;
   if (!f.constraint.empty()) j["constraint"] = f.constraint;

@@ -692,9 +692,11 @@ int main(int argc, char** argv) {
   if (compare->parsed()) return CompareCommand(compare_flags);
   if (reap->parsed()) return ReapCommand(reap_dirs);
   if (parse_console->parsed()) {
-    if (!expect_dir.empty()) return MeasureConsoles(expect_dir, console_verbose);
+    if (!expect_dir.empty())
+      return MeasureConsoles(expect_dir, console_verbose);
     if (console_log.empty())
-      return ExitFor(Status::Usage("parse-console: expected a LOG or --expect-dir DIR"));
+      return ExitFor(
+          Status::Usage("parse-console: expected a LOG or --expect-dir DIR"));
     return ParseConsole(console_log, console_json);
   }
   if (preview->parsed()) return LinkPreviewCommand(preview_flags);
