@@ -305,7 +305,8 @@ const std::vector<ConsoleRow>& ConsoleRows() {
          f->title = "Internal error: " + Str(m, 1);
        },
        true},
-      {"oops", "Unhandled fault: ", std::regex(R"(^Unhandled fault: ([^(]+))"),
+      {"oops",
+       "Unhandled fault: ", std::regex(R"(^Unhandled fault: ([^(]*[^( ]))"),
        [](const std::cmatch& m, Finding* f) {
          f->title = "Unhandled fault: " + Str(m, 1);
        },
@@ -464,6 +465,9 @@ const std::vector<ConsoleRow>& ConsoleRows() {
                "WARNING: " + Str(m, m[7].matched ? 7 : 8) + " has a bad value";
            if (m[8].matched) f->title = "WARNING: " + Str(m, 8);
          }
+         // A WARN() inside lockdep itself is lockdep's report.
+         if (f->title.rfind("WARNING at kernel/locking/lockdep.c", 0) == 0)
+           f->kind = "lockdep";
        },
        true},
   };

@@ -419,7 +419,7 @@ TEST(ConsoleParserTest, OopsesOfOtherArchitecturesAndTraps) {
            {"Internal error: Oops: 96000006 [#1] PREEMPT SMP",
             "Internal error: Oops"},
            {"Unhandled fault: page domain fault (0x81b) at 0x00001044",
-            "Unhandled fault: page domain fault "},
+            "Unhandled fault: page domain fault"},
            {"divide error: 0000 [#1] PREEMPT SMP KASAN", "divide error"},
            {"PANIC: double fault, error_code: 0x0", "double fault"},
            {"BUG: Kernel NULL pointer dereference on read at 0x00000000",
