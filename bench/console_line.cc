@@ -111,8 +111,7 @@ ConsoleLine Normalize(std::string_view s, std::string* scratch) {
   while (!s.empty() && (s.back() == '\r' || s.back() == '\n'))
     s.remove_suffix(1);
   for (char c : s)
-    if (c == '\x1b' || c == '\0' ||
-        (static_cast<unsigned char>(c) < 0x20 && c != '\t')) {
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\t') {  // ESC, NUL, …
       s = Clean(s, scratch);
       break;
     }

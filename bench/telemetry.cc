@@ -125,6 +125,13 @@ bool Telemetry::Feed(const std::string& line) {
   return true;
 }
 
+const Sample* Telemetry::SampleAt(double t) const {
+  const Sample* at = nullptr;
+  for (const Sample& s : samples_)
+    if (t >= 0 && s.t <= t) at = &s;
+  return at;
+}
+
 std::vector<const nlohmann::json*> Telemetry::Events(
     const std::string& name) const {
   std::vector<const nlohmann::json*> out;

@@ -54,6 +54,9 @@ class Telemetry {
   const std::vector<nlohmann::json>& events() const { return events_; }
   // Every event named `name`, in order.
   std::vector<const nlohmann::json*> Events(const std::string& name) const;
+  // The last sample taken at or before guest time `t` (a console
+  // timestamp), or null (none yet, or t < 0: unknown).
+  const Sample* SampleAt(double t) const;
   // The first event named `name`, or null.
   const nlohmann::json* Event(const std::string& name) const;
   int garbage() const { return garbage_; }

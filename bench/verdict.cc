@@ -154,9 +154,7 @@ void CrossCheckOom(const Telemetry& t, RunReport* run) {
     ++console_all;
     if (f.kind == "memcg_oom_kill") ++console_memcg;
     // Swap usage at the last sample before the kill.
-    const Sample* at = nullptr;
-    for (const Sample& s : samples)
-      if (f.kernel_time >= 0 && s.t <= f.kernel_time) at = &s;
+    const Sample* at = t.SampleAt(f.kernel_time);
     if (!at || at->swap_total_kib <= 0) continue;
     int64_t used = at->swap_total_kib - at->swap_free_kib;
     f.details["swap_at_kill"] = {{"sample_t", at->t},

@@ -201,9 +201,7 @@ void NameOomVictims(const Scenario& sc, const Telemetry& t,
       f.title += " [workload " + w->name + " (" + Name(w->kind) + ") in " +
                  (c ? c->path : "/") + "]";
     }
-    const Sample* at = nullptr;
-    for (const Sample& s : t.samples())
-      if (f.kernel_time >= 0 && s.t <= f.kernel_time) at = &s;
+    const Sample* at = t.SampleAt(f.kernel_time);
     if (!at || at->nr_dirty < 0) continue;
     f.details["dirty_at_kill"] = {
         {"sample_t", at->t},
