@@ -8,6 +8,7 @@
 #include <deque>
 
 #include "bench/console_line.h"
+#include "bench/nic.h"
 
 namespace swapbench {
 
@@ -856,7 +857,10 @@ void ConsoleParser::Finish() {
     for (const Finding& g : findings_) known |= g.key == f.key;
     if (!known) findings_.push_back(std::move(f));
   }
-  for (Finding& f : findings_) f.signature = Signature(f);
+  for (Finding& f : findings_) {
+    f.signature = Signature(f);
+    f.driver = DriverOf(f.modules, f.frames);
+  }
 }
 
 void ConsoleParser::AddEvent(ConsoleEvent e) {

@@ -73,6 +73,7 @@ nlohmann::json FindingJson(const Finding& f) {
   if (!f.victim.empty()) j["victim"] = f.victim;
   if (f.pid >= 0) j["pid"] = f.pid;
   if (!f.constraint.empty()) j["constraint"] = f.constraint;
+  if (!f.driver.empty()) j["driver"] = f.driver;
   if (f.console_line >= 0) {
     j["console_line"] = f.console_line;
     j["console_lines"] = {f.console_line,

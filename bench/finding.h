@@ -38,6 +38,9 @@ struct Finding {
   // kind alone (the runner's findings).
   std::string signature;
   std::vector<std::string> modules;  // each frame's module, "" if built in
+  // The NIC driver the stack names ("virtio_net", "e1000"; bench/nic.h),
+  // "" if none: which driver failed, for NIC qualification.
+  std::string driver;
 };
 
 // The signature of a console finding (pure): the kind; for an allocation

@@ -23,6 +23,7 @@
 
 #include "bench/fs_util.h"
 #include "bench/json_schema_check.h"
+#include "bench/nic.h"
 #include "bench/process.h"
 
 namespace swapbench {
@@ -973,6 +974,43 @@ TEST_F(IntegrationTest, KernelLackingTheScenariosDriverExits2) {
       << log;
   EXPECT_FALSE(Exists(dir + "/out")) << "nothing was started";
   EXPECT_EQ(Leftovers(id, dir + "/out"), "");
+}
+
+}  // namespace
+}  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+// Smoke over every emulated NIC model (issue "NIC qualification"): each
+// case passes, and the guest's own driver reported the driver and PCI ID
+// bench/nic.h says the model has, and its counters at the end.
+TEST_F(IntegrationTest, SmokePassesOnEveryNicModel) {
+  REQUIRE_CAPABILITIES();
+  const std::string out = OutDir("nics");
+  std::string id, log;
+  int rc = RunBench(
+      {"run", kSource + "/scenarios/nics.toml", "--jobs", "2", "--out", out},
+      &id, &log);
+  EXPECT_EQ(rc, 0) << log;
+  for (const NicModel& m : NicModels()) {
+    SCOPED_TRACE(m.key);
+    nlohmann::json r = LoadReport(out + "/nics.vm.nic-" + m.key);
+    ASSERT_TRUE(r.is_object());
+    const auto& run = r["runs"][0];
+    EXPECT_EQ(run["verdict"], "pass")
+        << run["unmet_expectations"].dump() << run["findings"].dump();
+    EXPECT_EQ(run["integrity"]["pages_corrupted"], 0);
+    const auto& nic = run["nic"];
+    EXPECT_EQ(nic["model"], m.key);
+    EXPECT_EQ(nic["driver"], m.module);
+    EXPECT_EQ(nic["pci_id"], m.pci_id);
+    EXPECT_EQ(nic["mtu"], 1500);
+    // Swap crossed this NIC: well over the hog's 32768 pages each way.
+    EXPECT_GT(nic["counters"].value("rx_packets", 0), 32768) << nic.dump();
+    EXPECT_GT(nic["counters"].value("tx_packets", 0), 32768) << nic.dump();
+  }
+  EXPECT_EQ(Leftovers(id, out), "");
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <set>
 #include <sstream>
 
+#include "bench/nic.h"
+
 namespace swapbench {
 
 namespace {
@@ -21,17 +23,17 @@ struct Row {
 };
 
 // clang-format off
-constexpr Row kRows[] = {
+constexpr Row kEveryRows[] = {
   {"CONFIG_SWAP",             "",               "swap itself",                                  Asker::kEvery, ""},
   {"CONFIG_BLK_DEV_INITRD",   "",               "the guest boots from the bench's initramfs",  Asker::kEvery, ""},
   {"CONFIG_DEVTMPFS",         "",               "the agent mounts /dev",                        Asker::kEvery, ""},
   {"CONFIG_SERIAL_8250_CONSOLE", "",            "the console log (console=ttyS0)",              Asker::kEvery, ""},
   {"CONFIG_VIRTIO_PCI",       "virtio_pci",     "the telemetry channel's transport",            Asker::kEvery, ""},
   {"CONFIG_VIRTIO_CONSOLE",   "virtio_console", "the agent's telemetry channel",                Asker::kEvery, ""},
-  {"CONFIG_VIRTIO_NET",       "virtio_net",     "the guest's NIC driver",                       Asker::kNic, "virtio"},
-  {"CONFIG_E1000",            "e1000",          "the guest's NIC driver",                       Asker::kNic, "e1000"},
-  {"CONFIG_E1000E",           "e1000e",         "the guest's NIC driver",                       Asker::kNic, "e1000e"},
-  {"CONFIG_8139TOO",          "8139too",        "the guest's NIC driver",                       Asker::kNic, "rtl8139"},
+};
+// The guest NIC's driver (bench/nic.h) goes here, then what the scenario's
+// features ask for.
+constexpr Row kFeatureRows[] = {
   {"CONFIG_NFS_FS",           "nfs",            "the NFS client",                               Asker::kStorageKind, "nfs"},
   {"CONFIG_NFS_SWAP",         "",               "swap on an NFS file",                          Asker::kStorageKind, "nfs"},
   {"CONFIG_SUNRPC_SWAP",      "",               "swap on an NFS file",                          Asker::kStorageKind, "nfs"},
@@ -56,6 +58,18 @@ constexpr Row kRows[] = {
 };
 // clang-format on
 
+const std::vector<Row>& Rows() {
+  static const std::vector<Row> rows = [] {
+    std::vector<Row> r(std::begin(kEveryRows), std::end(kEveryRows));
+    for (const NicModel& m : NicModels())
+      r.push_back(
+          {m.option, m.module, "the guest's NIC driver", Asker::kNic, m.key});
+    r.insert(r.end(), std::begin(kFeatureRows), std::end(kFeatureRows));
+    return r;
+  }();
+  return rows;
+}
+
 // The asking key, its value in `sc`, and whether the file set it (else it
 // is the default, or a table for the cgroup).
 struct Ask {
@@ -68,7 +82,8 @@ Ask AskOf(const Scenario& sc, Asker a) {
     case Asker::kEvery:
       return {"", ""};
     case Asker::kNic:
-      return {"vm.nic", sc.vm.nic};
+      // A passed-through NIC replaces the emulated one.
+      return {"vm.nic", sc.vm.hostdev.pci.empty() ? sc.vm.nic : ""};
     case Asker::kStorageKind:
       return {"storage.kind", Name(sc.storage.kind)};
     case Asker::kNfsVersion:
@@ -94,18 +109,23 @@ std::string Describe(const Scenario& sc, const Ask& ask) {
 
 std::vector<KernelNeed> NeedsOf(const Scenario& sc) {
   std::vector<KernelNeed> out;
-  for (const Row& row : kRows) {
+  for (const Row& row : Rows()) {
     Ask ask = AskOf(sc, row.asker);
     if (row.asker != Asker::kEvery && ask.value.empty()) continue;
     if (*row.when && ask.value != row.when) continue;
     out.push_back({row.option, row.module, row.why, Describe(sc, ask)});
   }
+  // The real NIC's driver: no option known, only the module.
+  if (!sc.vm.hostdev.driver.empty())
+    out.push_back({"", sc.vm.hostdev.driver, "the passed-through NIC's driver",
+                   sc.Where("vm.hostdev.driver") + ": vm.hostdev.driver \"" +
+                       sc.vm.hostdev.driver + "\""});
   return out;
 }
 
 std::vector<KernelNeed> AllNeeds() {
   std::vector<KernelNeed> out;
-  for (const Row& row : kRows) {
+  for (const Row& row : Rows()) {
     std::string asker = "every scenario";
     if (row.asker == Asker::kCgroup) asker = "[cgroup]";
     if (*row.when)
@@ -123,7 +143,7 @@ std::string ConfigFragment(const std::vector<KernelNeed>& needs, bool modular) {
       "#   make olddefconfig\n";
   std::set<std::string> done;
   for (const KernelNeed& n : needs) {
-    if (!done.insert(n.option).second) continue;
+    if (n.option.empty() || !done.insert(n.option).second) continue;
     bool m = modular && !n.module.empty();
     out += "# " + n.why + " (" + n.asker + ")\n" + n.option +
            (m ? "=m" : "=y") + "\n";
@@ -167,7 +187,7 @@ std::string Unmet(const KernelNeed& n, const std::map<std::string, char>& cfg,
                   const std::set<std::string>& builtin, bool* load) {
   *load = false;
   const std::string mod = ModuleName(n.module);
-  if (config_known) {
+  if (config_known && !n.option.empty()) {
     auto it = cfg.find(n.option);
     char v = it == cfg.end() ? 0 : it->second;
     if (v == 'y') return "";
@@ -202,9 +222,13 @@ Result<std::vector<std::string>> CheckNeeds(
     bool load = false;
     std::string why = Unmet(n, cfg, config_known, loadable, builtin, &load);
     if (!why.empty())
-      unmet += "\n  " + n.asker + " needs " + n.option +
-               (n.module.empty() ? "" : " (module " + n.module + ")") +
-               " for " + n.why + ": " + why;
+      unmet +=
+          "\n  " + n.asker + " needs " +
+          (n.option.empty()
+               ? "module " + n.module
+               : n.option +
+                     (n.module.empty() ? "" : " (module " + n.module + ")")) +
+          " for " + n.why + ": " + why;
     if (load &&
         std::find(modules.begin(), modules.end(), n.module) == modules.end())
       modules.push_back(n.module);

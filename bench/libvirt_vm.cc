@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "bench/fs_util.h"
+#include "bench/hostdev.h"
 
 namespace swapbench {
 
@@ -103,7 +104,13 @@ std::string DomainXml(const VmConfig& c) {
        "'/><target port='0'/></serial>\n";
   x += "    <channel type='file'><source path='" + XmlEscape(c.telemetry_log) +
        "'/><target type='virtio' name='org.swapbench.agent'/></channel>\n";
-  if (!c.tap.empty()) {
+  // Multiqueue and the tx mode are virtio-net's.
+  std::string driver;
+  if (c.nic == "virtio" && c.queues > 1)
+    driver = "      <driver queues='" + std::to_string(c.queues) + "'/>\n";
+  if (!c.hostdev_pci.empty()) {
+    x += HostdevXml(c.hostdev_pci);
+  } else if (!c.tap.empty()) {
     x += "    <interface type='ethernet'>\n      <mac address='" + c.mac +
          "'/>\n";
     x += "      <target dev='" + XmlEscape(c.tap) + "' managed='no'/>\n";
@@ -115,6 +122,8 @@ std::string DomainXml(const VmConfig& c) {
            "ecn='off' ufo='off'/><guest csum='off' tso4='off' tso6='off' "
            "ecn='off' "
            "ufo='off'/></driver>\n";
+    else
+      x += driver;
     x += "    </interface>\n";
   } else {
     x += "    <interface type='udp'>\n      <mac address='" + c.mac + "'/>\n";
@@ -122,8 +131,8 @@ std::string DomainXml(const VmConfig& c) {
          std::to_string(c.relay_port) + "'>\n";
     x += "        <local address='127.0.0.1' port='" +
          std::to_string(c.guest_port) + "'/>\n";
-    x += "      </source>\n      <model type='" + XmlEscape(c.nic) +
-         "'/>\n    </interface>\n";
+    x += "      </source>\n      <model type='" + XmlEscape(c.nic) + "'/>\n";
+    x += driver + "    </interface>\n";
   }
   x += "    <memballoon model='none'/>\n";
   x += "  </devices>\n</domain>\n";

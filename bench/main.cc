@@ -148,7 +148,7 @@ std::string DefaultOut(const std::string& name) {
 struct RunFlags {
   std::vector<std::string> scenarios;
   std::string out, kernel, modules, kernel_config, shard;
-  std::vector<std::string> kernel_packages, kernel_trees, cases;
+  std::vector<std::string> kernel_packages, kernel_trees, cases, nics;
   int repeat = 1, jobs = 1;
   bool confirm = false, git_bisect = false;
   std::optional<uint64_t> seed;
@@ -166,6 +166,10 @@ CLI::App* AddRun(CLI::App& app, RunFlags* f) {
                   "run only this case of a [matrix] family: its name "
                   "(NAME[k=v,...]) or what is inside the brackets; repeatable "
                   "(swapbench list shows them)");
+  run->add_option("--nic", f->nics,
+                  "run every scenario on this emulated NIC model (vm.nic: "
+                  "virtio, e1000, e1000e, rtl8139, vmxnet3, pcnet, i82559, "
+                  "tulip) instead of its own; repeatable, one case each");
   run->add_option("--seed", f->seed, "override the scenario's seed")
       ->transform(Decimal(0, UINT64_MAX));
   run->add_option("--kernel", f->kernel,
@@ -238,7 +242,9 @@ int Run(const RunFlags& f) {
   }
   auto picked = SelectCases(std::move(all), f.cases);
   if (!picked.ok()) return ExitFor(picked.status());
-  c.scenarios = std::move(*picked);
+  auto per_nic = ExpandNics(std::move(*picked), f.nics);
+  if (!per_nic.ok()) return ExitFor(per_nic.status());
+  c.scenarios = std::move(*per_nic);
   auto kernels = Kernels(f);
   if (!kernels.ok()) return ExitFor(kernels.status());
   c.kernels = *kernels;

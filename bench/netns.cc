@@ -12,9 +12,10 @@ Result<std::unique_ptr<Netns>> Netns::Create(Env* env, std::string name) {
 
 Netns::~Netns() { (void)env_->Run({"ip", "netns", "del", name_}, 30); }
 
-Status Netns::AddressServer(const std::string& dev) {
+Status Netns::AddressServer(const std::string& dev, int mtu) {
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"ip", "-n", name_, "link", "set", "lo", "up"},
+           {"ip", "-n", name_, "link", "set", dev, "mtu", std::to_string(mtu)},
            {"ip", "-n", name_, "addr", "add",
             std::string(kServerIp) + "/" + std::to_string(kPrefix), "dev", dev},
            {"ip", "-n", name_, "link", "set", dev, "up"}}) {

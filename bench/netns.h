@@ -37,7 +37,7 @@ class Netns {
   // The handle setns() takes: /run/netns/NAME.
   std::string path() const { return "/run/netns/" + name_; }
   // The server's side: lo up, kServerIp/kPrefix on `dev`, `dev` up.
-  [[nodiscard]] Status AddressServer(const std::string& dev);
+  [[nodiscard]] Status AddressServer(const std::string& dev, int mtu = 1500);
   // `tc -n NAME args...`.
   [[nodiscard]] Status Tc(const std::vector<std::string>& args);
 

@@ -91,8 +91,12 @@ class RelayPath : public NetworkPath {
 
 class DirectTap : public NetworkPath {
  public:
-  DirectTap(Env* env, Netns* netns, std::string tap, bool offloads)
-      : env_(env), netns_(netns), tap_(std::move(tap)), offloads_(offloads) {}
+  DirectTap(Env* env, Netns* netns, std::string tap, bool offloads, int mtu)
+      : env_(env),
+        netns_(netns),
+        tap_(std::move(tap)),
+        offloads_(offloads),
+        mtu_(mtu) {}
   // Still in the host namespace unless GuestStarted moved it (then the
   // namespace's deletion takes it).
   ~DirectTap() override { DeleteHostTap(env_, tap_); }
@@ -105,7 +109,7 @@ class DirectTap : public NetworkPath {
     Status s =
         env_->RunChecked({"ip", "link", "set", tap_, "netns", netns_->name()});
     if (!s.ok()) return s.Context("tap");
-    return netns_->AddressServer(tap_);
+    return netns_->AddressServer(tap_, mtu_);
   }
   std::string server_device() const override { return tap_; }
   std::string engine() const override {
@@ -117,6 +121,7 @@ class DirectTap : public NetworkPath {
   Netns* netns_;
   std::string tap_;
   bool offloads_;
+  int mtu_;
 };
 
 }  // namespace
@@ -128,7 +133,8 @@ Result<std::unique_ptr<NetworkPath>> MakeRelayPath(const NetworkPathParams& p) {
   int tap = OpenTapInNetns(p.netns->path(), kTapName, &err);
   if (tap < 0) return Status::Harness("tap: " + err);
   auto relay = std::make_unique<Relay>(*ro, tap);
-  if (Status s = p.netns->AddressServer(kTapName); !s.ok()) return s;
+  if (Status s = p.netns->AddressServer(kTapName, p.scenario->vm.mtu); !s.ok())
+    return s;
   auto port = FreeUdpPort();
   if (!port.ok()) return port.status().Context("relay");
   if (!relay->Open(*port) || !relay->Start())
@@ -146,8 +152,8 @@ NetworkPathFactory DirectTapPath(bool offloads) {
     Status s =
         p.env->RunChecked({"ip", "tuntap", "add", "dev", tap, "mode", "tap"});
     if (!s.ok()) return s.Context("tap");
-    return std::unique_ptr<NetworkPath>(
-        std::make_unique<DirectTap>(p.env, p.netns, tap, offloads));
+    return std::unique_ptr<NetworkPath>(std::make_unique<DirectTap>(
+        p.env, p.netns, tap, offloads, p.scenario->vm.mtu));
   };
 }
 

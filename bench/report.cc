@@ -149,6 +149,7 @@ nlohmann::json ReportJson(const Report& r) {
          u.workloads.is_null() ? nlohmann::json::array() : u.workloads},
         {"cgroups", u.cgroups.is_null() ? nlohmann::json::array() : u.cgroups},
         {"knobs", u.knobs.is_null() ? nlohmann::json::object() : u.knobs},
+        {"nic", u.nic.is_null() ? nlohmann::json::object() : u.nic},
     };
     if (!u.error.empty()) j["error"] = u.error;
     runs.push_back(std::move(j));

@@ -62,6 +62,7 @@ struct RunReport {
   // The guest side (workload_report.h): each workload's outcome, each
   // cgroup's limits and last counters, each knob as set and read back.
   nlohmann::json workloads, cgroups, knobs;
+  nlohmann::json nic;  // bench/nic_report.h
 };
 
 struct Report {

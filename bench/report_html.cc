@@ -96,9 +96,36 @@ const nlohmann::json& Member(const nlohmann::json& o, const char* key) {
   return o.is_object() && it != o.end() ? *it : null;
 }
 
+// The NIC under test: what its driver said of itself and its counters.
+std::string NicTable(const nlohmann::json& nic) {
+  if (!nic.is_object() || !nic.contains("driver")) return "";
+  const auto& c = Member(nic, "counters");
+  auto count = [&](const char* k) {
+    const auto& v = Member(c, k);
+    return v.is_number() ? DumpJson(v, -1) : std::string("—");
+  };
+  const auto& fails = Member(nic, "alloc_failures");
+  std::string h =
+      "<h3>NIC</h3>\n<table><tr><th>model</th><th>driver</th><th>version</th>"
+      "<th>PCI ID</th><th>MTU</th><th>queues</th><th>rx packets</th>"
+      "<th>rx dropped</th><th>rx missed</th><th>rx buffer alloc "
+      "failures</th></tr>\n<tr>";
+  for (const std::string& cell :
+       {Str(nic, "model") + (nic.contains("device")
+                                 ? " — " + Str(nic, "device")
+                                 : " " + Str(nic, "hostdev")),
+        Str(nic, "driver"), Str(nic, "version"), Str(nic, "pci_id"),
+        DumpJson(Member(nic, "mtu"), -1), DumpJson(Member(nic, "queues"), -1),
+        count("rx_packets"), count("rx_dropped"), count("rx_missed_errors"),
+        fails.is_number() ? DumpJson(fails, -1)
+                          : std::string("not counted by the driver")})
+    h += "<td>" + XmlEscape(cell) + "</td>";
+  return h + "</tr></table>\n";
+}
+
 // The workloads' outcomes and the knobs as read back.
 std::string GuestTables(const nlohmann::json& run) {
-  std::string h;
+  std::string h = NicTable(Member(run, "nic"));
   const auto& workloads = run.value("workloads", nlohmann::json::array());
   if (workloads.size() > 1 ||
       (workloads.size() == 1 && Str(workloads[0], "kind") != "hog")) {

@@ -108,7 +108,8 @@ class Checker {
 };
 
 void CheckFinding(Checker& c, const Json& f, const std::string& p) {
-  for (const char* k : {"kind", "title", "excerpt", "victim", "signature"})
+  for (const char* k :
+       {"kind", "title", "excerpt", "victim", "signature", "driver"})
     c.Key(f, p, k, Type::kString);
   if (const Json* cl = c.Key(f, p, "console_lines", Type::kArray)) {
     if (cl->size() != 2) c.Fail(p + ".console_lines: expected [first, last]");
@@ -160,6 +161,15 @@ void CheckGuest(Checker& c, const Json& run, const std::string& p) {
       c.Key(*m, mp, "stressor", Type::kString);
       c.Key(*m, mp, "bogo_ops_per_s", Type::kNumber);
     }
+  }
+  if (const Json* nic = c.Key(run, p, "nic", Type::kObject)) {
+    for (const char* k : {"model", "driver", "version", "pci_id", "hostdev"})
+      c.Key(*nic, p + ".nic", k, Type::kString);
+    for (const char* k : {"mtu", "queues"})
+      c.Key(*nic, p + ".nic", k, Type::kNumber);
+    c.Key(*nic, p + ".nic", "alloc_failures", Type::kNumberOrNull);
+    for (const char* k : {"counters", "driver_counters"})
+      c.Key(*nic, p + ".nic", k, Type::kObject);
   }
   if (const Json* knobs = c.Key(run, p, "knobs", Type::kObject))
     for (const char* kind : {"sysctl", "sysfs"})

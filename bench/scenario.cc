@@ -10,6 +10,8 @@
 
 #include "bench/finding.h"
 #include "bench/fs_util.h"
+#include "bench/hostdev.h"
+#include "bench/nic.h"
 #include "bench/scenario_sections.h"
 #include "bench/toml_reader.h"
 
@@ -274,11 +276,45 @@ void ReadKernel(Reader& r, const toml::table& t, Scenario* s) {
     s->kernel.package.clear();
 }
 
+// [vm.hostdev]: pci is a PCI address as sysfs spells it (domain included),
+// driver the guest module that binds the device.
+void ReadHostdev(Reader& r, const toml::table& t, Scenario* s) {
+  auto& h = s->vm.hostdev;
+  r.Str(t, "vm.hostdev.", "pci", &h.pci);
+  r.Str(t, "vm.hostdev.", "driver", &h.driver);
+  r.Unknown(t, "vm.hostdev.");
+  if (!r.ok()) return;
+  if (!t.contains("pci"))
+    return r.Error(t, "vm.hostdev: expected pci = \"DDDD:BB:SS.F\"");
+  if (!ValidPciAddress(h.pci))
+    return r.Error(*t.get("pci"), "vm.hostdev.pci \"" + h.pci +
+                                      "\": expected a PCI address such as "
+                                      "\"0000:03:00.0\"");
+  for (char c : h.driver)
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'))
+      return r.Error(*t.get("driver"), "vm.hostdev.driver \"" + h.driver +
+                                           "\": expected a module name "
+                                           "such as \"ixgbevf\"");
+}
+
 void ReadVm(Reader& r, const toml::table& t, Scenario* s) {
   r.Int(t, "vm.", "memory_mib", 128, 65536, &s->vm.memory_mib);
   r.Int(t, "vm.", "cpus", 1, 64, &s->vm.cpus);
   r.Str(t, "vm.", "cmdline", &s->vm.cmdline);
-  r.Str(t, "vm.", "nic", &s->vm.nic, {"virtio", "e1000", "e1000e", "rtl8139"});
+  r.Str(t, "vm.", "nic", &s->vm.nic, NicKeys());
+  r.Int(t, "vm.", "mtu", 576, 65535, &s->vm.mtu);
+  r.Int(t, "vm.", "queues", 1, 8, &s->vm.queues);
+  if (const auto* h = r.Table(t, "vm.", "hostdev")) ReadHostdev(r, *h, s);
+  const NicModel* nic = FindNic(s->vm.nic);
+  if (r.ok() && nic && s->vm.mtu > nic->max_mtu)
+    return r.Error(*t.get("mtu"),
+                   "vm.mtu " + std::to_string(s->vm.mtu) + ": vm.nic \"" +
+                       s->vm.nic + "\" (driver " + nic->module +
+                       ") takes at most " + std::to_string(nic->max_mtu));
+  if (r.ok() && s->vm.queues > 1 && s->vm.nic != "virtio")
+    return r.Error(*t.get("queues"),
+                   "vm.queues: multiqueue is virtio-net's; vm.nic is \"" +
+                       s->vm.nic + "\"");
   for (char c : s->vm.cmdline)
     if (c == '\n' || c == '\r' || c == '\0' || s->vm.cmdline.size() > 1024) {
       r.Error(*t.get("cmdline"),

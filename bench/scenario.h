@@ -41,8 +41,17 @@ struct Scenario {
     // Appended to the guest kernel's command line, e.g.
     // "sysctl.kernel.hung_task_timeout_secs=10".
     std::string cmdline;
-    // The guest NIC QEMU emulates: "virtio", "e1000", "e1000e", "rtl8139".
+    // The guest NIC QEMU emulates (bench/nic.h): "virtio", "e1000",
+    // "e1000e", "rtl8139", "vmxnet3", "pcnet", "i82559", "tulip".
     std::string nic = "virtio";
+    int mtu = 1500;  // the guest's and the server's MTU
+    int queues = 1;  // virtio-net queue pairs (multiqueue)
+    // [vm.hostdev]: a real PCI NIC passed through with VFIO instead of the
+    // emulated one (pci "" : none). `driver` is the guest's module for it.
+    struct Hostdev {
+      std::string pci;  // "0000:03:00.0"
+      std::string driver;
+    } hostdev;
   } vm;
 
   struct Storage {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "bench/fs_util.h"
+#include "bench/nic.h"
 #include "bench/scenario_sections.h"
 #include "bench/toml_reader.h"
 
@@ -318,6 +319,42 @@ Result<std::vector<Scenario>> SelectCases(
       for (const auto& sc : all) names += "\n  " + sc.name;
       return Status::Usage("--case " + w +
                            ": no such case; the cases are:" + names);
+    }
+  }
+  return out;
+}
+
+Result<std::vector<Scenario>> ExpandNics(std::vector<Scenario> all,
+                                         const std::vector<std::string>& nics) {
+  if (nics.empty()) return all;
+  std::vector<Scenario> out;
+  for (const std::string& key : nics) {
+    const NicModel* m = FindNic(key);
+    if (!m) {
+      std::string keys;
+      for (const std::string& k : NicKeys()) keys += " " + k;
+      return Status::Usage("--nic " + key + ": no such model (one of" + keys +
+                           ")");
+    }
+    for (const Scenario& sc : all) {
+      const std::string what =
+          "--nic " + key + ": " + sc.name + " (" + sc.path + ")";
+      if (!sc.vm.hostdev.pci.empty())
+        return Status::Usage(what + " passes a real NIC through (vm.hostdev)");
+      if (sc.vm.mtu > m->max_mtu)
+        return Status::Usage(what + " sets vm.mtu " +
+                             std::to_string(sc.vm.mtu) + "; " + m->module +
+                             " takes at most " + std::to_string(m->max_mtu));
+      if (sc.vm.queues > 1 && key != "virtio")
+        return Status::Usage(what + " sets vm.queues, which is virtio-net's");
+      Scenario c = sc;
+      c.vm.nic = key;
+      std::string label = "vm.nic=" + key;
+      if (!c.name.empty() && c.name.back() == ']')
+        c.name.insert(c.name.size() - 1, "," + label);
+      else
+        c.name += "[" + label + "]";
+      out.push_back(std::move(c));
     }
   }
   return out;

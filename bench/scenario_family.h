@@ -38,6 +38,12 @@ Result<std::vector<Scenario>> LoadScenarios(const std::string& path);
 // The cases `wanted` names — each a whole case name or what is inside its
 // brackets ("storage=nbd") — in `all`'s order; an unknown name is a Usage
 // error that lists the cases.
+// `run --nic`: every scenario once per NIC model, named NAME[vm.nic=MODEL]
+// (inside the brackets of a matrix case); a model the scenario cannot take
+// (its vm.mtu, vm.queues or vm.hostdev) is a usage error.
+Result<std::vector<Scenario>> ExpandNics(std::vector<Scenario> all,
+                                         const std::vector<std::string>& nics);
+
 Result<std::vector<Scenario>> SelectCases(
     std::vector<Scenario> all, const std::vector<std::string>& wanted);
 

@@ -159,7 +159,8 @@ TEST_F(ScenarioFamilyTest, MatrixMistakes) {
             m + ":3: vm.memory_mib 64 out of range [128, 65536]");
   EXPECT_EQ(err("\"vm.memroy_mib\" = [256]\n"),
             m + ":3: unknown key vm.memroy_mib in [vm] (expected cmdline, "
-                "cpus, memory_mib, nic; did you mean memory_mib?)");
+                "cpus, hostdev, memory_mib, mtu, nic, queues; did you mean "
+                "memory_mib?)");
   EXPECT_EQ(err("\"seed.x\" = [1]\n"),
             m + ":3: matrix \"seed.x\": seed is not a table");
   EXPECT_EQ(err("\"workload.mib\" = [1]\n[[workload]]\nkind = \"hog\"\n"),
@@ -173,6 +174,41 @@ TEST_F(ScenarioFamilyTest, MatrixMistakes) {
     big += "7]\n";
   }
   EXPECT_EQ(err(big), m + ":5: matrix: more than 256 cases");
+}
+
+}  // namespace
+}  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+TEST(ExpandNicsTest, OneCasePerModelAndRefusalsSayWhy) {
+  Scenario a;
+  a.name = "smoke";
+  a.path = "smoke.toml";
+  Scenario b = a;
+  b.name = "baselines[storage=nbd]";
+  auto r = ExpandNics({a, b}, {"e1000", "vmxnet3"});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->size(), 4u);
+  EXPECT_EQ((*r)[0].name, "smoke[vm.nic=e1000]");
+  EXPECT_EQ((*r)[0].vm.nic, "e1000");
+  EXPECT_EQ((*r)[1].name, "baselines[storage=nbd,vm.nic=e1000]");
+  EXPECT_EQ((*r)[3].vm.nic, "vmxnet3");
+  EXPECT_EQ((*r)[0].DirName(), "smoke.vm.nic-e1000");
+  EXPECT_EQ(ExpandNics({a}, {})->front().name, "smoke");
+  EXPECT_EQ(ExpandNics({a}, {"ne2k"}).status().message(),
+            "--nic ne2k: no such model (one of e1000 e1000e i82559 pcnet "
+            "rtl8139 tulip virtio vmxnet3)");
+  a.vm.mtu = 9000;
+  EXPECT_EQ(ExpandNics({a}, {"tulip"}).status().message(),
+            "--nic tulip: smoke (smoke.toml) sets vm.mtu 9000; tulip takes at "
+            "most 1500");
+  a.vm.mtu = 1500;
+  a.vm.queues = 2;
+  EXPECT_EQ(ExpandNics({a}, {"e1000"}).status().message(),
+            "--nic e1000: smoke (smoke.toml) sets vm.queues, which is "
+            "virtio-net's");
 }
 
 }  // namespace

@@ -100,7 +100,8 @@ TEST(ScenarioTest, OutOfRangeNamesLineAndRange) {
 TEST(ScenarioTest, UnknownKeyIsAnError) {
   EXPECT_EQ(Err("name = \"x\"\n[vm]\nmemory = 256\n"),
             "t.toml:3: unknown key vm.memory in [vm] (expected cmdline, cpus, "
-            "memory_mib, nic; did you mean memory_mib?)");
+            "hostdev, memory_mib, mtu, nic, queues; did you mean "
+            "memory_mib?)");
   EXPECT_EQ(
       Err("name = \"x\"\n[vmm]\n"),
       "t.toml:2: unknown key vmm at the top level (expected capture, "

@@ -2,6 +2,7 @@
 
 #include "bench/fs_util.h"
 #include "bench/kernel_netem.h"
+#include "bench/nic.h"
 #include "bench/text.h"
 #include "images/agent/protocol.h"
 #include "netem/rng.h"
@@ -102,7 +103,8 @@ std::string AgentConf(const Scenario& sc, uint64_t seed,
                      Line(conf::kPrefix, std::to_string(kPrefix)) +
                      Line(conf::kServerIp, kServerIp) + storage.AgentConfig() +
                      CgroupLines(sc) + WorkloadLines(sc, seed) + KnobLines(sc) +
-                     Line(conf::kTelemetryMs, "250");
+                     Line(conf::kTelemetryMs, "250") +
+                     Line(conf::kMtu, std::to_string(sc.vm.mtu));
   if (sc.link.engine == LinkEngine::kKernelNetem) {
     const auto& imps = sc.link.config.impairments;
     text += Line(conf::kNetemEgress, NetemArgs(imps, "to_server"));
@@ -198,7 +200,9 @@ Status Testbed::StartGuest(const Plan& plan,
   VmConfig vc;
   vc.name = record_.domain;
   vc.memory_mib = sc.vm.memory_mib;
-  vc.nic = sc.vm.nic;
+  vc.nic = FindNic(sc.vm.nic)->libvirt;  // the parser checked the key
+  vc.queues = sc.vm.queues;
+  vc.hostdev_pci = sc.vm.hostdev.pci;
   vc.cpus = sc.vm.cpus;
   vc.kvm = plan.kvm;
   vc.kernel = plan.guest->kernel.image;

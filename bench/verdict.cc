@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "bench/nic_report.h"
 #include "bench/text.h"
 #include "bench/workload_report.h"
 #include "images/agent/protocol.h"
@@ -291,6 +292,7 @@ void Judge(const Scenario& sc, const Observation& o, RunReport* run) {
   run->workloads = WorkloadsJson(sc, o.telemetry);
   run->cgroups = CgroupsJson(sc, o.telemetry);
   run->knobs = KnobsJson(o.telemetry);
+  run->nic = NicJson(sc, o.telemetry);
   run->events = o.telemetry.events();
   run->timeline = Timeline(o);
   MarkFaultsInForce(o.fault_spans, &run->findings);

@@ -30,9 +30,13 @@ struct VmConfig {
   std::string tap;
   bool tap_offloads = true;  // false: csum/TSO/GSO off on host and guest side
   std::string mac = "52:54:00:5b:00:02";
-  // The NIC QEMU emulates, as libvirt names the model: "virtio", "e1000",
-  // "e1000e", "rtl8139".
+  // The NIC QEMU emulates, as libvirt names the model (NicModel::libvirt):
+  // "virtio", "e1000", "i82559er", ...
   std::string nic = "virtio";
+  int queues = 1;  // virtio-net queue pairs
+  // Non-empty: no emulated NIC; this PCI device (a real NIC) is passed
+  // through with VFIO instead.
+  std::string hostdev_pci;
   bool kvm = false;
 };
 

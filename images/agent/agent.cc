@@ -71,6 +71,7 @@ struct Config {
   char mount_opts[256] = "hard,timeo=600,retrans=2";
   char swapfile[128] = "swapfile";
   unsigned long long telemetry_ms = 250;
+  unsigned long long mtu = 1500;
 };
 
 Config cfg;
@@ -135,6 +136,17 @@ void Event(const char* name, const char* fmt, ...) {
   }
   int n = snprintf(buf, sizeof(buf), "{\"t\":%.3f,\"event\":\"%s\"%s%s}\n",
                    Now(), name, extra[0] ? "," : "", extra);
+  if (n > (int)sizeof(buf) - 1) n = sizeof(buf) - 1;
+  PortWrite(buf, n);
+  pthread_mutex_unlock(&mu);
+}
+
+void EventMembers(const char* name, const char* members) {
+  static char buf[17 * 1024];
+  static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+  pthread_mutex_lock(&mu);
+  int n = snprintf(buf, sizeof(buf), "{\"t\":%.3f,\"event\":\"%s\",%s}\n",
+                   Now(), name, members);
   if (n > (int)sizeof(buf) - 1) n = sizeof(buf) - 1;
   PortWrite(buf, n);
   pthread_mutex_unlock(&mu);
@@ -271,6 +283,7 @@ const StrKey kStrKeys[] = {
 const NumKey kNumKeys[] = {
     {conf::kPrefix, &cfg.prefix},
     {conf::kTelemetryMs, &cfg.telemetry_ms},
+    {conf::kMtu, &cfg.mtu},
 };
 
 void LoadConfig() {
@@ -384,8 +397,10 @@ void SetupNetwork() {
   WaitFor("/sys/class/net/eth0");
   int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   IfUp(s, "lo", "127.0.0.1", 8);
+  SetMtu("eth0", cfg.mtu);
   IfUp(s, "eth0", cfg.guest_ip, cfg.prefix);
   close(s);
+  ReportNic("eth0");
   Event(event::kNetwork, "\"ip\":\"%s\",\"prefix\":%llu", cfg.guest_ip,
         cfg.prefix);
 }
@@ -929,6 +944,7 @@ int main() {
   phase = "hog";
   RunWorkloads(plan);
   NetemStats();
+  ReportNicStats("eth0");
   phase = "done";
   usleep(cfg.telemetry_ms * 1000);
   stop_telemetry = true;

@@ -19,6 +19,9 @@ void Log(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 // An event line: {"t":..,"event":"NAME", <extra JSON members>}.
 void Event(const char* name, const char* fmt = nullptr, ...)
     __attribute__((format(printf, 2, 3)));
+// An event whose members (already JSON, up to 16 KiB) do not fit Event's
+// buffer.
+void EventMembers(const char* name, const char* members);
 [[noreturn]] void Fail(const char* step, int err, const char* detail);
 double Now();  // CLOCK_BOOTTIME seconds, as the console's timestamps
 bool WriteFile(const char* path, const char* value);
@@ -47,6 +50,12 @@ struct Progress {
 };
 // kMaxWorkloads records in one MAP_SHARED mapping (made before any fork).
 extern Progress* progress;
+
+// The NIC (nic.cc): eth0's MTU before it goes up, then the `nic` event;
+// `nic_stats` at the end.
+void SetMtu(const char* ifname, int mtu);
+void ReportNic(const char* ifname);
+void ReportNicStats(const char* ifname);
 
 // Starts every workload of `plan` when its condition holds, reaps them,
 // and reports each one's start and exit; returns when all have ended.

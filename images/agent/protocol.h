@@ -42,6 +42,7 @@ inline constexpr char kWorkload[] = "wl";    // name= kind= cgroup= bytes= ...
 inline constexpr char kSysctl[] = "sysctl";  // "vm.swappiness 100"
 inline constexpr char kSysfs[] = "sysfs";    // "kernel/mm/lru_gen/enabled y"
 inline constexpr char kTelemetryMs[] = "telemetry_ms";
+inline constexpr char kMtu[] = "mtu";  // eth0's MTU
 
 // One line of the config, as the host writes it.
 inline std::string Line(const char* key, const std::string& value) {
@@ -56,6 +57,11 @@ inline constexpr char kNetwork[] = "network";
 inline constexpr char kMount[] = "mount";
 inline constexpr char kNetem[] = "netem";
 inline constexpr char kNetemStats[] = "netem_stats";
+// ifname, driver, version, firmware, bus_info, pci_id, mtu, queues
+inline constexpr char kNic[] = "nic";
+// ifname, the kernel's interface counters (rx_packets, rx_dropped, ...)
+// and `driver`: the driver's ethtool -S counters by name
+inline constexpr char kNicStats[] = "nic_stats";
 inline constexpr char kNbd[] = "nbd";
 inline constexpr char kIscsi[] = "iscsi";
 inline constexpr char kSwapon[] = "swapon";  // device
