@@ -104,10 +104,17 @@ std::string DomainXml(const VmConfig& c) {
        "'/><target port='0'/></serial>\n";
   x += "    <channel type='file'><source path='" + XmlEscape(c.telemetry_log) +
        "'/><target type='virtio' name='org.swapbench.agent'/></channel>\n";
-  // Multiqueue and the tx mode are virtio-net's.
-  std::string driver;
-  if (c.nic == "virtio" && c.queues > 1)
-    driver = "      <driver queues='" + std::to_string(c.queues) + "'/>\n";
+  // Multiqueue and the offload switches are virtio-net's.
+  const bool virtio = c.nic == "virtio";
+  std::string queues = virtio && c.queues > 1
+                           ? " queues='" + std::to_string(c.queues) + "'"
+                           : "";
+  std::string driver = queues.empty() ? "" : "      <driver" + queues + "/>\n";
+  if (virtio && !c.tap.empty() && !c.tap_offloads)
+    driver = "      <driver name='qemu'" + queues +
+             "><host csum='off' gso='off' tso4='off' tso6='off' ecn='off' "
+             "ufo='off'/><guest csum='off' tso4='off' tso6='off' ecn='off' "
+             "ufo='off'/></driver>\n";
   if (!c.hostdev_pci.empty()) {
     x += HostdevXml(c.hostdev_pci);
   } else if (!c.tap.empty()) {
@@ -115,16 +122,7 @@ std::string DomainXml(const VmConfig& c) {
          "'/>\n";
     x += "      <target dev='" + XmlEscape(c.tap) + "' managed='no'/>\n";
     x += "      <model type='" + XmlEscape(c.nic) + "'/>\n";
-    // Offload switches exist for virtio only.
-    if (!c.tap_offloads && c.nic == "virtio")
-      x += "      <driver name='qemu'><host csum='off' gso='off' tso4='off' "
-           "tso6='off' "
-           "ecn='off' ufo='off'/><guest csum='off' tso4='off' tso6='off' "
-           "ecn='off' "
-           "ufo='off'/></driver>\n";
-    else
-      x += driver;
-    x += "    </interface>\n";
+    x += driver + "    </interface>\n";
   } else {
     x += "    <interface type='udp'>\n      <mac address='" + c.mac + "'/>\n";
     x += "      <source address='127.0.0.1' port='" +

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "netem/packet.h"
 #include "netem/pcap.h"
 #include "netem/tap.h"
 
@@ -61,16 +62,142 @@ Result<RelayOptions> RelayOptionsFor(const NetworkPathParams& p) {
   return ro;
 }
 
-class RelayPath : public NetworkPath {
+// How the guest's frames reach the relay, as the domain and the host see
+// it: QEMU's UDP socket, a TAP cabled by veth, or a real port.
+class GuestSide {
  public:
-  RelayPath(std::unique_ptr<Relay> relay, uint16_t guest_port,
-            LinkEngine engine)
-      : relay_(std::move(relay)), guest_port_(guest_port), engine_(engine) {}
-  ~RelayPath() override { relay_->Stop(); }
+  virtual ~GuestSide() = default;
+  virtual void ConfigureVm(VmConfig* vc) const = 0;
+  [[nodiscard]] virtual Status GuestStarted() { return Status::Ok(); }
+  // Opens the relay's guest side.
+  [[nodiscard]] virtual Status Open(Relay* relay) = 0;
+};
+
+// The relay's guest side on an AF_PACKET socket bound to `ifname` in
+// `netns_path` ("" : the host's).
+Status OpenPacketSide(Relay* relay, const std::string& netns_path,
+                      const std::string& ifname) {
+  std::string err;
+  int fd = OpenPacketSocket(netns_path, ifname, &err);
+  if (fd < 0) return Status::Harness("relay: AF_PACKET endpoint: " + err);
+  if (!relay->OpenPacket(fd))
+    return Status::Harness("relay: " + relay->error());
+  return Status::Ok();
+}
+
+class UdpSide : public GuestSide {
+ public:
+  UdpSide(uint16_t guest_port, const Relay* relay)
+      : guest_port_(guest_port), relay_(relay) {}
   void ConfigureVm(VmConfig* vc) const override {
     vc->relay_port = relay_->local_port();
     vc->guest_port = guest_port_;
   }
+  Status Open(Relay* relay) override {
+    if (!relay->Open(guest_port_))
+      return Status::Harness("relay: " + relay->error());
+    return Status::Ok();
+  }
+
+ private:
+  uint16_t guest_port_;
+  const Relay* relay_;
+};
+
+// The bench's own cable (link.endpoint "veth"): in a namespace of its own,
+// a bridge joins the guest's TAP and one end of a veth pair; the relay
+// reads and writes the other end with AF_PACKET. The guest's NIC sees an
+// Ethernet segment, as it would with a real port (the AF_PACKET endpoint
+// under test without hardware). Its own namespace, IPv6 off: nothing in
+// it answers the guest but the relay.
+class VethCable : public GuestSide {
+ public:
+  VethCable(Env* env, std::string netns, std::string tap, int mtu, int queues)
+      : env_(env),
+        netns_(std::move(netns)),
+        tap_(std::move(tap)),
+        mtu_(std::to_string(mtu)),
+        queues_(queues) {}
+  ~VethCable() override {
+    DeleteHostTap(env_, tap_);
+    DeleteNetns(env_, netns_);
+  }
+  Status Make() {
+    const std::string& n = netns_;
+    std::vector<std::vector<std::string>> steps = {
+        {"ip", "netns", "add", n},
+        {"ip", "netns", "exec", n, "sysctl", "-qw",
+         "net.ipv6.conf.all.disable_ipv6=1",
+         "net.ipv6.conf.default.disable_ipv6=1"},
+        {"ip", "-n", n, "link", "add", kBridge, "mtu", mtu_, "type", "bridge"},
+        {"ip", "-n", n, "link", "add", kCable, "mtu", mtu_, "type", "veth",
+         "peer", "name", kRelayEnd, "mtu", mtu_},
+        {"ip", "-n", n, "link", "set", kCable, "master", kBridge, "up"},
+        {"ip", "-n", n, "link", "set", kBridge, "up"},
+        {"ip", "tuntap", "add", "dev", tap_, "mode", "tap"}};
+    if (queues_ > 1) {
+      steps.back().push_back("multi_queue");
+      steps.back().push_back("vnet_hdr");
+    }
+    for (const auto& argv : steps)
+      if (Status s = env_->RunChecked(argv); !s.ok())
+        return s.Context("veth cable");
+    return Status::Ok();
+  }
+  void ConfigureVm(VmConfig* vc) const override {
+    vc->tap = tap_;
+    // The relay carries wire frames: no GSO super-frames from the guest.
+    vc->tap_offloads = false;
+  }
+  Status GuestStarted() override {
+    for (const auto& argv : std::vector<std::vector<std::string>>{
+             {"ip", "link", "set", tap_, "netns", netns_},
+             {"ip", "-n", netns_, "link", "set", tap_, "mtu", mtu_, "master",
+              kBridge, "up"}})
+      if (Status s = env_->RunChecked(argv); !s.ok())
+        return s.Context("veth cable");
+    return Status::Ok();
+  }
+  Status Open(Relay* relay) override {
+    return OpenPacketSide(relay, "/run/netns/" + netns_, kRelayEnd);
+  }
+
+  static constexpr const char* kBridge = "sbbr0";
+  static constexpr const char* kCable = "sbveth0";
+  static constexpr const char* kRelayEnd = "sbveth1";
+
+ private:
+  Env* env_;
+  std::string netns_, tap_, mtu_;
+  int queues_;
+};
+
+// A real port (link.endpoint "host-interface"): the host interface cabled
+// to the NIC passed through to the guest. The checks (bench/hostdev.h)
+// ran before the run began.
+class HostPort : public GuestSide {
+ public:
+  explicit HostPort(std::string ifname) : ifname_(std::move(ifname)) {}
+  void ConfigureVm(VmConfig*) const override {}  // vm.hostdev: the domain's
+  Status Open(Relay* relay) override {
+    return OpenPacketSide(relay, "", ifname_);
+  }
+
+ private:
+  std::string ifname_;
+};
+
+class RelayPath : public NetworkPath {
+ public:
+  RelayPath(std::unique_ptr<Relay> relay, std::unique_ptr<GuestSide> side,
+            LinkEngine engine, std::string endpoint)
+      : relay_(std::move(relay)),
+        side_(std::move(side)),
+        engine_(engine),
+        endpoint_(std::move(endpoint)) {}
+  ~RelayPath() override { relay_->Stop(); }
+  void ConfigureVm(VmConfig* vc) const override { side_->ConfigureVm(vc); }
+  Status GuestStarted() override { return side_->GuestStarted(); }
   bool carries_link() const override { return true; }
   void SetEpoch(double now) override { relay_->SetEpoch(now); }
   RelayCounters counters() const override { return relay_->counters(); }
@@ -81,12 +208,16 @@ class RelayPath : public NetworkPath {
     return relay_->snapshot();
   }
   std::string server_device() const override { return kTapName; }
-  std::string engine() const override { return Name(engine_); }
+  std::string engine() const override {
+    return endpoint_ == "udp" ? Name(engine_)
+                              : std::string(Name(engine_)) + "+" + endpoint_;
+  }
 
  private:
   std::unique_ptr<Relay> relay_;
-  uint16_t guest_port_;
+  std::unique_ptr<GuestSide> side_;
   LinkEngine engine_;
+  std::string endpoint_;
 };
 
 class DirectTap : public NetworkPath {
@@ -133,14 +264,29 @@ Result<std::unique_ptr<NetworkPath>> MakeRelayPath(const NetworkPathParams& p) {
   int tap = OpenTapInNetns(p.netns->path(), kTapName, &err);
   if (tap < 0) return Status::Harness("tap: " + err);
   auto relay = std::make_unique<Relay>(*ro, tap);
-  if (Status s = p.netns->AddressServer(kTapName, p.scenario->vm.mtu); !s.ok())
-    return s;
-  auto port = FreeUdpPort();
-  if (!port.ok()) return port.status().Context("relay");
-  if (!relay->Open(*port) || !relay->Start())
-    return Status::Harness("relay: " + relay->error());
+  const Scenario& sc = *p.scenario;
+  if (Status s = p.netns->AddressServer(kTapName, sc.vm.mtu); !s.ok()) return s;
+  std::unique_ptr<GuestSide> side;
+  if (sc.link.endpoint == "veth") {
+    // Interface names are at most 15 bytes.
+    std::string tap = ("t" + p.run_id).substr(0, 15);
+    std::string wire = p.netns->name() + "-w";
+    if (Status s = p.record_host_tap(tap, wire); !s.ok()) return s;
+    auto cable =
+        std::make_unique<VethCable>(p.env, wire, tap, sc.vm.mtu, sc.vm.queues);
+    if (Status s = cable->Make(); !s.ok()) return s;
+    side = std::move(cable);
+  } else if (sc.link.endpoint == "host-interface") {
+    side = std::make_unique<HostPort>(sc.link.host_interface);
+  } else {
+    auto port = FreeUdpPort();
+    if (!port.ok()) return port.status().Context("relay");
+    side = std::make_unique<UdpSide>(*port, relay.get());
+  }
+  if (Status s = side->Open(relay.get()); !s.ok()) return s;
+  if (!relay->Start()) return Status::Harness("relay: " + relay->error());
   return std::unique_ptr<NetworkPath>(std::make_unique<RelayPath>(
-      std::move(relay), *port, p.scenario->link.engine));
+      std::move(relay), std::move(side), sc.link.engine, sc.link.endpoint));
 }
 
 NetworkPathFactory DirectTapPath(bool offloads) {
@@ -148,7 +294,7 @@ NetworkPathFactory DirectTapPath(bool offloads) {
              -> Result<std::unique_ptr<NetworkPath>> {
     // Interface names are at most 15 bytes.
     std::string tap = ("t" + p.run_id).substr(0, 15);
-    if (Status s = p.record_host_tap(tap); !s.ok()) return s;
+    if (Status s = p.record_host_tap(tap, ""); !s.ok()) return s;
     Status s =
         p.env->RunChecked({"ip", "tuntap", "add", "dev", tap, "mode", "tap"});
     if (!s.ok()) return s.Context("tap");

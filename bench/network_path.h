@@ -5,6 +5,11 @@
 //                  through the scenario's seeded link (impairments, phases,
 //                  floods, trace, captures) to a TAP in the namespace. The
 //                  default, and the only path the link applies on.
+//                  With link.endpoint "veth" the guest's NIC is a TAP
+//                  bridged to a veth pair in a namespace of its own and the
+//                  relay reads the veth's far end (AF_PACKET); with
+//                  "host-interface", a real NIC passed to the guest is
+//                  cabled to a host port the relay reads.
 //   DirectTapPath  QEMU's own TAP, made in the host namespace and moved into
 //                  the run's namespace once QEMU holds it; no relay, no
 //                  link. bench-relay's baseline, with or without offloads.
@@ -59,9 +64,10 @@ struct NetworkPathParams {
   Netns* netns = nullptr;  // the run's namespace
   std::string out_dir;     // trace and captures go here
   std::string run_id;      // names the direct TAP
-  // Called with a host TAP's name before it is made, so that a killed run's
-  // TAP is reaped; a failure aborts.
-  std::function<Status(const std::string&)> record_host_tap;
+  // Called with a host TAP's name (and the cable's namespace, "" if none)
+  // before they are made, so that a killed run's are reaped; a failure
+  // aborts.
+  std::function<Status(const std::string&, const std::string&)> record_host_tap;
 };
 
 using NetworkPathFactory = std::function<Result<std::unique_ptr<NetworkPath>>(

@@ -107,6 +107,14 @@ TEST(DomainXmlTest, ModelsQueuesAndAPassedThroughNic) {
                    "    </interface>"),
             std::string::npos)
       << x;
+  // A TAP without offloads (the veth cable): one driver element.
+  c.tap = "tsb1";
+  c.tap_offloads = false;
+  x = DomainXml(c);
+  EXPECT_NE(x.find("<driver name='qemu' queues='4'><host csum='off'"),
+            std::string::npos)
+      << x;
+  EXPECT_EQ(x.find("<driver queues"), std::string::npos) << x;
   c.hostdev_pci = "0000:03:1f.7";
   x = DomainXml(c);
   EXPECT_EQ(x.find("<interface"), std::string::npos);

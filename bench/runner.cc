@@ -11,6 +11,7 @@
 #include "bench/formats.h"
 #include "bench/fs_util.h"
 #include "bench/guest_image.h"
+#include "bench/hostdev.h"
 #include "bench/kernel_needs.h"
 #include "bench/state.h"
 #include "bench/verdict.h"
@@ -51,6 +52,18 @@ std::vector<std::string> ReadList(const std::string& text) {
   return out;
 }
 
+// A real NIC's checks (bench/hostdev.h), before anything starts: the PCI
+// device for the guest and the host port cabled to it.
+Status CheckRealNic(const Scenario& sc) {
+  if (sc.vm.hostdev.pci.empty()) return Status::Ok();
+  const HostView host = RealHost();
+  if (Status s = CheckHostdev(host, sc.vm.hostdev.pci); !s.ok())
+    return Status::Usage(sc.Where("vm.hostdev.pci") + ": " + s.message());
+  if (Status s = CheckHostInterface(host, sc.link.host_interface); !s.ok())
+    return Status::Usage(sc.Where("link.host_interface") + ": " + s.message());
+  return Status::Ok();
+}
+
 // The kernel and its image: cached, and the only steps that may take a
 // while before anything is started. The kernel is checked against what the
 // scenario needs first, and the image carries only the modules it needs.
@@ -69,6 +82,7 @@ Result<Guest> PrepareGuest(const KernelSpec& ks, const Scenario& sc,
   if (!facts.ok()) return facts.status();
   auto modules = CheckNeeds(NeedsOf(sc), *facts);
   if (!modules.ok()) return modules.status();
+  if (Status s = CheckRealNic(sc); !s.ok()) return s;
   auto bins = ReadFile(o.binaries_list);
   if (!bins.ok()) return bins.status().Context("image: binary list");
   std::vector<std::string> binaries = ReadList(*bins);

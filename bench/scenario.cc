@@ -98,6 +98,21 @@ void ReadLinkTable(Reader& r, const toml::table& t, Scenario* s) {
   double to_guest = 0, to_server = 0;
   r.Choice(t, "link.", "engine", {LinkEngine::kRelay, LinkEngine::kKernelNetem},
            &s->link.engine);
+  r.Str(t, "link.", "endpoint", &s->link.endpoint,
+        {"udp", "veth", "host-interface"});
+  r.Str(t, "link.", "host_interface", &s->link.host_interface);
+  const std::string& ifname = s->link.host_interface;
+  bool bad = ifname.size() > 15 || ifname == "." || ifname == "..";
+  for (char c : ifname)
+    bad |= !(isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+             c == '-');
+  if (bad)
+    return r.Error(*t.get("host_interface"),
+                   "link.host_interface \"" + ifname +
+                       "\": expected an interface name (letters, digits, "
+                       "'.', '_', '-'; at most 15)");
+  if (!s->link.host_interface.empty() && !t.contains("endpoint"))
+    s->link.endpoint = "host-interface";
   double both = -1;
   r.Prob(t, "link.", "loss", &both);
   if (both >= 0) to_guest = to_server = both;
@@ -240,6 +255,48 @@ void CheckKernelNetem(Reader& r, const toml::table& root, const Scenario* s) {
                                  c.name + "\" (line " + std::to_string(c.line) +
                                  "): " + why);
   }
+}
+
+// The node at root.table.key, for an error's line (the table's own when
+// the key is absent).
+const toml::node& NodeOf(const toml::table& root, const char* table,
+                         const char* key) {
+  const toml::table* t =
+      root.get(table) ? root.get(table)->as_table() : nullptr;
+  if (!t) return root;
+  const toml::node* n = t->get(key);
+  return n ? *n : *t;
+}
+
+// The guest's frames must reach the relay: a real NIC only through the
+// host port cabled to it, an emulated one through QEMU's socket or a TAP.
+void CheckEndpoint(Reader& r, const toml::table& root, const Scenario* s) {
+  const auto& l = s->link;
+  const bool hostdev = !s->vm.hostdev.pci.empty();
+  if (l.endpoint == "host-interface" && l.host_interface.empty())
+    return r.Error(NodeOf(root, "link", "endpoint"),
+                   "link.endpoint \"host-interface\": expected "
+                   "link.host_interface, the host port cabled to the guest's "
+                   "NIC");
+  if (!l.host_interface.empty() && l.endpoint != "host-interface")
+    return r.Error(NodeOf(root, "link", "endpoint"),
+                   "link.endpoint \"" + l.endpoint +
+                       "\": link.host_interface needs endpoint "
+                       "\"host-interface\"");
+  if (!l.host_interface.empty() && !hostdev)
+    return r.Error(NodeOf(root, "link", "host_interface"),
+                   "link.host_interface: a host port carries the guest's "
+                   "frames only from a real NIC cabled to it; add [vm.hostdev] "
+                   "pci");
+  if (hostdev && l.host_interface.empty())
+    return r.Error(*root.get("vm")->as_table()->get("hostdev"),
+                   "vm.hostdev: expected link.host_interface, the host port "
+                   "cabled to this NIC (the relay reads the guest's frames "
+                   "there)");
+  if (s->vm.queues > 1 && l.endpoint != "veth")
+    return r.Error(NodeOf(root, "vm", "queues"),
+                   "vm.queues: QEMU's UDP socket netdev has one queue; "
+                   "multiqueue needs a TAP (link.endpoint = \"veth\")");
 }
 
 void ReadKernel(Reader& r, const toml::table& t, Scenario* s) {
@@ -512,6 +569,7 @@ Result<Scenario> ReadScenarioTable(const toml::table& root,
   DefaultWorkload(r, root, &s);
   if (r.ok() && s.link.engine == LinkEngine::kKernelNetem)
     CheckKernelNetem(r, root, &s);
+  if (r.ok()) CheckEndpoint(r, root, &s);
   r.Get(root, "", "include");  // read by the family loader
   r.Get(root, "", "matrix");
   r.Unknown(root, "");

@@ -122,6 +122,13 @@ struct Scenario {
   // floods towards the guest, and what to record.
   struct LinkSpec {
     LinkEngine engine = LinkEngine::kRelay;
+    // Where the relay meets the guest's frames: "udp" (QEMU's UDP socket
+    // netdev), "veth" (the guest's TAP on a bridge with a veth pair the
+    // bench makes; the relay reads the far end with AF_PACKET) or
+    // "host-interface" (AF_PACKET on `host_interface`, the host port cabled
+    // to the NIC of [vm.hostdev]).
+    std::string endpoint = "udp";
+    std::string host_interface;
     LinkConfig config;  // seed unset: filled in per run
     std::vector<FloodConfig> floods;
   } link;

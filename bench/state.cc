@@ -28,7 +28,8 @@ std::string RecordJson(const RunRecord& r) {
                       {"scratch", r.scratch},
                       {"pids", r.pids},
                       {"owner", getpid()},
-                      {"host_tap", r.host_tap}};
+                      {"host_tap", r.host_tap},
+                      {"cable_netns", r.cable_netns}};
   return DumpJson(j) + "\n";
 }
 }  // namespace
@@ -80,6 +81,7 @@ std::vector<std::string> Reap(
       }
       DeleteNetns(Env::Default(), j.value("netns", ""));
       DeleteHostTap(Env::Default(), j.value("host_tap", ""));
+      DeleteNetns(Env::Default(), j.value("cable_netns", ""));
       std::string scratch = j.value("scratch", "");
       // A record is data on disk: delete only what lies in our runs dir.
       if (!scratch.empty()) (void)RemoveTreeWithin(dir, scratch);

@@ -28,6 +28,8 @@ struct RunRecord {
   // The relay-less baseline (bench-relay): a TAP made in the host namespace,
   // moved into the run's namespace once QEMU holds it.
   std::string host_tap;
+  // link.endpoint "veth": the namespace holding the cable (bridge, veth).
+  std::string cable_netns;
 };
 
 class RunState {

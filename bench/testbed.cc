@@ -154,8 +154,10 @@ Status Testbed::MakeNetwork(const Plan& plan) {
   np.netns = netns_.get();
   np.out_dir = plan.out_dir;
   np.run_id = record_.id;
-  np.record_host_tap = [this](const std::string& tap) {
+  np.record_host_tap = [this](const std::string& tap,
+                              const std::string& netns) {
     record_.host_tap = tap;
+    record_.cable_netns = netns;
     return state_.Update(record_);
   };
   auto path = parts_.make_network_path(np);

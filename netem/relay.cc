@@ -103,39 +103,53 @@ Relay::Relay(const RelayOptions& options, int tap_fd)
 
 Relay::~Relay() {
   Stop();
-  if (udp_fd_ >= 0) close(udp_fd_);
+  if (guest_fd_ >= 0) close(guest_fd_);
   if (tap_fd_ >= 0) close(tap_fd_);
   if (stop_fd_ >= 0) close(stop_fd_);
 }
 
 bool Relay::Open(uint16_t guest_port) {
-  udp_fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (udp_fd_ < 0) {
+  guest_fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (guest_fd_ < 0) {
     Fail(std::string("udp socket: ") + strerror(errno));
     return false;
   }
   int buf = 8 << 20;
-  setsockopt(udp_fd_, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf));
-  setsockopt(udp_fd_, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf));
+  setsockopt(guest_fd_, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf));
+  setsockopt(guest_fd_, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf));
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(udp_fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
+  if (bind(guest_fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
     Fail(std::string("udp bind 127.0.0.1: ") + strerror(errno));
     return false;
   }
   socklen_t len = sizeof(a);
-  getsockname(udp_fd_, reinterpret_cast<sockaddr*>(&a), &len);
+  getsockname(guest_fd_, reinterpret_cast<sockaddr*>(&a), &len);
   local_port_ = ntohs(a.sin_port);
   sockaddr_in peer{};
   peer.sin_family = AF_INET;
   peer.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   peer.sin_port = htons(guest_port);
-  if (connect(udp_fd_, reinterpret_cast<sockaddr*>(&peer), sizeof(peer)) != 0) {
+  if (connect(guest_fd_, reinterpret_cast<sockaddr*>(&peer), sizeof(peer)) !=
+      0) {
     Fail(std::string("udp connect 127.0.0.1:") + std::to_string(guest_port) +
          ": " + strerror(errno));
     return false;
   }
+  return OpenOutputs();
+}
+
+bool Relay::OpenPacket(int packet_fd) {
+  guest_fd_ = packet_fd;
+  if (guest_fd_ < 0) {
+    Fail("no AF_PACKET socket");
+    return false;
+  }
+  return OpenOutputs();
+}
+
+bool Relay::OpenOutputs() {
   std::string err;
   if (!options_.trace_path.empty()) {
     impl_->trace = fopen(options_.trace_path.c_str(), "we");
@@ -159,7 +173,7 @@ bool Relay::Open(uint16_t guest_port) {
 }
 
 bool Relay::Start() {
-  if (udp_fd_ < 0 || tap_fd_ < 0) return false;
+  if (guest_fd_ < 0 || tap_fd_ < 0) return false;
   impl_->t0 = MonotonicNs();
   impl_->wall_offset = WallNs() - impl_->t0;
   {
@@ -233,7 +247,7 @@ void Relay::Loop() {
   auto flush = [&] {
     int sent = 0;
     while (sent < k) {
-      int r = sendmmsg(udp_fd_, out_msgs + sent, k - sent, 0);
+      int r = sendmmsg(guest_fd_, out_msgs + sent, k - sent, 0);
       // QEMU not listening yet (ECONNREFUSED) or a full buffer: the frames
       // are lost as on a real wire; TCP in the guest retransmits.
       if (r < 0) break;
@@ -291,7 +305,7 @@ void Relay::Loop() {
   };
 
   pollfd fds[3] = {
-      {udp_fd_, POLLIN, 0}, {tap_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+      {guest_fd_, POLLIN, 0}, {tap_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
   for (;;) {
     int64_t now = MonotonicNs();
     if (m.epoch < 0) {
@@ -331,8 +345,8 @@ void Relay::Loop() {
     while (link.PopDue(Direction::kToGuest, now, &qf, &ql))
       to_guest(now, qf, ql, false);
     if (n > 0 && (fds[0].revents & POLLIN)) {
-      // Guest -> server: UDP datagrams (one Ethernet frame each).
-      int got = recvmmsg(udp_fd_, in_msgs, kBatch, MSG_DONTWAIT, nullptr);
+      // Guest -> server: datagrams (one Ethernet frame each).
+      int got = recvmmsg(guest_fd_, in_msgs, kBatch, MSG_DONTWAIT, nullptr);
       if (got < 0 && errno != EAGAIN && errno != ECONNREFUSED &&
           errno != EINTR) {
         Fail(std::string("recvmmsg: ") + strerror(errno));

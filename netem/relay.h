@@ -1,8 +1,9 @@
-// Relay: moves Ethernet frames between the guest NIC's UDP socket (libvirt
-// <interface type='udp'>, host namespace, loopback) and a TAP in the
-// storage namespace, through the Link (impairments, phases), adding the
-// scenario's floods on the way to the guest, and recording what it did:
-// a decision trace (one line per frame) and pcap captures of both sides.
+// Relay: moves Ethernet frames between the guest's side — the guest NIC's
+// UDP socket (libvirt <interface type='udp'>, host namespace, loopback),
+// or an AF_PACKET socket on an interface cabled to the guest (packet.h) —
+// and a TAP in the storage namespace, through the Link (impairments, phases),
+// adding the scenario's floods on the way to the guest, and recording what it
+// did: a decision trace (one line per frame) and pcap captures of both sides.
 //
 // Threading: Start() spawns one relay thread that owns the Link, the flood
 // sources, the files and both sockets until Stop(). counters(),
@@ -70,6 +71,9 @@ class Relay {
   // 127.0.0.1:guest_port, where QEMU will listen; opens the trace and
   // captures. Returns false with error() set on failure.
   bool Open(uint16_t guest_port);
+  // The guest's side is `packet_fd` instead (an AF_PACKET socket bound to
+  // one interface, owned from here on); opens the trace and captures.
+  bool OpenPacket(int packet_fd);
   uint16_t local_port() const { return local_port_; }
   bool Start();
   void Stop();
@@ -90,11 +94,12 @@ class Relay {
   struct Impl;
   void Loop();
   void Fail(const std::string& msg);
+  bool OpenOutputs();
 
   RelayOptions options_;
   std::unique_ptr<Impl> impl_;
   int tap_fd_;
-  int udp_fd_ = -1;
+  int guest_fd_ = -1;  // UDP or AF_PACKET: one Ethernet frame per datagram
   int stop_fd_ = -1;
   uint16_t local_port_ = 0;
   std::thread thread_;
