@@ -66,3 +66,32 @@ TEST(ExtendedTest, BisectBetweenTwo61PackagesThatAgree) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+// The whole qualification suite on three drivers (about 10 minutes with
+// two guests at once): every check has an outcome for every driver, and
+// jumbo applies to all three.
+TEST(ExtendedTest, QualifyFullSuiteOnVirtioE1000E1000e) {
+  REQUIRE_CAPABILITIES();
+  const std::string out = OutDir("qualify-full");
+  std::string id, log;
+  int rc = RunBench({"qualify", "--nic", "virtio", "--nic", "e1000", "--nic",
+                     "e1000e", "--jobs", "2", "--out", out},
+                    &id, &log);
+  EXPECT_TRUE(rc == 0 || rc == 1) << log;
+  auto text = ReadFile(out + "/qualify.json");
+  ASSERT_TRUE(text.ok()) << log;
+  nlohmann::json q = nlohmann::json::parse(*text, nullptr, false);
+  for (const char* nic : {"virtio", "e1000", "e1000e"})
+    for (const char* check : {"baseline", "loss", "flood", "outage", "jumbo"}) {
+      SCOPED_TRACE(std::string(nic) + "/" + check);
+      std::string o = q["drivers"][nic]["checks"][check].value("outcome", "");
+      EXPECT_TRUE(o == "pass" || o == "fail") << o;
+    }
+  EXPECT_EQ(rc, q["verdict"] == "pass" ? 0 : 1);
+}
+
+}  // namespace
+}  // namespace swapbench

@@ -28,6 +28,7 @@
 #include "bench/libvirt_vm.h"
 #include "bench/link_preview.h"
 #include "bench/process.h"
+#include "bench/qualify.h"
 #include "bench/scenario.h"
 #include "bench/scenario_family.h"
 #include "bench/state.h"
@@ -267,6 +268,139 @@ int Run(const RunFlags& f) {
   c.runner = *ro;
   c.runner.seed = f.seed;
   return RunCampaign(c);
+}
+
+struct QualifyFlags {
+  std::vector<std::string> nics, checks;
+  std::string kernel_package, out;
+  std::string suite = std::string(SWAPBENCH_SOURCE_DIR) + "/scenarios/qualify";
+  int repeat = 1, jobs = 1;
+  Dirs dirs;
+};
+
+CLI::App* AddQualify(CLI::App& app, QualifyFlags* f) {
+  auto* q = app.add_subcommand(
+      "qualify",
+      "qualify NIC drivers: the suite in scenarios/qualify (baseline, loss, "
+      "flood ramp, outage, jumbo) on each --nic, one kernel; writes "
+      "qualify.json and qualify.html");
+  q->add_option("--nic", f->nics, "emulated NIC model; repeatable")->required();
+  q->add_option("--kernel-package", f->kernel_package,
+                "Debian kernel package (default: the suite's)");
+  q->add_option("--check", f->checks,
+                "run only this check (baseline, loss, flood, outage, jumbo); "
+                "repeatable");
+  q->add_option("--repeat", f->repeat, "attempts per check")
+      ->transform(Decimal(1, 100));
+  q->add_option("--jobs", f->jobs, "guests at once")->transform(Decimal(1, 64));
+  q->add_option("--out", f->out,
+                "report directory (default reports/runs/qualify-TIME)");
+  q->add_option("--suite", f->suite, "the suite's directory");
+  f->dirs.AddTo(q);
+  return q;
+}
+
+// Every report.json directly under `dir` or one level down.
+std::vector<nlohmann::json> ReportsUnder(const std::string& dir) {
+  std::vector<nlohmann::json> out;
+  std::vector<std::string> paths = {dir + "/report.json"};
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (e.is_directory()) paths.push_back(e.path().string() + "/report.json");
+  std::sort(paths.begin(), paths.end());
+  for (const std::string& p : paths) {
+    auto text = ReadFile(p);
+    if (!text.ok()) continue;
+    auto j = nlohmann::json::parse(*text, nullptr, false);
+    if (j.is_object()) out.push_back(std::move(j));
+  }
+  return out;
+}
+
+// What a qualification report names besides the results.
+nlohmann::json QualifyMeta(const QualifyFlags& f,
+                           const std::vector<Scenario>& cases,
+                           const std::vector<nlohmann::json>& reports) {
+  nlohmann::json meta;
+  meta["kernel"] = "?";
+  for (const auto& r : reports)
+    if (r.contains("kernel")) meta["kernel"] = r["kernel"].value("source", "?");
+  auto qemu = RunCommand({"qemu-system-x86_64", "--version"});
+  meta["qemu"] =
+      qemu.ok() ? qemu->output.substr(0, qemu->output.find('\n')) : "?";
+  unsigned long lib = 0;
+  virGetVersion(&lib, nullptr, nullptr);
+  meta["libvirt"] =
+      StringPrintf("%lu.%lu.%lu", lib / 1000000, lib / 1000 % 1000, lib % 1000);
+  meta["swapbench"] = SWAPBENCH_VERSION;
+  std::string seeds;
+  for (const auto& c : cases)
+    if (c.name.find("vm.nic=" + f.nics[0]) != std::string::npos)
+      seeds += (seeds.empty() ? "" : ", ") +
+               c.name.substr(0, c.name.find('[')) + " " +
+               std::to_string(c.seed);
+  meta["seeds"] = seeds;
+  meta["repeat"] = f.repeat;
+  return meta;
+}
+
+// `qualify`: the suite per NIC, then the qualification report. Exit 0
+// when every driver passes every check, 1 when one fails, 3 when a run
+// could not be judged.
+int QualifyCommand(const QualifyFlags& f) {
+  std::vector<Scenario> suite;
+  std::error_code ec;
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(f.suite, ec))
+    if (e.path().extension() == ".toml") files.push_back(e.path().string());
+  if (ec)
+    return ExitFor(Status::Usage("--suite " + f.suite + ": " + ec.message()));
+  std::sort(files.begin(), files.end());
+  for (const auto& p : files) {
+    auto s = LoadScenario(p);
+    if (!s.ok()) return ExitFor(s.status());
+    suite.push_back(std::move(*s));
+  }
+  std::vector<std::pair<std::string, std::string>> skipped;
+  auto cases = SuiteCases(suite, f.nics, f.checks, &skipped);
+  if (!cases.ok()) return ExitFor(cases.status());
+  CampaignOptions c;
+  c.scenarios = *cases;
+  if (!f.kernel_package.empty()) {
+    if (!IsKernelPackage(f.kernel_package))
+      return ExitFor(Status::Usage("--kernel-package \"" + f.kernel_package +
+                                   "\": " + kDebianPackageNameRule));
+    c.kernels = {KernelSpec{f.kernel_package, "", "", "", ""}};
+  } else {
+    c.kernels = {std::nullopt};
+  }
+  c.repeat = f.repeat;
+  c.jobs = f.jobs;
+  std::string out = f.out.empty() ? DefaultOut("qualify") : f.out;
+  if (Status s = CheckOutDir(out); !s.ok()) return ExitFor(s);
+  out = std::filesystem::absolute(out).lexically_normal().string();
+  c.out_dir = out + "/runs";
+  if (Status s = MakeDirs(c.out_dir); !s.ok()) return ExitFor(s);
+  std::unique_ptr<Libvirt> lv;
+  auto ro = RealRunnerOptions(f.dirs, "qualify", &lv);
+  if (!ro.ok()) return ExitFor(ro.status());
+  c.runner = *ro;
+  int rc = RunCampaign(c);
+  if (rc == 2) return rc;
+  auto reports = ReportsUnder(c.out_dir);
+  nlohmann::json q =
+      QualifyJson(reports, f.nics, skipped, QualifyMeta(f, *cases, reports));
+  Status s = WriteFile(out + "/qualify.json", DumpJson(q) + "\n");
+  if (s.ok()) s = WriteFile(out + "/qualify.html", QualifyHtml(q));
+  if (!s.ok()) return ExitFor(s);
+  printf("\n%s\nqualification: %s in %s/qualify.html\n", QualifyText(q).c_str(),
+         q["verdict"].get<std::string>().c_str(), out.c_str());
+  bool error = false;
+  for (const auto& [nic, d] : q["drivers"].items())
+    for (const auto& [name, ch] : d["checks"].items())
+      error |= ch.value("outcome", "") == "error";
+  if (error || rc == 3) return 3;
+  return q["verdict"] == "pass" ? 0 : 1;
 }
 
 // `parse-console`: exit 1 with findings.
@@ -605,6 +739,9 @@ int main(int argc, char** argv) {
   RunFlags run_flags;
   auto* run = AddRun(app, &run_flags);
 
+  QualifyFlags qualify_flags;
+  auto* qualify = AddQualify(app, &qualify_flags);
+
   std::vector<std::string> merge_dirs;
   std::string merge_out;
   auto* merge = app.add_subcommand(
@@ -694,6 +831,7 @@ int main(int argc, char** argv) {
     int rc = Run(run_flags);
     return run_flags.git_bisect ? GitBisectExit(rc) : rc;
   }
+  if (qualify->parsed()) return QualifyCommand(qualify_flags);
   if (merge->parsed()) return Merge(merge_dirs, merge_out);
   if (compare->parsed()) return CompareCommand(compare_flags);
   if (reap->parsed()) return ReapCommand(reap_dirs);

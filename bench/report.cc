@@ -79,7 +79,10 @@ nlohmann::json LinkJson(const RunReport& u) {
     floods.push_back({{"name", f.name},
                       {"kind", f.kind},
                       {"sent", f.sent},
-                      {"delivered", f.delivered}});
+                      {"delivered", f.delivered},
+                      {"pps", f.pps},
+                      {"at_s", f.at_s},
+                      {"for_s", f.for_s}});
   nlohmann::json j = {{"engine", u.link_engine},
                       {"to_guest", Counters(u.link.to_guest)},
                       {"to_server", Counters(u.link.to_server)},

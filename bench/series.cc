@@ -58,7 +58,8 @@ nlohmann::json BuildSeries(const std::vector<Sample>& all,
   };
 
   nlohmann::json t = nlohmann::json::array(), out = t, in = t, cur = t, gf = t,
-                 gd = t, sf = t, sd = t, retrans = t, dirty = t, wb = t;
+                 gd = t, sf = t, sd = t, retrans = t, dirty = t, wb = t,
+                 rxd = t, pfm = t;
   const double kMib = 4096.0 / (1 << 20);
   RelayCounters prev_link{};
   for (size_t i = 0; i < s.size(); ++i) {
@@ -88,10 +89,12 @@ nlohmann::json BuildSeries(const std::vector<Sample>& all,
       cur.push_back(nullptr);
     dirty.push_back(x.nr_dirty >= 0 ? Mib(x.nr_dirty * 4096) : nullptr);
     wb.push_back(x.nr_writeback >= 0 ? Mib(x.nr_writeback * 4096) : nullptr);
-    if (x.rpc_retrans >= 0)
-      retrans.push_back(x.rpc_retrans);
-    else
-      retrans.push_back(nullptr);
+    auto counter = [](int64_t v) {
+      return v >= 0 ? nlohmann::json(v) : nlohmann::json();
+    };
+    retrans.push_back(counter(x.rpc_retrans));
+    rxd.push_back(counter(x.rx_dropped));
+    pfm.push_back(counter(x.pfmemalloc_drop));
   }
   return {{"t", t},
           {"swapout_mib_s", out},
@@ -104,6 +107,8 @@ nlohmann::json BuildSeries(const std::vector<Sample>& all,
           {"to_server_frames_s", sf},
           {"to_server_dropped_s", sd},
           {"rpc_retrans", retrans},
+          {"rx_dropped", rxd},
+          {"pfmemalloc_drop", pfm},
           {"dirty_mib", dirty},
           {"writeback_mib", wb},
           {"cgroup_current_mib", PerCgroup(cgroups, s, protocol::kCgfCurrent)},

@@ -21,8 +21,9 @@ struct LinkPoint {
 //  "memory_current_mib" (cgroup; null entries without one),
 //  "memory_max_mib" (scalar or null), "to_guest_frames_s",
 //  "to_guest_dropped_s", "to_server_frames_s", "to_server_dropped_s"
-//  (per interval, from the link points nearest in time), "rpc_retrans"
-//  (cumulative), "dirty_mib", "writeback_mib" (/proc/vmstat nr_dirty,
+//  (per interval, from the link points nearest in time), "rpc_retrans",
+//  "rx_dropped" (eth0), "pfmemalloc_drop" (TCPExt) (cumulative; null
+//  unread), "dirty_mib", "writeback_mib" (/proc/vmstat nr_dirty,
 //  nr_writeback), and per cgroup name "cgroup_current_mib",
 //  "cgroup_swap_mib", "cgroup_file_dirty_mib" ({NAME: [...]})}. At most
 //  `max_points` points: longer runs are thinned by

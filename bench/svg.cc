@@ -9,7 +9,8 @@ namespace swapbench {
 
 std::string SvgChart(const std::string& title, const std::string& unit,
                      const nlohmann::json& t, const std::vector<Line>& lines,
-                     double hline, const std::string& hline_name) {
+                     double hline, const std::string& hline_name,
+                     const std::string& x_unit) {
   const double W = 560, H = 200, L = 50, R = 10, T = 24, B = 26;
   double tmin = 0, tmax = 1, vmax = hline > 0 ? hline : 0;
   if (!t.empty()) {
@@ -47,10 +48,11 @@ std::string SvgChart(const std::string& title, const std::string& unit,
        "\" class=\"tick\" text-anchor=\"end\">0</text>\n";
   s += "<text x=\"" + StringPrintf("%.0f", L) + "\" y=\"" +
        StringPrintf("%.0f", H - 8) + "\" class=\"tick\">" +
-       StringPrintf("%.0f s", tmin) + "</text>\n<text x=\"" +
+       StringPrintf("%.0f ", tmin) +
+       XmlEscape(x_unit.substr(0, x_unit.find(' '))) + "</text>\n<text x=\"" +
        StringPrintf("%.0f", W - R) + "\" y=\"" + StringPrintf("%.0f", H - 8) +
-       "\" class=\"tick\" text-anchor=\"end\">" + StringPrintf("%.0f s", tmax) +
-       " (guest time)</text>\n";
+       "\" class=\"tick\" text-anchor=\"end\">" + StringPrintf("%.0f ", tmax) +
+       XmlEscape(x_unit) + "</text>\n";
   if (hline > 0)
     s += "<line x1=\"" + StringPrintf("%.1f", L) + "\" y1=\"" +
          StringPrintf("%.1f", Y(hline)) + "\" x2=\"" +

@@ -15,7 +15,8 @@ struct Line {
 };
 std::string SvgChart(const std::string& title, const std::string& unit,
                      const nlohmann::json& t, const std::vector<Line>& lines,
-                     double hline = -1, const std::string& hline_name = "");
+                     double hline = -1, const std::string& hline_name = "",
+                     const std::string& x_unit = "s (guest time)");
 
 }  // namespace swapbench
 

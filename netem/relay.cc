@@ -297,9 +297,12 @@ void Relay::Loop() {
                   link.counters(Direction::kToServer)};
     s.impairments = link.Impairments();
     s.phases = link.Phases();
-    for (size_t i = 0; i < m.floods.size(); ++i)
-      s.floods.push_back({m.floods[i].config().name, m.floods[i].config().kind,
-                          m.floods[i].sent(), m.flood_delivered[i]});
+    for (size_t i = 0; i < m.floods.size(); ++i) {
+      const FloodConfig& c = m.floods[i].config();
+      s.floods.push_back({c.name, c.kind, m.floods[i].sent(),
+                          m.flood_delivered[i], c.kind == "pcap" ? 0 : c.pps,
+                          c.at_s, c.for_s});
+    }
     std::lock_guard<std::mutex> l(mu_);
     snap_ = std::move(s);
   };

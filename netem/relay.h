@@ -37,6 +37,9 @@ struct FloodReport {
   std::string name, kind;
   uint64_t sent = 0;       // frames the source emitted
   uint64_t delivered = 0;  // of those, frames the link passed to the guest
+  // As configured: synthetic rate (0 for pcap), start and length (0: to
+  // the end), seconds from the epoch.
+  double pps = 0, at_s = 0, for_s = 0;
 };
 
 // Everything report.json's `link` says, copied out of the relay thread.
