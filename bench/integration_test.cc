@@ -705,6 +705,42 @@ TEST_F(IntegrationTest, FloodIsCapturedAndTheVerdictIsPassOrSwapStall) {
   EXPECT_EQ(Leftovers(id, out), "");
 }
 
+// The real tcpreplay, the user's command line, inside the storage
+// namespace: its frames reach the guest through the relay like the
+// server's (counted as the flood's, traced, captured).
+TEST_F(IntegrationTest, TcpreplayFloodCrossesTheLinkLikeAServerFrame) {
+  REQUIRE_CAPABILITIES();
+  for (const char* tool : {"/usr/bin/tcpreplay", "/usr/bin/tcpdump"})
+    if (!Exists(tool))
+      GTEST_SKIP() << "missing " << tool << " (run bench/setup.sh)";
+  std::string out, id;
+  nlohmann::json r = RunShipped("flood-tcpreplay", 0, &out, &id);
+  ASSERT_TRUE(r.is_object());
+  const auto& run = r["runs"][0];
+  const auto& flood = run["link"]["floods"][0];
+  EXPECT_EQ(flood["kind"], "tcpreplay");
+  uint64_t sent = flood["sent"].get<uint64_t>();
+  EXPECT_GE(sent, 15000u) << "5,000 frames/s for 4 s";
+  EXPECT_EQ(flood["delivered"].get<uint64_t>(), sent) << "no impairment";
+  // What tcpreplay says it wrote is what the relay read from its port.
+  auto log = ReadFile(out + "/flood-vendor-corpus.tcpreplay.log");
+  ASSERT_TRUE(log.ok());
+  size_t at = log->find("Successful packets:");
+  ASSERT_NE(at, std::string::npos) << *log;
+  uint64_t written = std::stoull(log->substr(at + 19));
+  EXPECT_NEAR(static_cast<double>(sent), static_cast<double>(written),
+              written / 100.0)
+      << *log;
+  // Re-addressed by tcprewrite: the guest's stack answered the echoes.
+  EXPECT_GT(run["link"]["guest"]["icmp_in_echos"].get<int64_t>(), 1000)
+      << run["link"].dump(1);
+  auto g = RunCommand(
+      {"tcpdump", "-r", out + "/guest.pcap", "-nn", "-c", "3", "arp"});
+  ASSERT_TRUE(g.ok());
+  EXPECT_NE(g->output.find("Request who-has"), std::string::npos) << g->output;
+  EXPECT_EQ(Leftovers(id, out), "");
+}
+
 TEST_F(IntegrationTest, LinkPhasesActInARealRun) {
   REQUIRE_CAPABILITIES();
   std::string out, id;

@@ -61,6 +61,10 @@ std::string LinkPreview(const Scenario& s, uint64_t seed, int packets,
     std::vector<PcapFrame> frames;
     std::string why;
     if (f.kind == "pcap") ReadPcap(f.file, &frames, &why);
+    if (f.kind == "tcpreplay")
+      out += "# flood " + f.name +
+             ": tcpreplay, its frames timed by the tcpreplay process in a "
+             "run, not here\n";
     floods.emplace_back(f, seed, std::move(frames));
   }
   Endpoints ep;

@@ -121,6 +121,10 @@ bool Monitor::Tick(double now) {
     seen_.harness = s;
     return false;
   }
+  if (Status s = path->Tick(now); !s.ok()) {
+    seen_.harness = s;
+    return false;
+  }
   return !Ended(now);
 }
 

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bench/tcpreplay.h"
 #include "netem/packet.h"
 #include "netem/pcap.h"
 #include "netem/tap.h"
@@ -190,20 +191,30 @@ class HostPort : public GuestSide {
 class RelayPath : public NetworkPath {
  public:
   RelayPath(std::unique_ptr<Relay> relay, std::unique_ptr<GuestSide> side,
-            LinkEngine engine, std::string endpoint)
+            std::unique_ptr<TcpreplayFloods> tcpreplay, LinkEngine engine,
+            std::string endpoint)
       : relay_(std::move(relay)),
         side_(std::move(side)),
+        tcpreplay_(std::move(tcpreplay)),
         engine_(engine),
         endpoint_(std::move(endpoint)) {}
-  ~RelayPath() override { relay_->Stop(); }
+  ~RelayPath() override {
+    tcpreplay_->Stop();
+    relay_->Stop();
+  }
   void ConfigureVm(VmConfig* vc) const override { side_->ConfigureVm(vc); }
   Status GuestStarted() override { return side_->GuestStarted(); }
   bool carries_link() const override { return true; }
-  void SetEpoch(double now) override { relay_->SetEpoch(now); }
+  void SetEpoch(double now) override {
+    relay_->SetEpoch(now);
+    tcpreplay_->SetEpoch(now);
+  }
+  Status Tick(double now) override { return tcpreplay_->Tick(now); }
   RelayCounters counters() const override { return relay_->counters(); }
   double last_tcp_data() const override { return relay_->last_tcp_data(); }
   std::string error() const override { return relay_->error(); }
   RelaySnapshot Stop() override {
+    tcpreplay_->Stop();
     relay_->Stop();
     return relay_->snapshot();
   }
@@ -216,6 +227,7 @@ class RelayPath : public NetworkPath {
  private:
   std::unique_ptr<Relay> relay_;
   std::unique_ptr<GuestSide> side_;
+  std::unique_ptr<TcpreplayFloods> tcpreplay_;
   LinkEngine engine_;
   std::string endpoint_;
 };
@@ -255,6 +267,33 @@ class DirectTap : public NetworkPath {
   int mtu_;
 };
 
+// The scenario's tcpreplay floods: each one's port in the storage
+// namespace, read by the relay.
+Result<std::unique_ptr<TcpreplayFloods>> AddTcpreplayFloods(
+    const NetworkPathParams& p, Relay* relay) {
+  const Scenario& sc = *p.scenario;
+  auto floods = std::make_unique<TcpreplayFloods>(
+      TcpreplayFloods::Params{.env = p.env,
+                              .netns = p.netns->name(),
+                              .out_dir = p.out_dir,
+                              .mtu = sc.vm.mtu,
+                              .guest_mac = VmConfig{}.mac,
+                              .guest_ip = kGuestIp,
+                              .record_pid = p.record_pid,
+                              .children = {}});
+  for (size_t i = 0; i < sc.link.floods.size(); ++i) {
+    if (sc.link.floods[i].kind != "tcpreplay") continue;
+    auto port = floods->Add(i, sc.link.floods[i]);
+    if (!port.ok()) return port.status();
+    std::string err;
+    int fd = OpenPacketSocket(p.netns->path(), *port, &err);
+    if (fd < 0)
+      return Status::Harness("flood " + sc.link.floods[i].name + ": " + err);
+    relay->AddFloodPort(i, fd);
+  }
+  return floods;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<NetworkPath>> MakeRelayPath(const NetworkPathParams& p) {
@@ -284,9 +323,12 @@ Result<std::unique_ptr<NetworkPath>> MakeRelayPath(const NetworkPathParams& p) {
     side = std::make_unique<UdpSide>(*port, relay.get());
   }
   if (Status s = side->Open(relay.get()); !s.ok()) return s;
+  auto tcpreplay = AddTcpreplayFloods(p, relay.get());
+  if (!tcpreplay.ok()) return tcpreplay.status();
   if (!relay->Start()) return Status::Harness("relay: " + relay->error());
   return std::unique_ptr<NetworkPath>(std::make_unique<RelayPath>(
-      std::move(relay), std::move(side), sc.link.engine, sc.link.endpoint));
+      std::move(relay), std::move(side), std::move(*tcpreplay), sc.link.engine,
+      sc.link.endpoint));
 }
 
 NetworkPathFactory DirectTapPath(bool offloads) {

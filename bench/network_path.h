@@ -44,6 +44,12 @@ class NetworkPath {
   virtual bool carries_link() const { return false; }
   // Phases and floods count from `now` (Env::Now seconds).
   virtual void SetEpoch(double now) { (void)now; }
+  // Called every round of the run's watch (tcpreplay floods start and stop
+  // here); an error ends the run as a harness failure.
+  [[nodiscard]] virtual Status Tick(double now) {
+    (void)now;
+    return Status::Ok();
+  }
   virtual RelayCounters counters() const { return {}; }
   // Env::Now seconds at which new TCP data last crossed; -1 if never.
   virtual double last_tcp_data() const { return -1; }
@@ -68,6 +74,9 @@ struct NetworkPathParams {
   // before they are made, so that a killed run's are reaped; a failure
   // aborts.
   std::function<Status(const std::string&, const std::string&)> record_host_tap;
+  // Called with the pid of a process the path started (tcpreplay), so that
+  // a killed run's is reaped.
+  std::function<void(pid_t)> record_pid;
 };
 
 using NetworkPathFactory = std::function<Result<std::unique_ptr<NetworkPath>>(

@@ -137,7 +137,7 @@ TEST(StateTest, ReapTakesOnlyDeadRuns) {
   {
     RunState live(dir, "live");
     ASSERT_TRUE(
-        live.Begin({"live", "swapbench-live", "", scratch, {}, ""}).ok());
+        live.Begin({"live", "swapbench-live", "", scratch, {}, "", ""}).ok());
     ASSERT_TRUE(MakeDirs(scratch).ok());
     std::vector<std::string> destroyed;
     // While `live` holds its lock, Reap must leave it alone.

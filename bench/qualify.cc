@@ -165,9 +165,9 @@ Json Attempt(const std::string& check, const Json& run) {
     double tol = fl.value("tolerance_pps", 0.0);
     bool judged =
         fl.value("ramp_completed", true) || tol >= kFloodTolerancePps ||
-        !fl["steps"].empty() && fl["steps"].back().is_object() &&
-            std::any_of(fl["steps"].begin(), fl["steps"].end(),
-                        [](const Json& s) { return s["swap_kept"] == false; });
+        (!fl["steps"].empty() && fl["steps"].back().is_object() &&
+         std::any_of(fl["steps"].begin(), fl["steps"].end(),
+                     [](const Json& s) { return s["swap_kept"] == false; }));
     outcome = !judged                                       ? "error"
               : tol >= kFloodTolerancePps && corrupted == 0 ? "pass"
                                                             : "fail";

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "bench/hostdev.h"
 #include "bench/nic.h"
 #include "bench/scenario_sections.h"
+#include "bench/tcpreplay.h"
 #include "bench/toml_reader.h"
 
 namespace swapbench {
@@ -178,11 +180,39 @@ void ReadPhase(Reader& r, const toml::table& t, Scenario* s) {
   lc.phases.push_back(p);
 }
 
+// The rest of a tcpreplay [[flood]]: options swapbench passes on, a capture
+// tcpreplay can read (pcap or pcapng, relative to the file).
+void ReadTcpreplayFlood(Reader& r, const toml::table& t, FloodConfig f,
+                        Scenario* s) {
+  if (std::string why = CheckTcpreplayOptions(f.tcpreplay_options);
+      !why.empty())
+    return r.Error(*t.get("options"), "flood.options: " + why);
+  if (std::string why = CheckTcprewriteOptions(f.tcprewrite_options);
+      !why.empty())
+    return r.Error(*t.get("tcprewrite"), "flood.tcprewrite: " + why);
+  if (f.file.empty()) return r.Error(t, "[[flood]] tcpreplay: expected file");
+  if (f.file[0] != '/') f.file = DirName(s->path) + "/" + f.file;
+  std::ifstream in(f.file, std::ios::binary);
+  if (!in) return r.Error(*t.get("file"), "flood.file: cannot read " + f.file);
+  std::string head(4, '\0');
+  in.read(head.data(), 4);
+  static const std::string kMagics[] = {"\xd4\xc3\xb2\xa1", "\xa1\xb2\xc3\xd4",
+                                        "\x4d\x3c\xb2\xa1", "\xa1\xb2\x3c\x4d",
+                                        "\x0a\x0d\x0d\x0a"};
+  bool capture = false;
+  for (const std::string& m : kMagics) capture |= head == m;
+  if (!capture)
+    return r.Error(*t.get("file"), "flood.file: " + f.file +
+                                       " is not a pcap or pcapng capture");
+  s->link.floods.push_back(std::move(f));
+}
+
 // One [[flood]] table; a pcap is read now (its path relative to the file).
 void ReadFlood(Reader& r, const toml::table& t, Scenario* s) {
   FloodConfig f;
   f.line = static_cast<int>(t.source().begin.line);
-  r.Str(t, "flood.", "kind", &f.kind, {"udp", "syn", "icmp", "arp", "pcap"});
+  r.Str(t, "flood.", "kind", &f.kind,
+        {"udp", "syn", "icmp", "arp", "pcap", "tcpreplay"});
   r.Str(t, "flood.", "name", &f.name);
   r.Duration(t, "flood.", "at", 0, 86400, &f.at_s);
   r.Duration(t, "flood.", "for", 0, 86400, &f.for_s);
@@ -191,6 +221,11 @@ void ReadFlood(Reader& r, const toml::table& t, Scenario* s) {
     r.Num(t, "flood.", "speed", 0.001, 1000, &f.speed);
     r.Int(t, "flood.", "loops", 1, 1000000, &f.loops);
     r.Bool(t, "flood.", "rewrite", &f.rewrite);
+  } else if (f.kind == "tcpreplay") {
+    r.Str(t, "flood.", "file", &f.file);
+    r.Bool(t, "flood.", "rewrite", &f.rewrite);
+    r.StrList(t, "flood.", "options", &f.tcpreplay_options);
+    r.StrList(t, "flood.", "tcprewrite", &f.tcprewrite_options);
   } else {
     r.Num(t, "flood.", "pps", 1, 1000000, &f.pps);
     r.Int(t, "flood.", "size", 60, 1514, &f.size);
@@ -202,6 +237,7 @@ void ReadFlood(Reader& r, const toml::table& t, Scenario* s) {
   if (f.kind.empty()) return r.Error(t, "[[flood]]: expected kind");
   if (f.name.empty())
     f.name = f.kind + "-" + std::to_string(s->link.floods.size() + 1);
+  if (f.kind == "tcpreplay") return ReadTcpreplayFlood(r, t, f, s);
   if (f.kind == "pcap") {
     if (f.file.empty()) return r.Error(t, "[[flood]] pcap: expected file");
     if (f.file[0] != '/') f.file = DirName(s->path) + "/" + f.file;

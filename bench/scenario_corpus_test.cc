@@ -330,6 +330,56 @@ file = "/nonexistent.pcap")toml",
              R"msg(bad.toml:4: flood.file: cannot replay: /nonexistent.pcap: No such file or directory)msg"},
             {R"toml(name = "x"
 [[flood]]
+kind = "tcpreplay")toml",
+             R"msg(bad.toml:2: [[flood]] tcpreplay: expected file)msg"},
+            {R"toml(name = "x"
+[[flood]]
+kind = "tcpreplay"
+file = "/nonexistent.pcap")toml",
+             R"msg(bad.toml:4: flood.file: cannot read /nonexistent.pcap)msg"},
+            {R"toml(name = "x"
+[[flood]]
+kind = "tcpreplay"
+file = "/etc/passwd")toml",
+             R"msg(bad.toml:4: flood.file: /etc/passwd is not a pcap or pcapng capture)msg"},
+            {R"toml(name = "x"
+[[flood]]
+kind = "tcpreplay"
+options = ["--pps=100", "--save-opts=/etc/passwd"]
+file = "x.pcap")toml",
+             R"msg(bad.toml:4: flood.options: "--save-opts=/etc/passwd" is not a tcpreplay option swapbench passes on (long options only: --pps=…, --mbps=…, --multiplier=…, --topspeed, --loop=…, --loopdelay-ms=…, --loopdelay-ns=…, --limit=…, --duration=…, --pps-multi=…, --preload-pcap, --unique-ip, --unique-ip-loops=…, --stats=…, --no-flow-stats, --timer=…, --quiet))msg"},
+            {R"toml(name = "x"
+[[flood]]
+kind = "tcpreplay"
+options = ["--intf1=eth0"]
+file = "x.pcap")toml",
+             R"msg(bad.toml:4: flood.options: "--intf1=eth0" is not a tcpreplay option swapbench passes on (long options only: --pps=…, --mbps=…, --multiplier=…, --topspeed, --loop=…, --loopdelay-ms=…, --loopdelay-ns=…, --limit=…, --duration=…, --pps-multi=…, --preload-pcap, --unique-ip, --unique-ip-loops=…, --stats=…, --no-flow-stats, --timer=…, --quiet))msg"},
+            {R"toml(name = "x"
+[[flood]]
+kind = "tcpreplay"
+options = ["--pps=1000", "--topspeed"]
+file = "x.pcap")toml",
+             R"msg(bad.toml:4: flood.options: one rate at most: --pps, --mbps, --multiplier or --topspeed)msg"},
+            {R"toml(name = "x"
+[[flood]]
+kind = "tcpreplay"
+options = ["--loop=$(reboot)"]
+file = "x.pcap")toml",
+             R"msg(bad.toml:4: flood.options: "--loop=$(reboot)": --loop takes a number (--loop=N))msg"},
+            {R"toml(name = "x"
+[[flood]]
+kind = "tcpreplay"
+tcprewrite = ["--outfile=/etc/shadow"]
+file = "x.pcap")toml",
+             R"msg(bad.toml:4: flood.tcprewrite: "--outfile=/etc/shadow" is not a tcprewrite option swapbench passes on (long options only: --srcipmap=…, --dstipmap=…, --pnat=…, --enet-smac=…, --enet-dmac=…, --portmap=…, --seed=…, --ttl=…, --tos=…, --mtu=…, --mtu-trunc, --fixcsum, --fixlen=…, --skipbroadcast))msg"},
+            {R"toml(name = "x"
+[[flood]]
+kind = "tcpreplay"
+options = ["--topspeed=1"]
+file = "x.pcap")toml",
+             R"msg(bad.toml:4: flood.options: "--topspeed=1": --topspeed takes no value)msg"},
+            {R"toml(name = "x"
+[[flood]]
 pps = 100)toml",
              R"msg(bad.toml:2: [[flood]]: expected kind)msg"},
             {R"toml(name = "x"

@@ -23,6 +23,8 @@ packages=(
   qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu
   nfs-ganesha nfs-ganesha-vfs rpcbind nbd-server nbd-client tgt open-iscsi
   busybox-static kmod iproute2 util-linux
+  # [[flood]] kind tcpreplay: the real tcpreplay and tcprewrite
+  tcpreplay
   # the stress-ng workload (copied into the guest image when a scenario runs it)
   stress-ng
 )

@@ -160,6 +160,11 @@ Status Testbed::MakeNetwork(const Plan& plan) {
     record_.cable_netns = netns;
     return state_.Update(record_);
   };
+  // On the run's thread, like every other change to the record.
+  np.record_pid = [this](pid_t pid) {
+    record_.pids.push_back(pid);
+    (void)state_.Update(record_);
+  };
   auto path = parts_.make_network_path(np);
   if (!path.ok()) return path.status();
   path_ = std::move(*path);
@@ -179,7 +184,7 @@ Status Testbed::StartStorage(const Plan& plan) {
                            .mount_options = sc.storage.mount_options,
                            .swap_mib = sc.storage.swapfile_mib});
   Status s = storage_->Start();
-  record_.pids = storage_->pids();
+  record_.pids = storage_->pids();  // before any tcpreplay's
   Status u = state_.Update(record_);
   if (!s.ok()) return s;
   if (!u.ok()) return u;

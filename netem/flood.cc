@@ -108,6 +108,7 @@ int64_t FloodSource::NextDue() const {
   int64_t end =
       c_.for_s > 0 ? start + static_cast<int64_t>(c_.for_s * 1e9) : kNever;
   int64_t t;
+  if (c_.kind == "tcpreplay") return kNever;  // frames from the process
   if (c_.kind == "pcap") {
     if (frames_.empty()) return kNever;
     uint64_t n = frames_.size();

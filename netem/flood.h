@@ -6,7 +6,9 @@
 // epoch, bytes). Synthetic kinds: udp (to a closed port), syn (TCP SYN),
 // icmp (echo request), arp (broadcast who-has). The pcap kind replays a
 // capture's frames with their own spacing divided by `speed`, optionally
-// rewritten to reach the guest. The relay pushes the frames through the
+// rewritten to reach the guest. Kind tcpreplay has no schedule here: a
+// real tcpreplay process writes its frames to a port the relay reads
+// (Relay::AddFloodPort). The relay pushes the frames through the
 // to_guest chain as if the storage namespace had sent them.
 #ifndef SWAPBENCH_NETEM_FLOOD_H_
 #define SWAPBENCH_NETEM_FLOOD_H_
@@ -23,7 +25,7 @@ namespace swapbench {
 
 struct FloodConfig {
   std::string name;
-  std::string kind;   // udp | syn | icmp | arp | pcap
+  std::string kind;   // udp | syn | icmp | arp | pcap | tcpreplay
   double pps = 1000;  // synthetic: frames per second
   int size = 128;     // synthetic: Ethernet frame bytes (60-1514)
   double at_s = 0;    // start, seconds after the epoch (hog start)
@@ -35,6 +37,10 @@ struct FloodConfig {
   int loops = 1;     // replay the capture this many times
   bool rewrite =
       true;  // set destination MAC/IP to the guest's (checksums fixed)
+  // tcpreplay: the frames come from the tcpreplay process the bench runs
+  // (bench/tcpreplay.h), not from this source; its options as given.
+  std::vector<std::string> tcpreplay_options;
+  std::vector<std::string> tcprewrite_options;  // replace the bench's rewrite
   int line = 0;
 };
 

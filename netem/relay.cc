@@ -35,12 +35,14 @@ struct Relay::Impl {
                           i < o.flood_frames.size() ? o.flood_frames[i]
                                                     : std::vector<PcapFrame>{});
     flood_delivered.assign(floods.size(), 0);
+    port_sent.assign(floods.size(), 0);
     ep.guest_ip = o.guest_ip;
     ep.server_ip = o.server_ip;
   }
   Link link;
   std::vector<FloodSource> floods;
   std::vector<uint64_t> flood_delivered;
+  std::vector<uint64_t> port_sent;  // frames read from a flood's port
   Endpoints ep;
   bool have_guest_mac = false, have_server_mac = false;
   TcpProgress progress[2];
@@ -106,6 +108,7 @@ Relay::~Relay() {
   if (guest_fd_ >= 0) close(guest_fd_);
   if (tap_fd_ >= 0) close(tap_fd_);
   if (stop_fd_ >= 0) close(stop_fd_);
+  for (const auto& port : flood_ports_) close(port.second);
 }
 
 bool Relay::Open(uint16_t guest_port) {
@@ -170,6 +173,10 @@ bool Relay::OpenOutputs() {
   }
   stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   return stop_fd_ >= 0;
+}
+
+void Relay::AddFloodPort(size_t flood, int packet_fd) {
+  flood_ports_.emplace_back(flood, packet_fd);
 }
 
 bool Relay::Start() {
@@ -299,16 +306,26 @@ void Relay::Loop() {
     s.phases = link.Phases();
     for (size_t i = 0; i < m.floods.size(); ++i) {
       const FloodConfig& c = m.floods[i].config();
-      s.floods.push_back({c.name, c.kind, m.floods[i].sent(),
-                          m.flood_delivered[i], c.kind == "pcap" ? 0 : c.pps,
+      s.floods.push_back({c.name, c.kind, m.floods[i].sent() + m.port_sent[i],
+                          m.flood_delivered[i],
+                          c.kind == "pcap" || c.kind == "tcpreplay" ? 0 : c.pps,
                           c.at_s, c.for_s});
     }
     std::lock_guard<std::mutex> l(mu_);
     snap_ = std::move(s);
   };
 
-  pollfd fds[3] = {
+  std::vector<pollfd> fds = {
       {guest_fd_, POLLIN, 0}, {tap_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+  for (const auto& [flood, fd] : flood_ports_) fds.push_back({fd, POLLIN, 0});
+  // A flood frame offered to the to_guest chain, traced and captured.
+  auto offer_flood = [&](int64_t now, size_t flood, uint8_t* f, size_t len) {
+    m.CaptureIn(Direction::kToGuest, now, f, len);
+    const Decision& d = link.Offer(Direction::kToGuest, f, len, now);
+    m.Trace(d);
+    if (!(d.actions & (kActDrop | kActQueueDrop))) ++m.flood_delivered[flood];
+    if (d.now) to_guest(now, f, len, true);
+  };
   for (;;) {
     int64_t now = MonotonicNs();
     if (m.epoch < 0) {
@@ -329,7 +346,7 @@ void Relay::Loop() {
             static_cast<long>(d % 1000000000)};
       tsp = &ts;
     }
-    int n = ppoll(fds, 3, tsp, nullptr);
+    int n = ppoll(fds.data(), fds.size(), tsp, nullptr);
     if (n < 0) {
       if (errno == EINTR) continue;
       Fail(std::string("poll: ") + strerror(errno));
@@ -396,13 +413,19 @@ void Relay::Loop() {
         }
         if (best == m.floods.size()) break;
         uint8_t* f = slot();
-        size_t len = m.floods[best].Emit(m.ep, f);
-        m.CaptureIn(Direction::kToGuest, now, f, len);
-        const Decision& d = link.Offer(Direction::kToGuest, f, len, now);
-        m.Trace(d);
-        if (!(d.actions & (kActDrop | kActQueueDrop)))
-          ++m.flood_delivered[best];
-        if (d.now) to_guest(now, f, len, true);
+        offer_flood(now, best, f, m.floods[best].Emit(m.ep, f));
+      }
+    }
+    // Flood ports (tcpreplay): up to one batch each per round.
+    for (size_t p = 0; p < flood_ports_.size(); ++p) {
+      if (n <= 0 || !(fds[3 + p].revents & POLLIN)) continue;
+      auto [flood, fd] = flood_ports_[p];
+      for (int i = 0; i < kBatch; ++i) {
+        uint8_t* f = slot();
+        ssize_t len = recv(fd, f, kFrameMax, MSG_DONTWAIT);
+        if (len <= 0) break;
+        ++m.port_sent[flood];
+        offer_flood(now, flood, f, len);
       }
     }
     flush();

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "netem/flood.h"
@@ -77,6 +78,10 @@ class Relay {
   // The guest's side is `packet_fd` instead (an AF_PACKET socket bound to
   // one interface, owned from here on); opens the trace and captures.
   bool OpenPacket(int packet_fd);
+  // Frames read from `packet_fd` (an AF_PACKET socket, owned from here on)
+  // are flood `flood`'s: they enter the to_guest chain like the server's,
+  // counted as that flood's. Before Start().
+  void AddFloodPort(size_t flood, int packet_fd);
   uint16_t local_port() const { return local_port_; }
   bool Start();
   void Stop();
@@ -103,6 +108,7 @@ class Relay {
   std::unique_ptr<Impl> impl_;
   int tap_fd_;
   int guest_fd_ = -1;  // UDP or AF_PACKET: one Ethernet frame per datagram
+  std::vector<std::pair<size_t, int>> flood_ports_;  // (flood, fd)
   int stop_fd_ = -1;
   uint16_t local_port_ = 0;
   std::thread thread_;
