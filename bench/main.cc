@@ -208,6 +208,14 @@ CLI::App* AddRun(CLI::App& app, RunFlags* f) {
   return run;
 }
 
+// A --kernel-package value, checked (a Debian package name or a .deb).
+Result<KernelSpec> KernelPackageFlag(const std::string& p) {
+  if (!IsKernelPackage(p))
+    return Status::Usage("--kernel-package \"" + p +
+                         "\": " + kDebianPackageNameRule);
+  return KernelSpec{p, "", "", "", ""};
+}
+
 // The kernels: a bzImage, packages and trees (several: A/B), or each
 // scenario's own.
 Result<std::vector<std::optional<KernelSpec>>> Kernels(const RunFlags& f) {
@@ -221,10 +229,9 @@ Result<std::vector<std::optional<KernelSpec>>> Kernels(const RunFlags& f) {
     kernels.push_back(KernelSpec{"", f.kernel, f.modules, f.kernel_config, ""});
   }
   for (const auto& p : f.kernel_packages) {
-    if (!IsKernelPackage(p))
-      return Status::Usage("--kernel-package \"" + p +
-                           "\": " + kDebianPackageNameRule);
-    kernels.push_back(KernelSpec{p, "", "", "", ""});
+    auto k = KernelPackageFlag(p);
+    if (!k.ok()) return k.status();
+    kernels.push_back(*k);
   }
   for (const auto& t : f.kernel_trees)
     kernels.push_back(KernelSpec{"", "", "", "", t});
@@ -367,10 +374,9 @@ int QualifyCommand(const QualifyFlags& f) {
   CampaignOptions c;
   c.scenarios = *cases;
   if (!f.kernel_package.empty()) {
-    if (!IsKernelPackage(f.kernel_package))
-      return ExitFor(Status::Usage("--kernel-package \"" + f.kernel_package +
-                                   "\": " + kDebianPackageNameRule));
-    c.kernels = {KernelSpec{f.kernel_package, "", "", "", ""}};
+    auto k = KernelPackageFlag(f.kernel_package);
+    if (!k.ok()) return ExitFor(k.status());
+    c.kernels = {*k};
   } else {
     c.kernels = {std::nullopt};
   }
@@ -714,9 +720,9 @@ int BenchRelayCommand(const BenchRelayFlags& f) {
   if (Status s = BenchRelayFits(*sc); !s.ok()) return ExitFor(s);
   if (!f.out.empty())
     if (Status s = CheckOutDir(f.out); !s.ok()) return ExitFor(s);
-  if (!f.kernel.empty() && !IsKernelPackage(f.kernel))
-    return ExitFor(Status::Usage("--kernel-package \"" + f.kernel +
-                                 "\": " + kDebianPackageNameRule));
+  if (!f.kernel.empty())
+    if (auto k = KernelPackageFlag(f.kernel); !k.ok())
+      return ExitFor(k.status());
   std::unique_ptr<Libvirt> lv;
   auto ro = RealRunnerOptions(f.dirs, "bench-relay", &lv);
   if (!ro.ok()) return ExitFor(ro.status());

@@ -1,18 +1,17 @@
 #include "netem/packet.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
-#include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <thread>
+
+#include "netem/tap.h"
 
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23  // Linux 4.20
@@ -71,26 +70,9 @@ int OpenHere(const std::string& ifname, std::string* err) {
 
 int OpenPacketSocket(const std::string& netns_path, const std::string& ifname,
                      std::string* error) {
-  std::string err;
-  int fd = -1;
-  if (netns_path.empty()) {
-    fd = OpenHere(ifname, &err);
-  } else {
-    // A fresh thread: its setns() dies with it.
-    std::thread t([&] {
-      int ns = open(netns_path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (ns < 0 || setns(ns, CLONE_NEWNET) != 0) {
-        err = Errno("setns " + netns_path);
-        if (ns >= 0) close(ns);
-        return;
-      }
-      close(ns);
-      fd = OpenHere(ifname, &err);
-    });
-    t.join();
-  }
-  if (fd < 0 && error) *error = err;
-  return fd;
+  return InNetns(
+      netns_path, [&](std::string* err) { return OpenHere(ifname, err); },
+      error);
 }
 
 }  // namespace swapbench

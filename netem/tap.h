@@ -8,9 +8,18 @@
 #ifndef SWAPBENCH_NETEM_TAP_H_
 #define SWAPBENCH_NETEM_TAP_H_
 
+#include <functional>
 #include <string>
 
 namespace swapbench {
+
+// Runs `open` on a fresh thread that has setns()ed into `netns_path` (the
+// setns dies with the thread; the caller's namespace never changes) and
+// returns what it returned: a descriptor, or -1 with `error` set.
+// `netns_path` "" runs it on the calling thread, in its namespace.
+int InNetns(const std::string& netns_path,
+            const std::function<int(std::string* error)>& open,
+            std::string* error);
 
 // Opens TAP `name` (IFF_TAP|IFF_NO_PI, non-blocking, offloads off) inside the
 // namespace whose handle is `netns_path` (e.g. /run/netns/NAME). Returns the
