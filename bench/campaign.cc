@@ -84,7 +84,8 @@ Status WriteSet(const std::vector<nlohmann::json>& set,
                           {"attempts", c.attempts},
                           {"failed", c.failed + c.errored},
                           {"fail_rate", c.fail_rate},
-                          {"swapout_mib_per_s", c.swapout}});
+                          {"swapout_mib_per_s", c.swapout},
+                          {"agreement", Agreement(c)}});
   for (const auto& r : set) j["runs"].push_back(r.value("out_dir", ""));
   return WriteFileAtomic(dir + "/summary.json", DumpJson(j) + "\n");
 }
@@ -179,8 +180,8 @@ int FinishSet(const CampaignOptions& c, const std::vector<Report>& reports) {
   auto cases = GroupCases(set);
   for (const auto& k : cases)
     if (k.attempts > 1)
-      printf("%s: %s, failed %d of %d\n", k.id.c_str(), k.verdict.c_str(),
-             k.failed + k.errored, k.attempts);
+      printf("%s: %s, failed %d of %d; %s\n", k.id.c_str(), k.verdict.c_str(),
+             k.failed + k.errored, k.attempts, AgreementLine(k).c_str());
   const std::string verdict = SetVerdict(cases);
   printf("set: %s (%zu run(s), %zu case(s)) in %s\n", verdict.c_str(),
          set.size(), cases.size(), c.out_dir.c_str());

@@ -83,6 +83,48 @@ TEST(FormatsTest, CasesGroupAttemptsAndDecideFlaky) {
   EXPECT_EQ(GroupCases(reports)[2].verdict, "fail");
 }
 
+// "Is this scenario stable?": the attempts' verdicts and findings counted.
+TEST(FormatsTest, CasesCountHowTheirAttemptsAgree) {
+  std::vector<nlohmann::json> reports;
+  for (int i = 0; i < 4; ++i) reports.push_back(Report("gs", 5, "fail", 0));
+  reports.push_back(Report("gs", 5, "pass", 3));
+  // Attempts 1-3 also printed the allocation failure; attempt 4 did not and
+  // so missed the scenario's expectation. One signature twice in attempt 1
+  // counts once.
+  for (int i = 0; i < 3; ++i)
+    reports[i]["runs"][0]["findings"].push_back(
+        {{"kind", "alloc_failure"},
+         {"signature", "alloc_failure:try_fill_recv"}});
+  reports[0]["runs"][0]["findings"].push_back(
+      {{"kind", "alloc_failure"},
+       {"signature", "alloc_failure:try_fill_recv"}});
+  reports[3]["runs"][0]["unmet_expectations"].push_back(
+      "expected finding alloc_failure");
+  auto cases = GroupCases(reports);
+  ASSERT_EQ(cases.size(), 1u);
+  const Case& c = cases[0];
+  EXPECT_EQ(c.majority_verdict, "fail");
+  EXPECT_DOUBLE_EQ(c.reproducibility, 0.8);
+  EXPECT_EQ(c.verdicts, (std::map<std::string, int>{{"fail", 4}, {"pass", 1}}));
+  EXPECT_EQ(c.finding_kinds, (std::map<std::string, int>{
+                                 {"alloc_failure", 3}, {"memcg_oom_kill", 4}}));
+  EXPECT_EQ(c.signatures.at("alloc_failure:try_fill_recv"), 3);
+  EXPECT_EQ(c.unmet.at("expected finding alloc_failure"), 1);
+  EXPECT_EQ(AgreementLine(c),
+            "reproducibility 0.80 (fail 4, pass 1); findings memcg_oom_kill "
+            "4/5, alloc_failure 3/5; unmet \"expected finding alloc_failure\" "
+            "1/5");
+  nlohmann::json a = Agreement(c);
+  EXPECT_EQ(a["reproducibility"], 0.8);
+  EXPECT_EQ(a["verdicts"]["fail"], 4);
+  EXPECT_EQ(a["finding_kinds"]["alloc_failure"], 3);
+  // A tie goes to the worse verdict.
+  reports.resize(2);
+  reports[1] = Report("gs", 5, "pass", 3);
+  EXPECT_EQ(GroupCases(reports)[0].majority_verdict, "fail");
+  EXPECT_DOUBLE_EQ(GroupCases(reports)[0].reproducibility, 0.5);
+}
+
 TEST(FormatsTest, JunitValidatesAgainstTheXsd) {
   if (!Exists("/usr/bin/xmllint")) GTEST_SKIP() << "xmllint not installed";
   auto reports = Mixed();

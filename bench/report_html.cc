@@ -301,7 +301,8 @@ std::string ReportHtml(const std::vector<Case>& cases) {
       verdict + "\">" + verdict + "</span></h1>\n";
   h += "<table><tr><th>case</th><th>kernel</th><th>seed</th><th>swap</th>"
        "<th>verdict</th><th>attempts</th><th>fail rate</th>"
-       "<th>swap-out MiB/s (median)</th><th>first problem</th></tr>\n";
+       "<th>swap-out MiB/s (median)</th><th>first problem</th>"
+       "<th>agreement over attempts</th></tr>\n";
   for (const Case& c : cases) {
     std::string problem;
     for (const auto* r : c.reports)
@@ -313,7 +314,9 @@ std::string ReportHtml(const std::vector<Case>& cases) {
          c.verdict + "</td><td>" + std::to_string(c.attempts) + "</td><td>" +
          StringPrintf("%.0f%%", c.fail_rate * 100) + "</td><td>" +
          (c.swapout.empty() ? "–" : StringPrintf("%.2f", Median(c.swapout))) +
-         "</td><td>" + XmlEscape(problem) + "</td></tr>\n";
+         "</td><td>" + XmlEscape(problem) + "</td><td>" +
+         (c.attempts > 1 ? XmlEscape(AgreementLine(c)) : "–") +
+         "</td></tr>\n";
   }
   h += "</table>\n";
   for (const Case& c : cases)

@@ -1,7 +1,9 @@
 #include "bench/report_set.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
+#include <set>
 
 namespace swapbench {
 
@@ -56,6 +58,62 @@ double Median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+namespace {
+
+// One attempt's verdict, finding kinds, signatures and unmet expectations
+// into the case's counts (each at most once per attempt).
+void CountAgreement(const nlohmann::json& run, const std::string& verdict,
+                    Case* c) {
+  ++c->verdicts[verdict];
+  std::set<std::string> kinds, signatures, unmet;
+  for (const auto& f : run.value("findings", nlohmann::json::array())) {
+    if (!f.is_object()) continue;
+    kinds.insert(Str(f, "kind"));
+    if (std::string s = Str(f, "signature"); !s.empty()) signatures.insert(s);
+  }
+  for (const auto& u : run.value("unmet_expectations", nlohmann::json::array()))
+    if (u.is_string()) unmet.insert(u.get<std::string>());
+  for (const auto& k : kinds) ++c->finding_kinds[k];
+  for (const auto& s : signatures) ++c->signatures[s];
+  for (const auto& u : unmet) ++c->unmet[u];
+}
+
+// "a 3, b 1", most common first.
+std::string Counts(const std::map<std::string, int>& m, int of,
+                   bool quote = false) {
+  std::vector<std::pair<std::string, int>> v(m.begin(), m.end());
+  std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+    return a.second > b.second;
+  });
+  std::string out;
+  for (const auto& [k, n] : v)
+    out += (out.empty() ? "" : ", ") + (quote ? "\"" + k + "\"" : k) + " " +
+           std::to_string(n) + (of ? "/" + std::to_string(of) : "");
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json Agreement(const Case& c) {
+  return {{"reproducibility", c.reproducibility},
+          {"majority_verdict", c.majority_verdict},
+          {"verdicts", c.verdicts},
+          {"finding_kinds", c.finding_kinds},
+          {"signatures", c.signatures},
+          {"unmet_expectations", c.unmet}};
+}
+
+std::string AgreementLine(const Case& c) {
+  char r[32];
+  snprintf(r, sizeof(r), "%.2f", c.reproducibility);
+  std::string line =
+      std::string("reproducibility ") + r + " (" + Counts(c.verdicts, 0) + ")";
+  if (!c.finding_kinds.empty())
+    line += "; findings " + Counts(c.finding_kinds, c.attempts);
+  if (!c.unmet.empty()) line += "; unmet " + Counts(c.unmet, c.attempts, true);
+  return line;
+}
+
 std::vector<Case> GroupCases(const std::vector<nlohmann::json>& reports) {
   std::vector<Case> cases;
   std::map<std::string, size_t> index;
@@ -87,12 +145,21 @@ std::vector<Case> GroupCases(const std::vector<nlohmann::json>& reports) {
     std::string v = Str(FirstRun(r), "verdict");
     if (v == "fail") ++c.failed;
     if (v == "error" || v.empty()) ++c.errored;
+    CountAgreement(FirstRun(r), v.empty() ? "error" : v, &c);
     if (v == "pass")
       c.swapout.push_back(FirstRun(r)
                               .value("metrics", nlohmann::json::object())
                               .value("swapout_mib_per_s", 0.0));
   }
   for (Case& c : cases) {
+    int most = 0;
+    for (const char* v : {"error", "fail", "pass"})  // ties: the worse
+      if (auto it = c.verdicts.find(v);
+          it != c.verdicts.end() && it->second > most) {
+        most = it->second;
+        c.majority_verdict = v;
+      }
+    c.reproducibility = c.attempts ? double(most) / c.attempts : 0;
     int passed = c.attempts - c.failed - c.errored;
     c.fail_rate = c.attempts ? double(c.failed + c.errored) / c.attempts : 0;
     bool flaky_fails = c.reports[0]->value("flaky_fails", false);

@@ -9,6 +9,7 @@
 #ifndef SWAPBENCH_BENCH_REPORT_SET_H_
 #define SWAPBENCH_BENCH_REPORT_SET_H_
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -26,7 +27,21 @@ struct Case {
   double fail_rate = 0;
   // Swap-out MiB/s of the passing attempts.
   std::vector<double> swapout;
+  // How the attempts agree. Per attempt verdict (pass | fail | error): how
+  // many attempts had it; per finding kind, finding signature and unmet
+  // expectation: how many attempts showed it (once per attempt).
+  std::map<std::string, int> verdicts, finding_kinds, signatures, unmet;
+  std::string majority_verdict;  // the most common (ties: the worse)
+  double reproducibility = 0;    // attempts with the majority verdict / all
 };
+
+// The case's agreement as JSON: {"reproducibility", "majority_verdict",
+// "verdicts", "finding_kinds", "signatures", "unmet_expectations"} (counts of
+// attempts), for summary.json.
+nlohmann::json Agreement(const Case& c);
+// One line: "reproducibility 0.85 (pass 17, fail 3); findings swap_stall
+// 20/20, alloc_failure 15/20".
+std::string AgreementLine(const Case& c);
 
 // Groups reports into cases (in first-seen order) and decides each verdict.
 // A flaky case counts as failed when its scenario says `flaky_fails`. The
