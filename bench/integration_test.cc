@@ -21,6 +21,7 @@
 #include <sstream>
 #include <thread>
 
+#include "bench/digest.h"
 #include "bench/fs_util.h"
 #include "bench/json_schema_check.h"
 #include "bench/nic.h"
@@ -49,6 +50,27 @@ TEST_F(IntegrationTest, SmokePasses) {
   EXPECT_EQ(run["integrity"]["pages_verified"], run["integrity"]["hog_pages"]);
   EXPECT_EQ(run["integrity"]["hog_pages"], 128 * 256);
   EXPECT_TRUE(run["findings"].empty()) << run["findings"].dump();
+  // The manifest names the bytes that ran: the scenario file and the
+  // booted kernel image hash to what is on disk.
+  const auto& m = r["manifest"];
+  EXPECT_EQ(m["scenario"]["file_sha256"],
+            Sha256File(kSource + "/scenarios/smoke.toml").value_or("?"));
+  EXPECT_EQ(m["seed"], r["seed"]);
+  EXPECT_EQ(m["kernel"]["package"], "linux-image-6.1.0-54-amd64");
+  EXPECT_EQ(m["kernel"]["package_sha256"].get<std::string>().size(), 64u)
+      << m.dump(1);
+  EXPECT_EQ(m["kernel"]["image_sha256"].get<std::string>().size(), 64u);
+  EXPECT_EQ(m["guest_image"], r["image"]["hash"]);
+  EXPECT_EQ(m["storage_server"]["name"], "nfs-ganesha");
+  EXPECT_NE(m["qemu"].get<std::string>().find("QEMU emulator version"),
+            std::string::npos);
+  EXPECT_EQ(m["accel"], run["accel"]["name"]);
+  EXPECT_EQ(
+      m["rerun"].get<std::string>().rfind(
+          "build/swapbench run " + kSource + "/scenarios/smoke.toml --seed 1",
+          0),
+      0u)
+      << m["rerun"];
   EXPECT_EQ(Leftovers(id, out), "");
 }
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "bench/digest.h"
 #include "bench/fs_util.h"
 #include "bench/guest_image.h"
 #include "bench/process.h"
@@ -148,6 +149,19 @@ Status AptDownload(const std::string& package, const std::string& dl,
   return Status::Ok();
 }
 
+// The archive's sha256 of PACKAGE=VERSION (apt's index), "" if apt does not
+// know it: for cache entries unpacked before their .deb was hashed.
+std::string ArchiveSha256(const std::string& package,
+                          const std::string& version) {
+  auto r = RunCommand(
+      {"apt-cache", "show", "--no-all-versions", package + "=" + version}, 60);
+  if (!r.ok() || r->exit_code != 0) return "";
+  size_t at = r->output.find("\nSHA256: ");
+  if (at == std::string::npos) return "";
+  return TrimRight(
+      r->output.substr(at + 9, r->output.find('\n', at + 9) - at - 9));
+}
+
 Result<Kernel> PreparePackageKernel(const std::string& package,
                                     const std::string& cache_dir) {
   // The name becomes a directory of the cache: nothing but a package name.
@@ -165,6 +179,9 @@ Result<Kernel> PreparePackageKernel(const std::string& package,
     if (!(s = MakeDirs(dl)).ok()) return s;
     std::string deb;
     if (!(s = AptDownload(package, dl, &deb)).ok()) return s;
+    auto sha = Sha256File(deb);
+    if (!sha.ok()) return sha.status();
+    if (!(s = WriteFile(dir + "/deb.sha256", *sha + "\n")).ok()) return s;
     if (!(s = Unpack(deb, "kernel package " + package, kernels, dir)).ok())
       return s;
     if (!(s = RemoveTreeWithin(kernels, dl)).ok()) return s;
@@ -173,6 +190,10 @@ Result<Kernel> PreparePackageKernel(const std::string& package,
   if (!ready.ok()) return ready.status();
   Kernel k = UnpackedKernel(dir, ready->first);
   k.source = "debian:" + package + " " + ready->second;
+  if (auto sha = ReadFile(dir + "/deb.sha256"); sha.ok())
+    k.package_sha256 = TrimRight(*sha);
+  else
+    k.package_sha256 = ArchiveSha256(package, ready->second);
   return k;
 }
 
@@ -187,6 +208,7 @@ Result<Kernel> PrepareDebKernel(const std::string& path,
   const std::string dir =
       kernels + "/deb-" +
       StringPrintf("%016llx", static_cast<unsigned long long>(Fnv1a64(*bytes)));
+  const std::string sha = Sha256Hex(*bytes);
   bytes->clear();
   Status s = MakeDirs(dir);
   if (!s.ok()) return s;
@@ -199,6 +221,7 @@ Result<Kernel> PrepareDebKernel(const std::string& path,
   if (!ready.ok()) return ready.status();
   Kernel k = UnpackedKernel(dir, ready->first);
   k.source = "deb:" + abs + " " + ready->second;
+  k.package_sha256 = sha;
   return k;
 }
 

@@ -57,6 +57,9 @@ struct Kernel {
   // "debian:PACKAGE VERSION", "deb:PATH VERSION", "tree:DIR",
   // "bzimage:PATH".
   std::string source;
+  // The .deb's sha256 (packages: recorded in the cache when downloaded;
+  // empty for a cache entry made before that, and for trees and images).
+  std::string package_sha256;
 };
 
 // Debian policy 5.6.1: lowercase letters, digits, + - . ; at least two

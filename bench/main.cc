@@ -33,6 +33,7 @@
 #include "bench/scenario_family.h"
 #include "bench/state.h"
 #include "bench/text.h"
+#include "bench/version.h"
 
 namespace swapbench {
 namespace {
@@ -339,7 +340,7 @@ nlohmann::json QualifyMeta(const QualifyFlags& f,
   virGetVersion(&lib, nullptr, nullptr);
   meta["libvirt"] =
       StringPrintf("%lu.%lu.%lu", lib / 1000000, lib / 1000 % 1000, lib % 1000);
-  meta["swapbench"] = SWAPBENCH_VERSION;
+  meta["swapbench"] = SwapbenchVersion();
   std::string seeds;
   for (const auto& c : cases)
     if (c.name.find("vm.nic=" + f.nics[0]) != std::string::npos)

@@ -157,7 +157,7 @@ nlohmann::json ReportJson(const Report& r) {
     if (!u.error.empty()) j["error"] = u.error;
     runs.push_back(std::move(j));
   }
-  return {
+  nlohmann::json j = {
       {"schema", "swapbench.report/1"},
       {"verdict", Name(r.verdict)},
       {"scenario", r.scenario},
@@ -170,6 +170,8 @@ nlohmann::json ReportJson(const Report& r) {
       {"attempt", r.attempt},
       {"flaky_fails", r.flaky_fails},
       {"runs", runs}};
+  if (!r.manifest.is_null()) j["manifest"] = r.manifest;
+  return j;
 }
 
 Status WriteReport(const Report& r, const std::string& path) {

@@ -75,6 +75,9 @@ struct Report {
   bool flaky_fails = false;  // the scenario counts flaky as failed
   Verdict verdict = Verdict::kError;
   std::vector<RunReport> runs;
+  // bench/manifest.h: how to run this exact case again (null if the run
+  // never got as far as a kernel).
+  nlohmann::json manifest;
 };
 
 // The overall verdict: error if any run errored, else fail if any failed.

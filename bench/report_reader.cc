@@ -20,7 +20,8 @@ enum class Type {
   kNumber,
   kUnsigned,
   kBool,
-  kNumberOrNull
+  kNumberOrNull,
+  kStringOrNull
 };
 
 const char* Describe(Type t) {
@@ -39,6 +40,8 @@ const char* Describe(Type t) {
       return "true or false";
     case Type::kNumberOrNull:
       return "a number or null";
+    case Type::kStringOrNull:
+      return "a string or null";
   }
   return "?";
 }
@@ -60,6 +63,8 @@ bool Is(const Json& j, Type t) {
       return j.is_boolean();
     case Type::kNumberOrNull:
       return j.is_number() || j.is_null();
+    case Type::kStringOrNull:
+      return j.is_string() || j.is_null();
   }
   return false;
 }
@@ -203,6 +208,27 @@ void CheckRun(Checker& c, const Json& run, const std::string& p) {
   CheckGuest(c, run, p);
 }
 
+// bench/manifest.h; hashes and versions a host could not tell are null.
+void CheckManifest(Checker& c, const Json& m) {
+  for (const char* k :
+       {"guest_image", "swapbench", "host_kernel", "accel", "rerun"})
+    c.Key(m, "manifest", k, Type::kString);
+  c.Key(m, "manifest", "seed", Type::kUnsigned);
+  for (const char* k : {"qemu", "libvirt"})
+    c.Key(m, "manifest", k, Type::kStringOrNull);
+  if (const Json* s = c.Key(m, "manifest", "scenario", Type::kObject)) {
+    for (const char* k : {"path", "name"})
+      c.Key(*s, "manifest.scenario", k, Type::kString);
+    for (const char* k : {"file_sha256", "case_sha256"})
+      c.Key(*s, "manifest.scenario", k, Type::kStringOrNull);
+  }
+  if (const Json* k = c.Key(m, "manifest", "kernel", Type::kObject)) {
+    for (const char* key : {"release", "source"})
+      c.Key(*k, "manifest.kernel", key, Type::kString);
+    c.Key(*k, "manifest.kernel", "image_sha256", Type::kStringOrNull);
+  }
+}
+
 }  // namespace
 
 Status CheckReport(const Json& r, const std::string& file) {
@@ -221,6 +247,8 @@ Status CheckReport(const Json& r, const std::string& file) {
       c.Key(*k, "kernel", key, Type::kString);
   for (const auto& [run, p] : c.Elements(r, "", "runs", Type::kObject))
     CheckRun(c, *run, p);
+  if (const Json* m = c.Key(r, "", "manifest", Type::kObject))
+    CheckManifest(c, *m);
   return c.status();
 }
 

@@ -8,11 +8,13 @@
 #include <mutex>
 #include <sstream>
 
+#include "bench/digest.h"
 #include "bench/formats.h"
 #include "bench/fs_util.h"
 #include "bench/guest_image.h"
 #include "bench/hostdev.h"
 #include "bench/kernel_needs.h"
+#include "bench/manifest.h"
 #include "bench/state.h"
 #include "bench/verdict.h"
 
@@ -165,6 +167,15 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   run.swap_type = sc.SwapType();
   const bool kvm = parts.hypervisor->UseKvm(&run.accel_reason);
   run.accel = kvm ? "kvm" : "tcg";
+  rep.manifest = ManifestJson(
+      {.scenario = &sc,
+       .seed = rep.seed,
+       .spec = ks,
+       .kernel = guest->kernel,
+       .kernel_image_sha256 = Sha256File(guest->kernel.image).value_or(""),
+       .image_hash = guest->image.hash,
+       .accel = run.accel},
+      ProbeHostVersions());
   run.started_at = IsoUtc(env->WallTime());
   const double t_start = env->Now();
 

@@ -31,6 +31,11 @@ const char* Name(LinkEngine e);
 struct Scenario {
   std::string path;
   std::string name;
+  // Reproduction (report.json manifest): the sha256 of the file as read and
+  // of this case's table after includes and [matrix] expansion (as TOML);
+  // the [matrix] label ("storage=nbd,...", "" without one) and the model of
+  // `run --nic` ("" unless given).
+  std::string file_sha256, case_sha256, case_label, nic_override;
   std::string description;
   uint64_t seed = 1;
   KernelSpec kernel{"linux-image-6.1.0-54-amd64", "", "", "", ""};

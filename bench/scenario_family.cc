@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "bench/digest.h"
 #include "bench/fs_util.h"
 #include "bench/nic.h"
 #include "bench/scenario_sections.h"
@@ -83,6 +84,13 @@ Result<toml::table> WithIncludes(const std::string& text,
   root->erase("include");
   Merge(merged, std::move(*root));
   return merged;
+}
+
+// The case's table as TOML, hashed: what the run read, includes resolved.
+std::string TableSha256(const toml::table& t) {
+  std::ostringstream os;
+  os << t;
+  return Sha256Hex(os.str());
 }
 
 Result<toml::table> Load(const std::string& text, const std::string& path) {
@@ -234,6 +242,8 @@ Result<Scenario> Case(const std::string& text, const std::string& path,
   auto sc = ReadScenarioTable(*root, path);
   if (!sc.ok()) return sc.status();
   sc->name += "[" + label + "]";
+  sc->case_label = label;
+  sc->case_sha256 = TableSha256(*root);
   return sc;
 }
 
@@ -249,16 +259,17 @@ Result<std::vector<Scenario>> ParseScenarios(const std::string& text,
   if (axes->empty()) {
     auto sc = ReadScenarioTable(*root, path);
     if (!sc.ok()) return sc.status();
+    sc->case_sha256 = TableSha256(*root);
     out.push_back(std::move(*sc));
-    return out;
   }
   size_t cases = 1;
   for (const Axis& a : *axes) cases *= a.size;
-  for (size_t i = 0; i < cases; ++i) {
+  for (size_t i = 0; axes->size() && i < cases; ++i) {
     auto sc = Case(text, path, *axes, i);
     if (!sc.ok()) return sc.status();
     out.push_back(std::move(*sc));
   }
+  for (Scenario& sc : out) sc.file_sha256 = Sha256Hex(text);
   return out;
 }
 
@@ -349,6 +360,7 @@ Result<std::vector<Scenario>> ExpandNics(std::vector<Scenario> all,
         return Status::Usage(what + " sets vm.queues, which is virtio-net's");
       Scenario c = sc;
       c.vm.nic = key;
+      c.nic_override = key;
       std::string label = "vm.nic=" + key;
       if (!c.name.empty() && c.name.back() == ']')
         c.name.insert(c.name.size() - 1, "," + label);

@@ -17,6 +17,8 @@ packages=(
   liblzma-dev libzstd-dev zlib1g-dev
   # bisect: Debian version order
   libapt-pkg-dev
+  # reproduction manifests: sha256
+  libssl-dev
   # tests: captures are read back with tcpdump
   tcpdump
   # the parts a run uses

@@ -63,6 +63,7 @@ class [[nodiscard]] Result {
   T& operator*() { return *value_; }
   T* operator->() { return &*value_; }
   const T* operator->() const { return &*value_; }
+  T value_or(T fallback) const { return ok() ? *value_ : fallback; }
 
  private:
   Status status_;
