@@ -29,6 +29,7 @@
 #include "bench/link_preview.h"
 #include "bench/process.h"
 #include "bench/qualify.h"
+#include "bench/record.h"
 #include "bench/scenario.h"
 #include "bench/scenario_family.h"
 #include "bench/state.h"
@@ -154,6 +155,7 @@ struct RunFlags {
   int repeat = 1, jobs = 1;
   bool confirm = false, git_bisect = false;
   std::optional<uint64_t> seed;
+  std::string record;  // "", "all", "failures"
   Dirs dirs;
 };
 
@@ -191,6 +193,11 @@ CLI::App* AddRun(CLI::App& app, RunFlags* f) {
                   "run every scenario N times; the fail rate is recorded and "
                   "mixed results are flaky")
       ->transform(Decimal(1, 1000));
+  run->add_flag("--record{all}", f->record,
+                "QEMU record/replay (TCG only): record every attempt into "
+                "OUT/record (--record=failures: keep only the recordings of "
+                "attempts that did not pass); `swapbench replay DIR` replays "
+                "one");
   run->add_flag("--confirm", f->confirm,
                 "rerun a failed run once; failed then passed is flaky, not "
                 "failed (unless the scenario sets expect.flaky_fails)");
@@ -275,6 +282,9 @@ int Run(const RunFlags& f) {
   if (!ro.ok()) return ExitFor(ro.status());
   c.runner = *ro;
   c.runner.seed = f.seed;
+  auto record = ParseRecordMode(f.record);
+  if (!record.ok()) return ExitFor(record.status());
+  c.runner.record = *record;
   return RunCampaign(c);
 }
 
@@ -731,6 +741,44 @@ int BenchRelayCommand(const BenchRelayFlags& f) {
   return BenchRelay({*sc, f.repeat, f.out, *ro});
 }
 
+struct ReplayFlags {
+  std::string run_dir;
+  int gdb = 0;
+  double timeout_s = 900;
+  Dirs dirs;
+};
+
+CLI::App* AddReplay(CLI::App& app, ReplayFlags* f) {
+  auto* cmd = app.add_subcommand(
+      "replay",
+      "re-execute a run recorded with --record (no relay, no server, no "
+      "namespace: the network's input comes from the log) and check that "
+      "its console is byte-identical to the recorded one");
+  cmd->add_option("run_dir", f->run_dir, "the run's directory (OUT or OUT/RUN)")
+      ->required();
+  cmd->add_option("--gdb", f->gdb,
+                  "expose QEMU's gdbstub on 127.0.0.1:PORT and wait for gdb "
+                  "(reverse-stepi and reverse-continue work in a replay)")
+      ->transform(Decimal(1, 65535));
+  cmd->add_option("--timeout", f->timeout_s,
+                  "give up after this many seconds (default 900; not with "
+                  "--gdb)");
+  f->dirs.AddTo(cmd);
+  return cmd;
+}
+
+int ReplayCommand(const ReplayFlags& f) {
+  std::unique_ptr<Libvirt> lv;
+  auto ro = RealRunnerOptions(f.dirs, "replay", &lv);
+  if (!ro.ok()) return ExitFor(ro.status());
+  return Replay({.run_dir = f.run_dir,
+                 .gdb_port = f.gdb,
+                 .timeout_s = f.timeout_s,
+                 .state_dir = ro->state_dir,
+                 .cancel = ro->cancel},
+                lv.get(), Env::Default());
+}
+
 }  // namespace
 }  // namespace swapbench
 
@@ -796,6 +844,8 @@ int main(int argc, char** argv) {
 
   BenchRelayFlags bench_relay_flags;
   auto* bench_relay = AddBenchRelay(app, &bench_relay_flags);
+  ReplayFlags replay_flags;
+  auto* replay = AddReplay(app, &replay_flags);
 
   BisectFlags bisect_flags;
   auto* bisect = AddBisect(app, &bisect_flags);
@@ -852,6 +902,7 @@ int main(int argc, char** argv) {
   }
   if (preview->parsed()) return LinkPreviewCommand(preview_flags);
   if (bench_relay->parsed()) return BenchRelayCommand(bench_relay_flags);
+  if (replay->parsed()) return ReplayCommand(replay_flags);
   if (check->parsed()) return Check(check_paths);
   if (list->parsed()) return List(list_paths);
   if (bisect->parsed()) return BisectCommand(bisect_flags);

@@ -132,6 +132,23 @@ Report NewReport(const Scenario& sc, const RunnerOptions& o) {
 
 }  // namespace
 
+namespace {
+
+// A recording is kept (vm.json beside the log) unless only failures'
+// are wanted and this one passed.
+Status KeepRecording(const RunnerOptions& o, const Testbed& testbed,
+                     const RunReport& run) {
+  if (o.record == RecordMode::kOff || testbed.vm_config().record_file.empty())
+    return Status::Ok();
+  if (o.record == RecordMode::kFailures && run.verdict == Verdict::kPass) {
+    DropRecording(o.out_dir);
+    return Status::Ok();
+  }
+  return SaveRecording(testbed.vm_config(), o.out_dir, run.duration_s);
+}
+
+}  // namespace
+
 Result<Guest> PrepareRunGuest(const Scenario& sc, const RunnerOptions& o) {
   return RealWhereUnset(o).prepare_guest(o.kernel.value_or(sc.kernel), sc);
 }
@@ -167,6 +184,11 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   run.swap_type = sc.SwapType();
   const bool kvm = parts.hypervisor->UseKvm(&run.accel_reason);
   run.accel = kvm ? "kvm" : "tcg";
+  if (kvm && o.record != RecordMode::kOff)
+    return Status::Usage(
+        "--record: QEMU record/replay runs under TCG only, and this host "
+        "gives guests KVM (" +
+        run.accel_reason + ")");
   rep.manifest = ManifestJson(
       {.scenario = &sc,
        .seed = rep.seed,
@@ -193,7 +215,8 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
                           .seed = rep.seed,
                           .guest = &*guest,
                           .kvm = kvm,
-                          .out_dir = o.out_dir},
+                          .out_dir = o.out_dir,
+                          .record = o.record != RecordMode::kOff},
                          cancelled);
 
   // 4. Watch it until it ends.
@@ -217,6 +240,7 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
 
   // 6. The verdict, 7. the report.
   Judge(sc, monitor.seen(), &run);
+  if (Status s = KeepRecording(o, testbed, run); !s.ok()) log(s.message());
   rep.runs.push_back(std::move(run));
   rep.verdict = OverallVerdict(rep.runs);
   if (Status s = WriteReport(rep, o.out_dir + "/report.json"); !s.ok())

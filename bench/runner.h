@@ -32,6 +32,7 @@
 #include <string>
 
 #include "bench/monitor.h"
+#include "bench/record.h"
 #include "bench/report.h"
 #include "bench/scenario.h"
 #include "bench/status.h"
@@ -52,6 +53,9 @@ struct RunnerOptions {
   int attempt = 1;  // which attempt of a --repeat or confirmation this is
   // The seams; parts.hypervisor is required (one per process, shared).
   Parts parts;
+  // QEMU record/replay of the guest (bench/record.h): every attempt, or
+  // kept only for those that did not pass.
+  RecordMode record = RecordMode::kOff;
   std::string log_prefix;  // "[smoke.a2] " before every progress line
   // Called about once a second while the guest runs (the live progress
   // line); may be empty. Called from the run's thread.

@@ -23,6 +23,8 @@ packages=(
   tcpdump
   # the parts a run uses
   qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu
+  # run --record: the snapshot drive (qemu-img)
+  qemu-utils
   nfs-ganesha nfs-ganesha-vfs rpcbind nbd-server nbd-client tgt open-iscsi
   busybox-static kmod iproute2 util-linux
   # [[flood]] kind tcpreplay: the real tcpreplay and tcprewrite

@@ -3,6 +3,7 @@
 #include "bench/fs_util.h"
 #include "bench/kernel_netem.h"
 #include "bench/nic.h"
+#include "bench/record.h"
 #include "bench/text.h"
 #include "images/agent/protocol.h"
 #include "netem/rng.h"
@@ -218,8 +219,10 @@ Status Testbed::StartGuest(const Plan& plan,
   vc.console_log = plan.out_dir + "/console.log";
   vc.telemetry_log = plan.out_dir + "/telemetry.jsonl";
   path_->ConfigureVm(&vc);
+  if (plan.record && !(s = PrepareRecording(plan.out_dir, &vc)).ok()) return s;
   if (!(s = WriteFile(plan.out_dir + "/domain.xml", DomainXml(vc))).ok())
     return s;
+  vm_config_ = vc;
   vm_ = parts_.hypervisor->MakeVm(vc);
   if (cancelled())
     return Status::Cancelled("cancelled before the guest started");

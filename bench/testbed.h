@@ -60,6 +60,7 @@ class Testbed {
     const Guest* guest = nullptr;
     bool kvm = false;
     std::string out_dir;  // the report directory (logs, agent.conf, ...)
+    bool record = false;  // QEMU record/replay into out_dir/record
   };
 
   // `id` names everything the run makes (sbPID[-N]); the record goes to
@@ -87,6 +88,8 @@ class Testbed {
 
   const RunRecord& record() const { return record_; }
   Vm* vm() { return vm_.get(); }
+  // The guest as configured (empty before StartGuest).
+  const VmConfig& vm_config() const { return vm_config_; }
   Storage* storage() { return storage_.get(); }
   NetworkPath* path() { return path_.get(); }
 
@@ -106,6 +109,7 @@ class Testbed {
   std::unique_ptr<NetworkPath> path_;
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<Vm> vm_;
+  VmConfig vm_config_;
 };
 
 }  // namespace swapbench

@@ -38,6 +38,13 @@ struct VmConfig {
   // through with VFIO instead.
   std::string hostdev_pci;
   bool kvm = false;
+  std::string uuid;  // "" lets libvirt choose (record/replay need the same)
+  // QEMU record/replay (bench/record.h), TCG only: the execution log to
+  // write or to replay; a replay's NIC is a user netdev going nowhere.
+  std::string record_file, replay_file;
+  std::string rr_drive;       // empty qcow2 holding the replay's snapshots
+  int gdb_port = 0;           // replay: QEMU's gdbstub on 127.0.0.1:PORT
+  bool start_paused = false;  // the vCPU waits (for gdb's continue)
 };
 
 // The libvirt domain XML for `c` (pure; tested).
