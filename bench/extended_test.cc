@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "bench/fs_util.h"
 #include "bench/integration.h"
@@ -62,6 +63,30 @@ TEST(ExtendedTest, BisectBetweenTwo61PackagesThatAgree) {
   EXPECT_EQ(j["steps"][1]["package"], "linux-image-6.1.0-57-amd64");
   EXPECT_EQ(j["packages"].size(), 3u) << "55, 56, 57";
   EXPECT_TRUE(Exists(out + "/01.linux-image-6.1.0-55-amd64/junit.xml"));
+}
+
+// The whole of a recorded run replays byte for byte (≈ 5 min here), and a
+// failing one — a memcg OOM kill while the server is stopped — replays up
+// to its kill.
+TEST(ExtendedTest, RecordedRunsReplayWholeAndToTheFailure) {
+  REQUIRE_CAPABILITIES();
+  for (auto [scenario, until, want_rc] :
+       {std::tuple{"bench/testdata/scenarios/record-small.toml", "", 0},
+        std::tuple{"scenarios/memcg-kill-during-stall.toml",
+                   "Memory cgroup out of memory", 1}}) {
+    SCOPED_TRACE(scenario);
+    std::string out = OutDir(std::string("replay-") +
+                             std::filesystem::path(scenario).stem().string());
+    std::string id, log;
+    int rc = RunBench(
+        {"run", kSource + "/" + scenario, "--record", "--out", out}, &id, &log);
+    EXPECT_EQ(rc, want_rc) << log;
+    std::vector<std::string> args = {"replay", out, "--timeout", "1800"};
+    if (*until) args.insert(args.end(), {"--until", until});
+    std::string rid, rlog;
+    EXPECT_EQ(RunBench(args, &rid, &rlog), 0) << rlog;
+    EXPECT_NE(rlog.find("byte-identical"), std::string::npos) << rlog;
+  }
 }
 
 }  // namespace

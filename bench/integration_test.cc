@@ -763,6 +763,56 @@ TEST_F(IntegrationTest, TcpreplayFloodCrossesTheLinkLikeAServerFrame) {
   EXPECT_EQ(Leftovers(id, out), "");
 }
 
+// QEMU record/replay: a recorded run replays from its log alone (no relay,
+// no server, no namespace) with the console byte for byte — here up to the
+// swapon, which a replay reaches in about a minute; the whole run replays
+// in the extended suite (≈ 5x the recording's time).
+TEST_F(IntegrationTest, RecordedRunReplaysItsConsoleByteForByte) {
+  REQUIRE_CAPABILITIES();
+  if (!Exists("/usr/bin/qemu-img"))
+    GTEST_SKIP() << "missing /usr/bin/qemu-img (run bench/setup.sh)";
+  std::string out = OutDir("record"), id, log;
+  int rc =
+      RunBench({"run", kSource + "/bench/testdata/scenarios/record-small.toml",
+                "--record", "--out", out},
+               &id, &log);
+  ASSERT_EQ(rc, 0) << log;
+  for (const char* f : {"replay.bin", "initrd.img", "vm.json"})
+    EXPECT_TRUE(Exists(out + "/record/" + f)) << f;
+  auto vm = nlohmann::json::parse(*ReadFile(out + "/record/vm.json"));
+  EXPECT_GT(vm["log_mb"].get<double>(), 10) << vm.dump(1);
+  EXPECT_EQ(Leftovers(id, out), "");
+  std::string rid, rlog;
+  rc = RunBench(
+      {"replay", out, "--until", "Adding 262140k swap", "--timeout", "600"},
+      &rid, &rlog);
+  EXPECT_EQ(rc, 0) << rlog;
+  EXPECT_NE(rlog.find("console byte-identical to the recording"),
+            std::string::npos)
+      << rlog;
+  auto replayed = ReadFile(out + "/replay/console.log");
+  ASSERT_TRUE(replayed.ok());
+  EXPECT_NE(replayed->find("swapbench-agent: mounted 10.213.0.1:/export"),
+            std::string::npos);
+  // Nothing of a replay stays: its domain is gone.
+  EXPECT_EQ(Leftovers(rid, out), "");
+}
+
+// --record=failures keeps nothing of a run that passed; KVM is refused.
+TEST_F(IntegrationTest, RecordFailuresKeepsNothingOfAPass) {
+  REQUIRE_CAPABILITIES();
+  std::string out = OutDir("record-failures"), id, log;
+  int rc =
+      RunBench({"run", kSource + "/bench/testdata/scenarios/record-small.toml",
+                "--record=failures", "--out", out},
+               &id, &log);
+  ASSERT_EQ(rc, 0) << log;
+  EXPECT_FALSE(Exists(out + "/record")) << log;
+  std::string rid, rlog;
+  EXPECT_EQ(RunBench({"replay", out}, &rid, &rlog), 2);
+  EXPECT_NE(rlog.find("no recording"), std::string::npos) << rlog;
+}
+
 TEST_F(IntegrationTest, LinkPhasesActInARealRun) {
   REQUIRE_CAPABILITIES();
   std::string out, id;

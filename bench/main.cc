@@ -745,6 +745,7 @@ struct ReplayFlags {
   std::string run_dir;
   int gdb = 0;
   double timeout_s = 900;
+  std::string until;
   Dirs dirs;
 };
 
@@ -760,6 +761,10 @@ CLI::App* AddReplay(CLI::App& app, ReplayFlags* f) {
                   "expose QEMU's gdbstub on 127.0.0.1:PORT and wait for gdb "
                   "(reverse-stepi and reverse-continue work in a replay)")
       ->transform(Decimal(1, 65535));
+  cmd->add_option("--until", f->until,
+                  "stop once the replayed console has a line containing TEXT "
+                  "(e.g. the line where the run failed) and compare the "
+                  "consoles up to it");
   cmd->add_option("--timeout", f->timeout_s,
                   "give up after this many seconds (default 900; not with "
                   "--gdb)");
@@ -774,6 +779,7 @@ int ReplayCommand(const ReplayFlags& f) {
   return Replay({.run_dir = f.run_dir,
                  .gdb_port = f.gdb,
                  .timeout_s = f.timeout_s,
+                 .until = f.until,
                  .state_dir = ro->state_dir,
                  .cancel = ro->cancel},
                 lv.get(), Env::Default());

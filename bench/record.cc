@@ -149,6 +149,15 @@ Result<ReplaySetup> ReplayConfig(Env* env, const std::string& run_dir,
   return r;
 }
 
+std::string UpToLineWith(const std::string& text, const std::string& needle) {
+  size_t at = text.find(needle);
+  if (needle.empty() || at == std::string::npos) return "";
+  size_t nl = text.find('\n', at);
+  // A line still being written is not whole yet.
+  if (nl == std::string::npos) return "";
+  return text.substr(0, nl + 1);
+}
+
 ConsoleMatch CompareConsoles(const std::string& recorded,
                              const std::string& replayed) {
   ConsoleMatch m;
@@ -246,6 +255,13 @@ int Replay(const ReplayOptions& o, Hypervisor* hv, Env* env) {
       finished = true;
       break;
     }
+    if (!o.until.empty()) {
+      auto now = ReadFile(vc.console_log);
+      if (now.ok() && !UpToLineWith(*now, o.until).empty()) {
+        finished = true;
+        break;
+      }
+    }
     if (o.cancel && o.cancel->load() != 0) break;
     if (o.gdb_port == 0 && env->Now() - t0 > o.timeout_s) break;
     env->Sleep(0.5);
@@ -267,6 +283,19 @@ int Replay(const ReplayOptions& o, Hypervisor* hv, Env* env) {
   printf("replay: %.1f s (%.1fx the recording's %.1f s)\n", took,
          setup->recorded_wall_s > 0 ? took / setup->recorded_wall_s : 0.0,
          setup->recorded_wall_s);
+  if (!o.until.empty()) {
+    // Both consoles up to the line: the recording must have it too.
+    std::string want = UpToLineWith(*recorded, o.until);
+    if (want.empty()) {
+      printf("replay: the recorded console has no line with \"%s\"\n",
+             o.until.c_str());
+      return 2;
+    }
+    std::string got = UpToLineWith(*replayed, o.until);
+    if (finished) printf("replay: stopped at \"%s\"\n", o.until.c_str());
+    return Judge(CompareConsoles(want, got.empty() ? *replayed : got),
+                 finished && !got.empty(), position);
+  }
   return Judge(CompareConsoles(*recorded, *replayed), finished, position);
 }
 

@@ -59,12 +59,18 @@ struct ConsoleMatch {
 };
 ConsoleMatch CompareConsoles(const std::string& recorded,
                              const std::string& replayed);
+// The text up to and including the first line containing `needle`
+// (npos-safe: "" when there is none).
+std::string UpToLineWith(const std::string& text, const std::string& needle);
 
 struct ReplayOptions {
   std::string run_dir;
   int gdb_port = 0;        // > 0: the gdbstub, the guest paused until gdb
   double timeout_s = 900;  // without gdb: give up after this long
-  std::string state_dir;   // run records (the domain is reaped if killed)
+  // Stop once the replayed console has a line containing this (the point
+  // the run failed, say) and judge the consoles up to that line.
+  std::string until;
+  std::string state_dir;  // run records (the domain is reaped if killed)
   std::atomic<int>* cancel = nullptr;
 };
 // `swapbench replay`: replays RUN's recording on `hv` and compares the
