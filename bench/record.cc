@@ -64,6 +64,9 @@ Status PrepareRecording(const std::string& out_dir, VmConfig* vc) {
   if (Status s = WriteFile(dir + "/initrd.img", *initrd); !s.ok())
     return s.Context("record");
   vc->initrd = dir + "/initrd.img";
+  // The kernel where System.map and vmlinux say it is: gdb on a replay can
+  // then break on a symbol's address.
+  vc->cmdline += " nokaslr";
   vc->uuid = UuidFor(vc->name);
   vc->record_file = dir + "/" + kLog;
   return Status::Ok();

@@ -107,6 +107,7 @@ TEST(RecordTest, ARecordingNamesItsKernelByHashAndReplayChecksIt) {
   EXPECT_EQ(vc.initrd, run + "/record/initrd.img");  // boots from the copy
   EXPECT_EQ(*ReadFile(vc.initrd), "initrd bytes");
   EXPECT_EQ(vc.record_file, run + "/record/replay.bin");
+  EXPECT_EQ(vc.cmdline, "console=ttyS0 nokaslr");
   ASSERT_TRUE(WriteFile(vc.record_file, std::string(1000, 'x')).ok());
   ASSERT_TRUE(SaveRecording(vc, run, 120).ok());
   auto j = nlohmann::json::parse(*ReadFile(run + "/record/vm.json"));

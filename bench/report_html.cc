@@ -315,8 +315,7 @@ std::string ReportHtml(const std::vector<Case>& cases) {
          StringPrintf("%.0f%%", c.fail_rate * 100) + "</td><td>" +
          (c.swapout.empty() ? "–" : StringPrintf("%.2f", Median(c.swapout))) +
          "</td><td>" + XmlEscape(problem) + "</td><td>" +
-         (c.attempts > 1 ? XmlEscape(AgreementLine(c)) : "–") +
-         "</td></tr>\n";
+         (c.attempts > 1 ? XmlEscape(AgreementLine(c)) : "–") + "</td></tr>\n";
   }
   h += "</table>\n";
   for (const Case& c : cases)
