@@ -100,6 +100,11 @@ TEST(FormatsTest, CasesCountHowTheirAttemptsAgree) {
        {"signature", "alloc_failure:try_fill_recv"}});
   reports[3]["runs"][0]["unmet_expectations"].push_back(
       "expected finding alloc_failure");
+  // Missed by different amounts: one expectation.
+  reports[0]["runs"][0]["unmet_expectations"].push_back(
+      "pages_verified 5110 != hog pages 16384");
+  reports[1]["runs"][0]["unmet_expectations"].push_back(
+      "pages_verified 4646 != hog pages 16384");
   auto cases = GroupCases(reports);
   ASSERT_EQ(cases.size(), 1u);
   const Case& c = cases[0];
@@ -110,10 +115,11 @@ TEST(FormatsTest, CasesCountHowTheirAttemptsAgree) {
                                  {"alloc_failure", 3}, {"memcg_oom_kill", 4}}));
   EXPECT_EQ(c.signatures.at("alloc_failure:try_fill_recv"), 3);
   EXPECT_EQ(c.unmet.at("expected finding alloc_failure"), 1);
+  EXPECT_EQ(c.unmet.at("pages_verified N != hog pages N"), 2);
   EXPECT_EQ(AgreementLine(c),
             "reproducibility 0.80 (fail 4, pass 1); findings memcg_oom_kill "
-            "4/5, alloc_failure 3/5; unmet \"expected finding alloc_failure\" "
-            "1/5");
+            "4/5, alloc_failure 3/5; unmet \"pages_verified N != hog pages N\" "
+            "2/5, \"expected finding alloc_failure\" 1/5");
   nlohmann::json a = Agreement(c);
   EXPECT_EQ(a["reproducibility"], 0.8);
   EXPECT_EQ(a["verdicts"]["fail"], 4);

@@ -60,6 +60,24 @@ double Median(std::vector<double> v) {
 
 namespace {
 
+// "pages_verified 5110 != hog pages 16384" -> "pages_verified N != hog
+// pages N": attempts that missed the same expectation by different amounts
+// count together.
+std::string WithoutNumbers(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (!isdigit(static_cast<unsigned char>(s[i]))) {
+      out += s[i];
+      continue;
+    }
+    out += 'N';
+    while (i + 1 < s.size() &&
+           (isdigit(static_cast<unsigned char>(s[i + 1])) || s[i + 1] == '.'))
+      ++i;
+  }
+  return out;
+}
+
 // One attempt's verdict, finding kinds, signatures and unmet expectations
 // into the case's counts (each at most once per attempt).
 void CountAgreement(const nlohmann::json& run, const std::string& verdict,
@@ -72,7 +90,7 @@ void CountAgreement(const nlohmann::json& run, const std::string& verdict,
     if (std::string s = Str(f, "signature"); !s.empty()) signatures.insert(s);
   }
   for (const auto& u : run.value("unmet_expectations", nlohmann::json::array()))
-    if (u.is_string()) unmet.insert(u.get<std::string>());
+    if (u.is_string()) unmet.insert(WithoutNumbers(u.get<std::string>()));
   for (const auto& k : kinds) ++c->finding_kinds[k];
   for (const auto& s : signatures) ++c->signatures[s];
   for (const auto& u : unmet) ++c->unmet[u];

@@ -29,7 +29,8 @@ struct Case {
   std::vector<double> swapout;
   // How the attempts agree. Per attempt verdict (pass | fail | error): how
   // many attempts had it; per finding kind, finding signature and unmet
-  // expectation: how many attempts showed it (once per attempt).
+  // expectation (its numbers as N): how many attempts showed it (once per
+  // attempt).
   std::map<std::string, int> verdicts, finding_kinds, signatures, unmet;
   std::string majority_verdict;  // the most common (ties: the worse)
   double reproducibility = 0;    // attempts with the majority verdict / all
