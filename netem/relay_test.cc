@@ -54,20 +54,43 @@ std::vector<uint8_t> Receive(int fd) {
   return f;
 }
 
-TEST(RelayTest, FloodPortFramesReachTheGuestThroughTheChainAsThatFlood) {
+// Options with one flood whose frames come from a port (tcpreplay's).
+RelayOptions WithFloodPort() {
   RelayOptions o;
   FloodConfig f;
   f.name = "replayed";
   f.kind = "tcpreplay";
   o.floods = {f};
-  o.trace_path = ::testing::TempDir() + "/relay-flood-port.tsv";
+  return o;
+}
+
+// A relay on socketpairs and a loopback "guest", flood 0 read from `port`.
+struct Bench {
   Pair tap, port;
-  Relay relay(o, tap.relays);
-  uint16_t guest_port = 0;
-  int guest = GuestSocket(&guest_port);
-  ASSERT_TRUE(relay.Open(guest_port)) << relay.error();
-  relay.AddFloodPort(0, port.relays);
-  ASSERT_TRUE(relay.Start()) << relay.error();
+  Relay relay;
+  int guest = -1;
+  explicit Bench(const RelayOptions& o) : relay(o, tap.relays) {
+    uint16_t guest_port = 0;
+    guest = GuestSocket(&guest_port);
+    EXPECT_TRUE(relay.Open(guest_port)) << relay.error();
+    relay.AddFloodPort(0, port.relays);
+    EXPECT_TRUE(relay.Start()) << relay.error();
+  }
+  ~Bench() {
+    relay.Stop();
+    close(guest);
+    close(tap.ours);
+    close(port.ours);
+  }
+};
+
+TEST(RelayTest, FloodPortFramesReachTheGuestThroughTheChainAsThatFlood) {
+  RelayOptions o = WithFloodPort();
+  o.trace_path = ::testing::TempDir() + "/relay-flood-port.tsv";
+  Bench b(o);
+  Relay& relay = b.relay;
+  Pair& port = b.port;
+  int guest = b.guest;
   relay.SetEpoch(MonotonicNs() / 1e9);
 
   std::vector<uint8_t> frame = UdpFrame(300, 33434);
@@ -88,28 +111,18 @@ TEST(RelayTest, FloodPortFramesReachTheGuestThroughTheChainAsThatFlood) {
   std::stringstream text;
   text << trace.rdbuf();
   EXPECT_NE(text.str().find("to_guest"), std::string::npos) << text.str();
-  close(guest);
-  close(tap.ours);
-  close(port.ours);
 }
 
 TEST(RelayTest, FloodPortFramesMeetTheToGuestImpairments) {
-  RelayOptions o;
-  FloodConfig f;
-  f.name = "replayed";
-  f.kind = "tcpreplay";
-  o.floods = {f};
+  RelayOptions o = WithFloodPort();
   ImpairmentConfig loss = Imp("loss");
   loss.direction = "to_guest";
   loss.p = 1.0;
   o.link.impairments = {loss};
-  Pair tap, port;
-  Relay relay(o, tap.relays);
-  uint16_t guest_port = 0;
-  int guest = GuestSocket(&guest_port);
-  ASSERT_TRUE(relay.Open(guest_port)) << relay.error();
-  relay.AddFloodPort(0, port.relays);
-  ASSERT_TRUE(relay.Start()) << relay.error();
+  Bench b(o);
+  Relay& relay = b.relay;
+  Pair& port = b.port;
+  int guest = b.guest;
   std::vector<uint8_t> frame = UdpFrame(300, 33434);
   for (int i = 0; i < 5; ++i)
     ASSERT_EQ(write(port.ours, frame.data(), frame.size()),
@@ -119,9 +132,6 @@ TEST(RelayTest, FloodPortFramesMeetTheToGuestImpairments) {
   RelaySnapshot s = relay.snapshot();
   EXPECT_EQ(s.floods[0].sent, 5u);
   EXPECT_EQ(s.floods[0].delivered, 0u);
-  close(guest);
-  close(tap.ours);
-  close(port.ours);
 }
 
 }  // namespace
