@@ -735,24 +735,34 @@ TEST_F(IntegrationTest, TcpreplayFloodCrossesTheLinkLikeAServerFrame) {
   for (const char* tool : {"/usr/bin/tcpreplay", "/usr/bin/tcpdump"})
     if (!Exists(tool))
       GTEST_SKIP() << "missing " << tool << " (run bench/setup.sh)";
-  std::string out, id;
-  nlohmann::json r = RunShipped("flood-tcpreplay", 0, &out, &id);
-  ASSERT_TRUE(r.is_object());
+  std::string out = OutDir("flood-tcpreplay"), id, log;
+  int rc = RunBench(
+      {"run", kSource + "/scenarios/flood-tcpreplay.toml", "--out", out}, &id,
+      &log);
+  nlohmann::json r = LoadReport(out);
+  ASSERT_TRUE(r.is_object()) << log;
   const auto& run = r["runs"][0];
+  // The kernel's answer to a flood varies, as with flood.toml (measured: 4
+  // runs passed, 1 stalled with swap free): either is a correct report.
+  if (rc != 0) {
+    EXPECT_EQ(rc, 1) << log;
+    EXPECT_TRUE(HasKind(run["findings"], "swap_stall"))
+        << run["findings"].dump(1);
+  }
   const auto& flood = run["link"]["floods"][0];
   EXPECT_EQ(flood["kind"], "tcpreplay");
   uint64_t sent = flood["sent"].get<uint64_t>();
   EXPECT_GE(sent, 15000u) << "5,000 frames/s for 4 s";
   EXPECT_EQ(flood["delivered"].get<uint64_t>(), sent) << "no impairment";
   // What tcpreplay says it wrote is what the relay read from its port.
-  auto log = ReadFile(out + "/flood-vendor-corpus.tcpreplay.log");
-  ASSERT_TRUE(log.ok());
-  size_t at = log->find("Successful packets:");
-  ASSERT_NE(at, std::string::npos) << *log;
-  uint64_t written = std::stoull(log->substr(at + 19));
+  auto stats = ReadFile(out + "/flood-vendor-corpus.tcpreplay.log");
+  ASSERT_TRUE(stats.ok());
+  size_t at = stats->find("Successful packets:");
+  ASSERT_NE(at, std::string::npos) << *stats;
+  uint64_t written = std::stoull(stats->substr(at + 19));
   EXPECT_NEAR(static_cast<double>(sent), static_cast<double>(written),
               written / 100.0)
-      << *log;
+      << *stats;
   // Re-addressed by tcprewrite: the guest's stack answered the echoes.
   EXPECT_GT(run["link"]["guest"]["icmp_in_echos"].get<int64_t>(), 1000)
       << run["link"].dump(1);
