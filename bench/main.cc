@@ -27,6 +27,7 @@
 #include "bench/kernel_needs.h"
 #include "bench/libvirt_vm.h"
 #include "bench/link_preview.h"
+#include "bench/manifest.h"
 #include "bench/process.h"
 #include "bench/qualify.h"
 #include "bench/record.h"
@@ -343,13 +344,10 @@ nlohmann::json QualifyMeta(const QualifyFlags& f,
   meta["kernel"] = "?";
   for (const auto& r : reports)
     if (r.contains("kernel")) meta["kernel"] = r["kernel"].value("source", "?");
-  auto qemu = RunCommand({"qemu-system-x86_64", "--version"});
-  meta["qemu"] =
-      qemu.ok() ? qemu->output.substr(0, qemu->output.find('\n')) : "?";
-  unsigned long lib = 0;
-  virGetVersion(&lib, nullptr, nullptr);
-  meta["libvirt"] =
-      StringPrintf("%lu.%lu.%lu", lib / 1000000, lib / 1000 % 1000, lib % 1000);
+  // The same probes as every report's manifest.
+  const HostVersions& host = ProbeHostVersions();
+  meta["qemu"] = host.qemu.empty() ? "?" : host.qemu;
+  meta["libvirt"] = host.libvirt;
   meta["swapbench"] = SwapbenchVersion();
   std::string seeds;
   for (const auto& c : cases)

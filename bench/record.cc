@@ -75,8 +75,8 @@ Status PrepareRecording(const std::string& out_dir, VmConfig* vc) {
 Status SaveRecording(const VmConfig& vc, const std::string& out_dir,
                      double wall_s) {
   const std::string dir = RecordDir(out_dir);
-  auto initrd = ReadFile(vc.initrd);
-  if (!initrd.ok()) return initrd.status().Context("record: initrd");
+  auto initrd_sha = Sha256File(vc.initrd);
+  if (!initrd_sha.ok()) return initrd_sha.status().Context("record: initrd");
   auto kernel_sha = Sha256File(vc.kernel);
   if (!kernel_sha.ok()) return kernel_sha.status().Context("record");
   struct stat st {};
@@ -88,7 +88,7 @@ Status SaveRecording(const VmConfig& vc, const std::string& out_dir,
                       {"cpus", vc.cpus},
                       {"kernel", vc.kernel},
                       {"kernel_sha256", *kernel_sha},
-                      {"initrd_sha256", Sha256Hex(*initrd)},
+                      {"initrd_sha256", *initrd_sha},
                       {"cmdline", vc.cmdline},
                       {"nic", vc.nic},
                       {"mac", vc.mac},

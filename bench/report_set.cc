@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "bench/text.h"
+
 namespace swapbench {
 
 const nlohmann::json& FirstRun(const nlohmann::json& report) {
@@ -122,10 +124,8 @@ nlohmann::json Agreement(const Case& c) {
 }
 
 std::string AgreementLine(const Case& c) {
-  char r[32];
-  snprintf(r, sizeof(r), "%.2f", c.reproducibility);
-  std::string line =
-      std::string("reproducibility ") + r + " (" + Counts(c.verdicts, 0) + ")";
+  std::string line = StringPrintf("reproducibility %.2f (", c.reproducibility) +
+                     Counts(c.verdicts, 0) + ")";
   if (!c.finding_kinds.empty())
     line += "; findings " + Counts(c.finding_kinds, c.attempts);
   if (!c.unmet.empty()) line += "; unmet " + Counts(c.unmet, c.attempts, true);

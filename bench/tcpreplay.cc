@@ -233,10 +233,8 @@ Status TcpreplayFloods::Tick(double now) {
       if (t < c.at_s) continue;
       if (Status s = Launch(&f); !s.ok()) return s;
     }
-    if (Status s = Reap(&f); !s.ok() || f.done) {
-      if (!s.ok()) return s;
-      continue;
-    }
+    if (Status s = Reap(&f); !s.ok()) return s;
+    if (f.done) continue;
     if (c.for_s > 0 && t >= c.at_s + c.for_s) {
       p_.children.stop(f.pid);
       f.pid = -1;
