@@ -133,6 +133,51 @@ TEST(AgentConfTest, TheHogOfOldKeepsItsSeedStream) {
   EXPECT_STREQ(g.workloads[0].cgroup, "/hog");
 }
 
+// The workloads hold at their start when anything counts from it, and at
+// each fault's hog progress (once per point, ascending); a scenario with
+// nothing timed has no holds.
+TEST(AgentConfTest, HoldsWhereTheBenchActs) {
+  Journal journal;
+  FakeEnv env(&journal);
+  FakeStorage storage(&env, &journal, StorageParams{});
+  agent::GuestPlan g = PlanOf(AgentConf(Parse(R"(
+[[fault]]
+kind = "server_stall"
+after_hog_mib = 64
+duration_s = 5
+[[fault]]
+kind = "server_restart"
+after_hog_mib = 32
+[[fault]]
+kind = "server_slow"
+after_hog_mib = 64
+duration_s = 5
+rate_kbit = 800
+[[fault]]
+kind = "server_restart"
+at_s = 9
+)"),
+                                        1, storage));
+  EXPECT_EQ(g.hold_start, 1);
+  ASSERT_EQ(g.nholds, 2);
+  EXPECT_EQ(g.hold_pages[0], 8192u);
+  EXPECT_EQ(g.hold_pages[1], 16384u);
+
+  g = PlanOf(AgentConf(Parse("[workload]\nhog_mib = 64\n"), 1, storage));
+  EXPECT_EQ(g.hold_start, 0);
+  EXPECT_EQ(g.nholds, 0);
+
+  g = PlanOf(
+      AgentConf(Parse("[[flood]]\nkind = \"udp\"\npps = 10\n"), 1, storage));
+  EXPECT_EQ(g.hold_start, 1);
+  EXPECT_EQ(g.nholds, 0);
+
+  agent::GuestPlan junk;
+  EXPECT_TRUE(agent::PlanLine(&junk, "hold", "12x"));
+  EXPECT_TRUE(agent::PlanLine(&junk, "hold", ""));
+  EXPECT_EQ(junk.nholds, 0);
+}
+
 TEST(AgentConfTest, KnobNamesStayUnderTheirRoot) {
   agent::KnobConf k;
   EXPECT_FALSE(agent::ParseKnob("vm/../../etc 1", 0, &k));

@@ -7,6 +7,7 @@
 #include <pwd.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,6 +16,7 @@
 
 #include "bench/fs_util.h"
 #include "bench/hostdev.h"
+#include "images/agent/protocol.h"
 
 namespace swapbench {
 
@@ -137,7 +139,11 @@ std::string DomainXml(const VmConfig& c) {
   x += "    <serial type='file'><source path='" + XmlEscape(c.console_log) +
        "'/><target port='0'/></serial>\n";
   x += "    <channel type='file'><source path='" + XmlEscape(c.telemetry_log) +
-       "'/><target type='virtio' name='org.swapbench.agent'/></channel>\n";
+       "'/><target type='virtio' name='" + protocol::kTelemetryPort +
+       "'/></channel>\n";
+  // The host's word to the agent (holds): a pty the runner keeps open.
+  x += "    <channel type='pty'><target type='virtio' name='" +
+       std::string(protocol::kControlPort) + "'/></channel>\n";
   // Multiqueue and the offload switches are virtio-net's.
   const bool virtio = c.nic == "virtio";
   std::string queues = virtio && c.queues > 1
@@ -285,6 +291,46 @@ Status LibvirtVm::Start() {
   if (!dom_)
     return Status::Harness("libvirt: create domain " + c_.name + ": " +
                            LibvirtError());
+  OpenControl();
+  return Status::Ok();
+}
+
+std::string ControlPty(const std::string& xml) {
+  const std::string target =
+      std::string("name='") + protocol::kControlPort + "'";
+  size_t at = xml.find(target);
+  if (at == std::string::npos) return "";
+  size_t open = xml.rfind("<channel", at);
+  if (open == std::string::npos) return "";
+  size_t path = xml.find("path='", open);
+  if (path == std::string::npos || path > xml.find("</channel>", at)) return "";
+  path += 6;
+  return xml.substr(path, xml.find('\'', path) - path);
+}
+
+// Opens the control port's pty now and keeps it open: QEMU notices a pty's
+// far end only on a one-second poll, and the agent's first hold comes
+// seconds after boot. Raw, so the release byte passes unchanged.
+void LibvirtVm::OpenControl() {
+  char* xml = virDomainGetXMLDesc(dom_, 0);
+  std::string pty = xml ? ControlPty(xml) : "";
+  free(xml);
+  if (pty.empty()) return;
+  control_fd_ = open(pty.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  termios t;
+  if (control_fd_ >= 0 && tcgetattr(control_fd_, &t) == 0) {
+    cfmakeraw(&t);
+    tcsetattr(control_fd_, TCSANOW, &t);
+  }
+}
+
+Status LibvirtVm::Release() {
+  if (control_fd_ < 0)
+    return Status::Harness("vm: the agent's control port is not open");
+  const char byte = protocol::kRelease;
+  if (write(control_fd_, &byte, 1) != 1)
+    return Status::Harness(std::string("vm: write to the control port: ") +
+                           strerror(errno));
   return Status::Ok();
 }
 
@@ -314,6 +360,8 @@ std::string LibvirtVm::StopReason() {
 }
 
 void LibvirtVm::Destroy() {
+  if (control_fd_ >= 0) close(control_fd_);
+  control_fd_ = -1;
   if (callback_ >= 0) {
     virConnectDomainEventDeregisterAny(lv_->conn(), callback_);
     callback_ = -1;

@@ -60,15 +60,18 @@ class LibvirtVm : public Vm {
   std::string StopReason() override;
   void Destroy() override;
   Status MonitorCommand(const std::string& hmp, std::string* reply) override;
+  Status Release() override;
   std::string qemu_log() const override;
 
  private:
+  void OpenControl();
   static void OnLifecycle(virConnectPtr, virDomainPtr dom, int event,
                           int detail, void* opaque);
   Libvirt* lv_;
   VmConfig c_;
   virDomainPtr dom_ = nullptr;
   int callback_ = -1;
+  int control_fd_ = -1;  // the control port's pty, open for the whole run
   std::atomic<bool> stopped_{false};
   std::mutex mu_;
   std::string reason_;

@@ -117,7 +117,9 @@ bool Monitor::Tick(double now) {
     o_.log("guest phase: " + last_phase_);
   }
   if (hog_start_ < 0 && tm.Event(event::kHogStart)) OnHogStart(now);
-  if (Status s = ApplyFaults(now); !s.ok()) {
+  Status s = AnswerHolds(now);
+  if (s.ok()) s = ApplyFaults(now);
+  if (!s.ok()) {
     seen_.harness = s;
     return false;
   }
@@ -178,6 +180,29 @@ void Monitor::OnHogStart(double now) {
   }
 }
 
+// The agent holds its workloads where AgentConf asked (HoldLines): at
+// their start, which OnHogStart has just made the link's epoch, and where a
+// fault waits for the hog's progress. The bench acts, then lets them go, so
+// a fault begins at exactly that many pages however late the host saw it.
+// A release that fails is logged: the agent goes on after its timeout.
+Status Monitor::AnswerHolds(double now) {
+  auto holds = seen_.telemetry.Events(event::kHold);
+  for (; holds_answered_ < holds.size(); ++holds_answered_) {
+    const nlohmann::json& h = *holds[holds_answered_];
+    if (h.value("at", "") == "pages") {
+      const int64_t pages = h.value("pages", int64_t{0});
+      for (const FaultAction& a : faults_.Tick(now, pages))
+        if (Status s = Apply(a, now, h.value("t", -1.0)); !s.ok()) return s;
+    }
+    if (Status s = tb_->vm()->Release(); !s.ok())
+      o_.log("hold at " + h.value("at", std::string("?")) +
+             ": cannot release the guest (" + s.message() +
+             "); it goes on after " + std::to_string(protocol::kHoldTimeoutS) +
+             " s");
+  }
+  return Status::Ok();
+}
+
 Status Monitor::ApplyFaults(double now) {
   const auto& ss = seen_.telemetry.samples();
   for (const FaultAction& a :
@@ -191,13 +216,13 @@ Status Monitor::ApplyFaults(double now) {
 }
 
 // Carries out one fault action and puts it on the timeline.
-Status Monitor::Apply(const FaultAction& a, double now) {
+Status Monitor::Apply(const FaultAction& a, double now, double guest_s) {
   const Scenario::Fault& f = *a.fault;
   Status st = tb_->ApplyFault(f, a.begin);
   const bool spans = f.kind != FaultKind::kServerRestart;
   std::string ev =
       std::string(Name(f.kind)) + (spans ? (a.begin ? "_begin" : "_end") : "");
-  const double guest_s = Ms(GuestNow(now));
+  guest_s = Ms(guest_s >= 0 ? guest_s : GuestNow(now));
   nlohmann::json e = {{"source", "runner"},
                       {"event", ev},
                       {"host_s", Ms(now - vm_start_)},

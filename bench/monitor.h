@@ -91,7 +91,9 @@ class Monitor {
   void OnTelemetry(double now);
   void OnHogStart(double now);
   Status ApplyFaults(double now);
-  Status Apply(const FaultAction& a, double now);
+  Status AnswerHolds(double now);
+  // `guest_s` < 0: estimated from the telemetry (GuestNow).
+  Status Apply(const FaultAction& a, double now, double guest_s = -1);
   bool Ended(double now);
   void ReportProgress(double now);
   void EndRun();
@@ -107,6 +109,7 @@ class Monitor {
   double vm_start_ = 0, last_report_ = 0, last_progress_ = 0;
   double hog_start_ = -1;
   size_t seen_lines_ = 0;
+  size_t holds_answered_ = 0;
   long console_seen_ = 0;
   std::string last_phase_;
   bool stalled_ = false;

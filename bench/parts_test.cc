@@ -106,6 +106,25 @@ TEST(DomainXmlTest, UdpNicSerialFileAndChannel) {
   EXPECT_NE(x.find("<serial type='file'><source path='/r/console.log'/>"),
             std::string::npos);
   EXPECT_NE(x.find("<on_reboot>destroy</on_reboot>"), std::string::npos);
+  EXPECT_NE(x.find("<channel type='pty'><target type='virtio' "
+                   "name='org.swapbench.control'/></channel>"),
+            std::string::npos);
+}
+
+// libvirt names the pty it gave the control port in the live XML.
+TEST(DomainXmlTest, ControlPtyFromTheLiveXml) {
+  const std::string live = R"(<devices>
+    <channel type='file'><source path='/r/telemetry.jsonl'/>
+      <target type='virtio' name='org.swapbench.agent' state='connected'/>
+    </channel>
+    <channel type='pty'><source path='/dev/pts/7'/>
+      <target type='virtio' name='org.swapbench.control' state='disconnected'/>
+      <alias name='channel1'/></channel></devices>)";
+  EXPECT_EQ(ControlPty(live), "/dev/pts/7");
+  EXPECT_EQ(ControlPty("<channel type='pty'><target type='virtio' "
+                       "name='org.swapbench.control'/></channel>"),
+            "");
+  EXPECT_EQ(ControlPty("<devices/>"), "");
 }
 
 TEST(GaneshaConfigTest, ExportOnlyToTheGuest) {

@@ -228,6 +228,34 @@ TEST_F(RunnerTest, ServerStallFiresAtHogMibAndEnds) {
   ExpectTornDown();
 }
 
+// The agent holds the hog at the fault's 64 MiB (AgentConf's hold lines):
+// the fault begins at the hold's guest time, before any sample shows the
+// pages, and only then is the guest released.
+TEST_F(RunnerTest, FaultAtAHoldBeginsThereThenReleasesTheGuest) {
+  GuestScript g = Smoke();
+  g.Telemetry(4.0, R"({"t":4.0,"event":"hold","at":"start","pages":0})");
+  g.Telemetry(5.1, R"({"t":5.1,"event":"hold","at":"pages","pages":16384})");
+  std::stable_sort(g.lines.begin(), g.lines.end(),
+                   [](const auto& a, const auto& b) { return a.at < b.at; });
+  fakes_.hypervisor.script = g;
+  nlohmann::json r = Run(std::string(kSmoke) +
+                         "[[fault]]\nkind = \"server_stall\"\n"
+                         "after_hog_mib = 64\nduration_s = 5\n");
+  ASSERT_TRUE(r.is_object());
+  const auto& run = r["runs"][0];
+  const nlohmann::json* begin = Event(run, "server_stall_begin");
+  ASSERT_TRUE(begin) << run["timeline"].dump(1);
+  EXPECT_DOUBLE_EQ((*begin)["guest_s"].get<double>(), 5.1);
+  const std::string j = fakes_.journal.Dump();
+  const size_t pause = j.find("storage pause");
+  const size_t first = j.find("vm release"), second = j.rfind("vm release");
+  ASSERT_NE(pause, std::string::npos) << j;
+  ASSERT_NE(first, second) << "both holds released\n" << j;
+  EXPECT_LT(first, pause) << "the start hold is released at once\n" << j;
+  EXPECT_LT(pause, second) << "the fault begins before the release\n" << j;
+  ExpectTornDown();
+}
+
 TEST_F(RunnerTest, FaultStillOnAtPowerOffIsCutShort) {
   fakes_.hypervisor.script = Smoke();
   nlohmann::json r = Run(std::string(kSmoke) +

@@ -1,5 +1,7 @@
 #include "bench/testbed.h"
 
+#include <set>
+
 #include "bench/fs_util.h"
 #include "bench/kernel_netem.h"
 #include "bench/nic.h"
@@ -94,6 +96,22 @@ std::string KnobLines(const Scenario& sc) {
   return text;
 }
 
+// Where the workloads hold for the bench (protocol.h conf::kHold): at
+// their start when anything counts from it (faults, link phases, floods),
+// and where a fault waits for the hog's progress.
+std::string HoldLines(const Scenario& sc) {
+  namespace conf = protocol::conf;
+  std::string text;
+  if (!sc.faults.empty() || !sc.link.config.phases.empty() ||
+      !sc.link.floods.empty())
+    text += conf::Line(conf::kHold, "start");
+  std::set<int64_t> pages;
+  for (const Scenario::Fault& f : sc.faults)
+    if (f.after_hog_mib >= 0) pages.insert(int64_t{f.after_hog_mib} << 8);
+  for (int64_t p : pages) text += conf::Line(conf::kHold, std::to_string(p));
+  return text;
+}
+
 }  // namespace
 
 std::string AgentConf(const Scenario& sc, uint64_t seed,
@@ -104,7 +122,7 @@ std::string AgentConf(const Scenario& sc, uint64_t seed,
                      Line(conf::kPrefix, std::to_string(kPrefix)) +
                      Line(conf::kServerIp, kServerIp) + storage.AgentConfig() +
                      CgroupLines(sc) + WorkloadLines(sc, seed) + KnobLines(sc) +
-                     Line(conf::kTelemetryMs, "250") +
+                     HoldLines(sc) + Line(conf::kTelemetryMs, "250") +
                      Line(conf::kMtu, std::to_string(sc.vm.mtu));
   if (sc.link.engine == LinkEngine::kKernelNetem) {
     const auto& imps = sc.link.config.impairments;

@@ -139,6 +139,10 @@ class FakeVm : public Vm {
       Append(c_.console_log, script_.sysrq_reply);
     return Status::Ok();
   }
+  Status Release() override {
+    journal_->Add("vm release");
+    return Status::Ok();
+  }
   std::string qemu_log() const override { return ""; }
 
  private:

@@ -49,6 +49,9 @@ struct VmConfig {
 
 // The libvirt domain XML for `c` (pure; tested).
 std::string DomainXml(const VmConfig& c);
+// The pty libvirt gave the control port, from the running domain's XML;
+// "" if there is none.
+std::string ControlPty(const std::string& live_xml);
 
 class Vm {
  public:
@@ -62,6 +65,9 @@ class Vm {
   virtual void Destroy() = 0;
   // Sends a QEMU monitor (HMP) command, e.g. "sendkey alt-sysrq-w".
   virtual Status MonitorCommand(const std::string& hmp, std::string* reply) = 0;
+  // Lets the agent's workloads go on from a hold (protocol.h conf::kHold):
+  // one kRelease byte on the control port.
+  virtual Status Release() = 0;
   // The hypervisor's log for this guest (QEMU's command line and stderr);
   // empty if there is none.
   virtual std::string qemu_log() const = 0;

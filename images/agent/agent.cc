@@ -81,6 +81,7 @@ GuestPlan plan;  // cgroups, workloads, knobs
 
 int kmsg_fd = -1;
 int port_fd = -1;
+int control_fd = -1;
 pthread_mutex_t port_mu = PTHREAD_MUTEX_INITIALIZER;
 
 void Log(const char* fmt, ...) {
@@ -342,30 +343,41 @@ void LoadModules() {
   Log("loaded %d modules", loaded);
 }
 
-// Finds the virtio-serial port named org.swapbench.agent and opens it.
-void OpenPort() {
-  for (int attempt = 0; attempt < 100 && port_fd < 0; ++attempt) {
+// The virtio-serial port named `name`, opened with `flags`; -1 if there
+// is none. The ports appear together, some time after boot.
+int OpenVirtioPort(const char* name, int flags, int attempts) {
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    if (attempt > 0) usleep(50000);
     DIR* d = opendir("/sys/class/virtio-ports");
-    if (d) {
-      while (dirent* e = readdir(d)) {
-        if (e->d_name[0] == '.') continue;
-        char p[300], name[128] = {0};
-        snprintf(p, sizeof(p), "/sys/class/virtio-ports/%s/name", e->d_name);
-        int fd = open(p, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) continue;
-        int n = read(fd, name, sizeof(name) - 1);
-        close(fd);
-        if (n > 0 && strncmp(name, "org.swapbench.agent", 19) == 0) {
-          snprintf(p, sizeof(p), "/dev/%s", e->d_name);
-          port_fd = open(p, O_WRONLY | O_CLOEXEC);
-          break;
-        }
+    if (!d) continue;
+    int fd = -1;
+    while (dirent* e = readdir(d)) {
+      if (e->d_name[0] == '.') continue;
+      char p[300], found[128] = {0};
+      snprintf(p, sizeof(p), "/sys/class/virtio-ports/%s/name", e->d_name);
+      int nfd = open(p, O_RDONLY | O_CLOEXEC);
+      if (nfd < 0) continue;
+      int n = read(nfd, found, sizeof(found) - 1);
+      close(nfd);
+      size_t len = strlen(name);
+      if (n > 0 && !strncmp(found, name, len) &&
+          (found[len] == '\n' || !found[len])) {
+        snprintf(p, sizeof(p), "/dev/%s", e->d_name);
+        fd = open(p, flags | O_CLOEXEC);
+        break;
       }
-      closedir(d);
     }
-    if (port_fd < 0) usleep(50000);
+    closedir(d);
+    if (fd >= 0) return fd;
   }
-  if (port_fd < 0) Log("telemetry port org.swapbench.agent not found");
+  return -1;
+}
+
+void OpenPorts() {
+  port_fd = OpenVirtioPort(protocol::kTelemetryPort, O_WRONLY, 100);
+  if (port_fd < 0) Log("telemetry port %s not found", protocol::kTelemetryPort);
+  control_fd = OpenVirtioPort(protocol::kControlPort, O_RDONLY, 1);
+  if (control_fd < 0) Log("control port %s not found", protocol::kControlPort);
 }
 
 void IfUp(int s, const char* ifname, const char* ip, int prefix) {
@@ -909,14 +921,15 @@ int main() {
   MountBasics();
   Log("starting");
   void* shared =
-      mmap(nullptr, sizeof(Progress) * kMaxWorkloads, PROT_READ | PROT_WRITE,
-           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+      mmap(nullptr, sizeof(Progress) * kMaxWorkloads + sizeof(HoldState),
+           PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (shared == MAP_FAILED) Fail("init", errno, "mmap progress");
   progress = static_cast<Progress*>(shared);
+  hold_state = reinterpret_cast<HoldState*>(progress + kMaxWorkloads);
   if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
     Log("mlockall: %s", strerror(errno));
   LoadModules();
-  OpenPort();
+  OpenPorts();
   LoadConfig();
   utsname u;
   uname(&u);

@@ -48,8 +48,25 @@ struct Progress {
   std::atomic<int> io_errno;               // first I/O error
   std::atomic<int> ended;                  // set by the scheduler
 };
-// kMaxWorkloads records in one MAP_SHARED mapping (made before any fork).
+// kMaxWorkloads records in one MAP_SHARED mapping (made before any fork),
+// followed by the HoldState.
 extern Progress* progress;
+
+// Holds (protocol.h conf::kHold): the workloads wait at points of their
+// progress until the host has acted there (a fault begins, the link's
+// clock starts), so what the host does lands at the same point of the
+// guest's work whatever the host's timing. Hold emits the hold event and
+// waits for the host's word on the control port (at most kHoldTimeoutS).
+// HoldPoint is called by the hogs as they write: the one that reaches the
+// plan's next hold point holds, the others wait while it does.
+struct HoldState {
+  std::atomic<int> next;  // index of the next hold point
+  std::atomic<int> held;
+};
+extern HoldState* hold_state;  // in the progress mapping
+extern int control_fd;         // the control port, read side; -1: none
+void Hold(const char* at, unsigned long long pages);
+void HoldPoint(const GuestPlan& g);
 
 // The NIC (nic.cc): eth0's MTU before it goes up, then the `nic` event;
 // `nic_stats` at the end.

@@ -20,7 +20,8 @@
 
 namespace swapbench::agent {
 
-inline constexpr int kMaxCgroups = 16, kMaxWorkloads = 16, kMaxKnobs = 32;
+inline constexpr int kMaxCgroups = 16, kMaxWorkloads = 16, kMaxKnobs = 32,
+                     kMaxHolds = 16;
 
 inline void CopyStr(char* dst, size_t cap, const char* src, size_t n) {
   if (n >= cap) n = cap - 1;
@@ -70,6 +71,11 @@ struct GuestPlan {
   int nworkloads = 0;
   KnobConf knobs[kMaxKnobs];
   int nknobs = 0;
+  // Holds (protocol.h conf::kHold): before the workloads start, and at
+  // these counts of the hogs' written pages, ascending.
+  int hold_start = 0;
+  unsigned long long hold_pages[kMaxHolds];
+  int nholds = 0;
 };
 
 // Calls f(key, key_len, value, value_len) for each "key=value" word of
@@ -180,6 +186,19 @@ inline bool PlanLine(GuestPlan* g, const char* key, const char* v) {
   if (!strcmp(key, "wl") && g->nworkloads < kMaxWorkloads) {
     WorkloadConf w;
     if (ParseWorkload(v, &w)) g->workloads[g->nworkloads++] = w;
+    return true;
+  }
+  if (!strcmp(key, "hold")) {
+    char* end = nullptr;
+    unsigned long long pages = strtoull(v, &end, 10);
+    if (!strcmp(v, "start")) {
+      g->hold_start = 1;
+    } else if (end != v && !*end && g->nholds < kMaxHolds) {
+      int i = g->nholds++;  // insertion keeps them ascending
+      for (; i > 0 && g->hold_pages[i - 1] > pages; --i)
+        g->hold_pages[i] = g->hold_pages[i - 1];
+      g->hold_pages[i] = pages;
+    }
     return true;
   }
   bool sysctl = !strcmp(key, "sysctl"), sysfs = !strcmp(key, "sysfs");

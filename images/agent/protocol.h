@@ -19,6 +19,13 @@
 namespace swapbench::protocol {
 
 inline constexpr char kConfigPath[] = "/etc/swapbench.conf";
+// The virtio-serial ports: the agent writes telemetry to the first and
+// reads the host's word to go on from a hold (one kRelease byte) from the
+// second.
+inline constexpr char kTelemetryPort[] = "org.swapbench.agent";
+inline constexpr char kControlPort[] = "org.swapbench.control";
+inline constexpr char kRelease = 'g';
+inline constexpr int kHoldTimeoutS = 10;
 
 // Config keys.
 namespace conf {
@@ -43,6 +50,10 @@ inline constexpr char kSysctl[] = "sysctl";  // "vm.swappiness 100"
 inline constexpr char kSysfs[] = "sysfs";    // "kernel/mm/lru_gen/enabled y"
 inline constexpr char kTelemetryMs[] = "telemetry_ms";
 inline constexpr char kMtu[] = "mtu";  // eth0's MTU
+// Repeated: a point where the workloads hold until the host has acted —
+// "start" (before any workload starts) or N (the hogs have written N
+// pages between them). See kHold below.
+inline constexpr char kHold[] = "hold";
 
 // One line of the config, as the host writes it.
 inline std::string Line(const char* key, const std::string& value) {
@@ -82,6 +93,12 @@ inline constexpr char kStressNgMetric[] = "stress_ng_metric";
 // Every workload has ended: status ("killed" if any was), seconds, and
 // the hogs' pages written, verified, corrupted summed.
 inline constexpr char kHogExit[] = "hog_exit";
+// The workloads hold: at ("start" | "pages"), pages (the hogs' written
+// pages when they stopped). They go on when the host writes kRelease to
+// the control port, or after kHoldTimeoutS without it; then kReleased:
+// at, waited_s, by ("host" | "timeout").
+inline constexpr char kHold[] = "hold";
+inline constexpr char kReleased[] = "released";
 inline constexpr char kPoweroff[] = "poweroff";
 inline constexpr char kError[] = "error";  // step, errno, error, detail
 }  // namespace event

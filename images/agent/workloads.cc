@@ -18,6 +18,7 @@
 //              lines as events
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,10 +34,12 @@
 
 #include "images/agent/agent.h"
 #include "images/agent/pattern.h"
+#include "images/agent/protocol.h"
 
 namespace swapbench::agent {
 
 Progress* progress = nullptr;
+HoldState* hold_state = nullptr;
 
 namespace {
 
@@ -62,7 +65,63 @@ void Enter(const WorkloadConf& w) {
   }
 }
 
+// ---- holds ---------------------------------------------------------------
+
+// Waits up to kHoldTimeoutS for the host's kRelease byte; "host",
+// "timeout" or "no_port". A port whose host side is not open reads as
+// hung up: keep waiting, the host may open it yet.
+const char* AwaitRelease() {
+  if (control_fd < 0) return "no_port";
+  const unsigned long long deadline =
+      MonoNs() + protocol::kHoldTimeoutS * 1000000000ULL;
+  for (unsigned long long now = MonoNs(); now < deadline; now = MonoNs()) {
+    pollfd p = {control_fd, POLLIN, 0};
+    int left_ms = static_cast<int>((deadline - now) / 1000000) + 1;
+    int r = poll(&p, 1, left_ms);
+    if (r < 0 && errno != EINTR) break;
+    if (r <= 0) continue;
+    char c = 0;
+    if ((p.revents & POLLIN) && read(control_fd, &c, 1) == 1) {
+      if (c == protocol::kRelease) return "host";
+      continue;
+    }
+    usleep(10000);  // POLLHUP: no host yet
+  }
+  return "timeout";
+}
+
+}  // namespace
+
+void Hold(const char* at, unsigned long long pages) {
+  const double t0 = Now();
+  Event(protocol::event::kHold, "\"at\":\"%s\",\"pages\":%llu", at, pages);
+  const char* by = AwaitRelease();
+  Event(protocol::event::kReleased,
+        "\"at\":\"%s\",\"waited_s\":%.3f,\"by\":\"%s\"", at, Now() - t0, by);
+  if (strcmp(by, "host"))
+    Log("hold at %s: not released by the host (%s)", at, by);
+}
+
+void HoldPoint(const GuestPlan& g) {
+  while (hold_state->held.load()) usleep(1000);
+  int next = hold_state->next.load();
+  if (next >= g.nholds) return;
+  unsigned long long written = 0;
+  for (int i = 0; i < g.nworkloads; ++i)
+    if (!strcmp(g.workloads[i].kind, "hog"))
+      written += progress[i].written.load();
+  if (written < g.hold_pages[next]) return;
+  if (!hold_state->next.compare_exchange_strong(next, next + 1)) return;
+  hold_state->held.store(1);
+  Hold("pages", written);
+  hold_state->held.store(0);
+}
+
+namespace {
+
 // ---- hog -----------------------------------------------------------------
+
+const GuestPlan* hold_plan = nullptr;  // RunWorkloads's plan
 
 struct HogSlice {
   const WorkloadConf* w;
@@ -92,10 +151,12 @@ void* HogThread(void* arg) {
   double* cdf = zipf ? new double[n] : nullptr;
   if (order) Shuffle(order, n, rng);
   if (cdf) ZipfTable(cdf, n, w.zipf_s);
+  const GuestPlan* holds = hold_plan && hold_plan->nholds ? hold_plan : nullptr;
   for (uint64_t k = 0; k < n; ++k) {
     TouchPage(h, h.lo + (seq ? k : order[k]), false);
     Add(h.p->written, 1);
     Add(h.p->written_bytes, kPageSize);
+    if (holds) HoldPoint(*holds);
   }
   if (h.thread == 0) Add(h.p->passes, 1);
   for (int pass = 2; pass <= w.passes; ++pass) {
@@ -475,8 +536,10 @@ void RunWorkloads(const GuestPlan& g) {
   for (int i = 0; i < g.nworkloads; ++i)
     if (!strcmp(g.workloads[i].kind, "hog"))
       pages += g.workloads[i].bytes / kPageSize;
-  double t0 = Now();
+  hold_plan = &g;
   Event("hog_start", "\"pages\":%llu,\"workloads\":%d", pages, g.nworkloads);
+  if (g.hold_start) Hold("start", 0);
+  double t0 = Now();
   int remaining = g.nworkloads;
   while (remaining > 0) {
     for (int i = 0; i < g.nworkloads; ++i)
