@@ -13,7 +13,7 @@ Status WriteFormats(const std::vector<nlohmann::json>& reports,
     s = WriteFileAtomic(dir + "/kcidb.json",
                         DumpJson(KcidbJson(cases), 1) + "\n");
   if (s.ok()) s = WriteFileAtomic(dir + "/ktap.txt", Ktap(cases));
-  if (s.ok()) s = WriteFileAtomic(dir + "/report.html", ReportHtml(cases));
+  if (s.ok()) s = WriteFileAtomic(dir + "/report.html", ReportHtml(cases, dir));
   return s.ok() ? s : s.Context("reports");
 }
 

@@ -28,7 +28,11 @@ namespace swapbench {
 std::string JunitXml(const std::vector<Case>& cases);
 nlohmann::json KcidbJson(const std::vector<Case>& cases);
 std::string Ktap(const std::vector<Case>& cases);
-std::string ReportHtml(const std::vector<Case>& cases);
+// `html_dir`: where the page will be, so links to run files are relative
+// ("": absolute file:// links). Reads each run's console.log, when it is
+// there, for the excerpts around its findings.
+std::string ReportHtml(const std::vector<Case>& cases,
+                       const std::string& html_dir = "");
 
 // Writes junit.xml, kcidb.json, ktap.txt and report.html into `dir`.
 Status WriteFormats(const std::vector<nlohmann::json>& reports,

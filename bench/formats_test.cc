@@ -210,7 +210,7 @@ TEST(FormatsTest, HtmlIsSelfContainedWithNonEmptyPlots) {
   EXPECT_EQ(html.find("https://"), std::string::npos);
   // Every series of the first run has a path with at least two points.
   std::regex path(
-      R"re(data-series="([^"]+)"[^>]* d="( M[0-9.]+ [0-9.]+( L[0-9.]+ [0-9.]+)+)")re");
+      R"re(data-series="([^"]+)"><path[^>]* d="( M[0-9.]+ [0-9.]+( L[0-9.]+ [0-9.]+)+)")re");
   int paths = 0;
   for (auto it = std::sregex_iterator(html.begin(), html.end(), path);
        it != std::sregex_iterator(); ++it)

@@ -404,9 +404,13 @@ std::string QualifyHtml(const Json& q) {
     std::vector<Line> lines;
     for (size_t i = 0; i < values.size(); ++i)
       lines.push_back({names[i], kColors[i % 8], &values[i]});
-    h += "<h2>Flood ramp</h2>\n" +
-         SvgChart("swap MiB/s (out + in) at each flood step", "MiB/s", pps,
-                  lines, -1, "", "frames/s (flood)") +
+    Chart ramp;
+    ramp.title = "swap at each flood step (out + in)";
+    ramp.unit = "MiB/s";
+    ramp.x_unit = "flood frames/s";
+    ramp.t = &pps;
+    ramp.lines = lines;
+    h += "<h2>Flood ramp</h2>\n" + SvgChart(ramp) +
          "<table><tr><th>NIC</th><th>flood frames/s</th><th>swap MiB/s</th>"
          "<th>guest rx drops</th><th>PFMemallocDrop</th><th>swap kept "
          "&ge; 10 %</th></tr>\n" +

@@ -1,4 +1,9 @@
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
 #include "bench/formats.h"
+#include "bench/fs_util.h"
 #include "bench/svg.h"
 #include "bench/text.h"
 
@@ -12,9 +17,15 @@ h1{font-size:1.4em}h2{font-size:1.15em;margin-top:2em;border-top:1px solid #ccc;
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:.9em}
 .pass{color:#070}.fail{color:#b00}.error{color:#a60}.flaky{color:#850}
 pre{background:#f6f6f6;padding:.5em;overflow-x:auto;font-size:.8em}
-.chart{border:1px solid #ddd;margin:4px;background:#fff}
-.chart .axis{stroke:#888}.chart .limit{stroke:#b00;stroke-dasharray:4 3}
-.chart text{font-size:11px}.chart .title{font-weight:bold}
+.charts{display:flex;flex-wrap:wrap}.chart{border:1px solid #ddd;margin:4px;background:#fff}
+.chart .axis{stroke:#888}.chart .grid{stroke:#eee}.chart .limit{stroke:#b00;stroke-dasharray:4 3}
+.chart text{font-size:11px;fill:#333}.chart .title{font-weight:bold;font-size:12px}
+.chart .pt{fill:transparent}.chart .pt:hover{fill:#222}
+.chart .marker line{stroke:#609;stroke-dasharray:2 2}.chart .marker path{fill:#609}
+.finding{margin:.6em 0}.finding:target{background:#fff6d8}
+pre.console{line-height:1.35}pre.console .ln{color:#999;user-select:none}
+pre.console mark{background:#ffe27a;display:inline-block;width:100%}
+.files a{margin-right:.8em}
 </style>
 )";
 
@@ -179,8 +190,86 @@ std::string GuestTables(const nlohmann::json& run) {
   return h;
 }
 
+// What the charts of one run share: its time axis, the spans of its
+// faults, phases and floods, and its findings' markers.
+struct ChartContext {
+  const nlohmann::json* t;
+  std::vector<Band> bands;
+  std::vector<Marker> markers;
+  Chart Make(std::string title, std::string unit, std::vector<Line> lines,
+             double hline = -1, std::string hline_name = "") const {
+    Chart c;
+    c.title = std::move(title);
+    c.unit = std::move(unit);
+    c.t = t;
+    c.lines = std::move(lines);
+    c.hline = hline;
+    c.hline_name = std::move(hline_name);
+    c.bands = bands;
+    c.markers = markers;
+    return c;
+  }
+};
+
+// The timeline's begin/end pairs as bands: runner faults (by scenario
+// line), link phases and floods (by name). A span never ended runs to the
+// chart's end.
+std::vector<Band> BandsOf(const nlohmann::json& run) {
+  std::vector<Band> bands;
+  std::map<std::string, size_t> open;
+  const auto& timeline = Member(run, "timeline");
+  if (!timeline.is_array()) return bands;
+  for (const auto& e : timeline) {
+    const std::string ev = Str(e, "event"), source = Str(e, "source");
+    const auto& guest_s = Member(e, "guest_s");
+    if (!guest_s.is_number()) continue;
+    const double g = guest_s.get<double>();
+    const bool begin = ev.ends_with("_begin"), end = ev.ends_with("_end");
+    if ((!begin && !end) || (source != "runner" && source != "link")) continue;
+    const std::string what = ev.substr(0, ev.rfind('_'));
+    const std::string kind = source == "runner" ? "fault" : what;
+    const std::string label = source == "runner" ? what : Str(e, "name");
+    const std::string key =
+        kind + "/" + label + "/" + DumpJson(Member(e, "scenario_line"), -1);
+    if (begin) {
+      open[key] = bands.size();
+      bands.push_back({g, -1, kind, label});
+    } else if (auto it = open.find(key); it != open.end()) {
+      bands[it->second].to = g;
+      open.erase(it);
+    }
+  }
+  return bands;
+}
+
+// When a finding happened in guest time: the kernel's timestamp, or the
+// last telemetry sample before a stall; -1 if unknown.
+double FindingTime(const nlohmann::json& f) {
+  if (Member(f, "kernel_time_s").is_number())
+    return f["kernel_time_s"].get<double>();
+  const auto& last = Member(f, "last_sample");
+  if (Member(last, "t").is_number()) return last["t"].get<double>();
+  return -1;
+}
+
+std::vector<Marker> MarkersOf(const nlohmann::json& run,
+                              const std::string& anchor) {
+  std::vector<Marker> markers;
+  const auto& findings = Member(run, "findings");
+  if (!findings.is_array()) return markers;
+  size_t i = 0;
+  for (const auto& f : findings) {
+    ++i;
+    double t = FindingTime(f);
+    if (t >= 0)
+      markers.push_back({t, Str(f, "kind") + ": " + Str(f, "title"),
+                         "#" + anchor + "-f" + std::to_string(i)});
+  }
+  return markers;
+}
+
 // memory.current per cgroup, and dirty / writeback pages.
-std::string GuestCharts(const nlohmann::json& series, const nlohmann::json& t) {
+std::string GuestCharts(const nlohmann::json& series, const ChartContext& cc) {
   static const char* kColors[] = {"#393", "#c33", "#36c", "#a3a",
                                   "#f96", "#69f", "#963", "#3aa"};
   std::string h;
@@ -190,23 +279,154 @@ std::string GuestCharts(const nlohmann::json& series, const nlohmann::json& t) {
     size_t i = 0;
     for (const auto& [name, v] : per.items())
       lines.push_back({name, kColors[i++ % 8], &v});
-    h += SvgChart("memory.current per cgroup", "MiB", t, lines);
+    h += SvgChart(cc.Make("memory.current per cgroup", "MiB", lines));
   }
   if (!Member(series, "dirty_mib").empty())
-    h += SvgChart("dirty and writeback", "MiB", t,
-                  {{"dirty", "#c33", &Member(series, "dirty_mib")},
-                   {"writeback", "#36c", &Member(series, "writeback_mib")}});
+    h += SvgChart(
+        cc.Make("dirty and writeback", "MiB",
+                {{"dirty", "#c33", &Member(series, "dirty_mib")},
+                 {"writeback", "#36c", &Member(series, "writeback_mib")}}));
   return h;
 }
 
-std::string RunSection(const Case& c, size_t attempt, const nlohmann::json& r) {
-  const auto& run = FirstRun(r);
+std::string RunCharts(const nlohmann::json& run, const std::string& anchor) {
   const auto& series = run.value("series", nlohmann::json::object());
+  const auto& t = Member(series, "t");
+  if (t.empty()) return "";
+  ChartContext cc{&t, BandsOf(run), MarkersOf(run, anchor)};
+  std::string h = "<div class=\"charts\">\n";
+  h +=
+      SvgChart(cc.Make("swap", "MiB/s",
+                       {{"swap-out", "#c33", &Member(series, "swapout_mib_s")},
+                        {"swap-in", "#36c", &Member(series, "swapin_mib_s")}}));
+  const auto& max = Member(series, "memory_max_mib");
+  h += SvgChart(cc.Make(
+      "memory.current", "MiB",
+      {{"memory.current", "#393", &Member(series, "memory_current_mib")}},
+      max.is_number() ? max.get<double>() : -1, "memory.max"));
+  h += SvgChart(cc.Make(
+      "link", "frames/s",
+      {{"to guest", "#36c", &Member(series, "to_guest_frames_s")},
+       {"to server", "#c33", &Member(series, "to_server_frames_s")},
+       {"dropped to guest", "#69f", &Member(series, "to_guest_dropped_s")},
+       {"dropped to server", "#f96", &Member(series, "to_server_dropped_s")}}));
+  h += SvgChart(
+      cc.Make("RPC retransmissions", "cumulative",
+              {{"rpc retrans", "#a3a", &Member(series, "rpc_retrans")}}));
+  h += GuestCharts(series, cc);
+  return h + "</div>\n";
+}
+
+// Lines [line - 20, line + 20] of console.log, numbered, the finding's
+// own lines highlighted; "" when the console is not there to read.
+std::string ConsoleExcerpt(const std::string& console, long first, long last) {
+  if (console.empty() || first < 1) return "";
+  if (last < first) last = first;
+  const long from = std::max(1L, first - 20), to = last + 20;
+  std::string h = "<pre class=\"console\">";
+  long n = 1;
+  size_t pos = 0;
+  while (pos < console.size() && n <= to) {
+    size_t nl = console.find('\n', pos);
+    if (nl == std::string::npos) nl = console.size();
+    if (n >= from) {
+      std::string text =
+          XmlEscape(console.substr(pos, std::min<size_t>(nl - pos, 400)));
+      std::string ln = StringPrintf("<span class=\"ln\">%6ld </span>", n);
+      h += n >= first && n <= last ? "<mark>" + ln + text + "</mark>\n"
+                                   : ln + text + "\n";
+    }
+    pos = nl + 1;
+    ++n;
+  }
+  return h + "</pre>\n";
+}
+
+// How a page in `html_dir` reaches `path`: relative when below it.
+std::string Href(const std::string& path, const std::string& html_dir) {
+  if (!html_dir.empty()) {
+    std::error_code ec;
+    auto rel = std::filesystem::relative(path, html_dir, ec);
+    if (!ec && !rel.empty() && rel.native().rfind("..", 0) != 0)
+      return XmlEscape(rel.string());
+  }
+  return "file://" + XmlEscape(path);
+}
+
+// The run directory's files, linked.
+std::string FileLinks(const std::string& out_dir, const std::string& html_dir) {
+  std::error_code ec;
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(out_dir, ec))
+    if (e.is_regular_file(ec)) names.push_back(e.path().filename().string());
+  if (names.empty()) return "";
+  std::sort(names.begin(), names.end());
+  std::string h = "<p class=\"files\">files:";
+  for (const std::string& n : names)
+    h += " <a href=\"" + Href(out_dir + "/" + n, html_dir) + "\">" +
+         XmlEscape(n) + "</a>";
+  return h + "</p>\n";
+}
+
+std::string Findings(const nlohmann::json& r, const nlohmann::json& run,
+                     const std::string& anchor, const std::string& html_dir) {
+  const auto& findings = run.value("findings", nlohmann::json::array());
+  if (findings.empty()) return "";
+  const std::string out_dir = Str(r, "out_dir");
+  auto console = ReadFile(out_dir + "/console.log");
+  std::string h = "<h3>Findings</h3>\n";
+  size_t i = 0;
+  for (const auto& f : findings) {
+    h += "<div class=\"finding\" id=\"" + XmlEscape(anchor) + "-f" +
+         std::to_string(++i) + "\"><p><b>" + XmlEscape(Str(f, "kind")) +
+         "</b>: " + XmlEscape(Str(f, "title"));
+    if (double t = FindingTime(f); t >= 0)
+      h += StringPrintf(" — at %.1f s guest time", t);
+    const auto& lines = Member(f, "console_lines");
+    long first = -1, last = -1;
+    if (lines.is_array() && lines.size() == 2 && lines[0].is_number()) {
+      first = lines[0].get<long>();
+      last = lines[1].is_number() ? lines[1].get<long>() : first;
+      h += " (console.log lines " + std::to_string(first) + "–" +
+           std::to_string(last) + ")";
+    }
+    h += "</p>\n";
+    // The console around the finding's first line when the file is there,
+    // else the lines the report kept.
+    std::string around =
+        console.ok()
+            ? ConsoleExcerpt(*console, first, std::min(last, first + 40))
+            : "";
+    std::string ex = Str(f, "excerpt");
+    if (f.contains("evidence"))
+      for (const auto& e : f["evidence"])
+        ex += (ex.empty() ? "" : "\n") + e.get<std::string>();
+    if (!around.empty())
+      h += around;
+    else if (!ex.empty())
+      h += "<pre>" + XmlEscape(ex) + "</pre>\n";
+    if (f.contains("attachments") && !f["attachments"].empty()) {
+      h += "<p>dumps:";
+      for (const auto& a : f["attachments"])
+        h += " <a href=\"" +
+             Href(out_dir + "/" + a.get<std::string>(), html_dir) + "\">" +
+             XmlEscape(a.get<std::string>()) + "</a>";
+      h += "</p>\n";
+    }
+    h += "</div>\n";
+  }
+  return h;
+}
+
+std::string RunSection(const Case& c, size_t attempt, const nlohmann::json& r,
+                       const std::string& html_dir) {
+  const auto& run = FirstRun(r);
+  const std::string anchor = c.id + ".a" + std::to_string(attempt);
   std::string v = Str(run, "verdict");
-  std::string h = "<h2 id=\"" + XmlEscape(c.id) + ".a" +
-                  std::to_string(attempt) + "\">" + XmlEscape(c.scenario) +
-                  " — attempt " + std::to_string(attempt) +
-                  " — <span class=\"" + v + "\">" + v + "</span></h2>\n";
+  std::string h = "<h2 id=\"" + XmlEscape(anchor) + "\">" +
+                  XmlEscape(c.scenario) + " — attempt " +
+                  std::to_string(attempt) + " — <span class=\"" + v + "\">" +
+                  v + "</span></h2>\n";
   const auto& metrics = run.value("metrics", nlohmann::json::object());
   const auto& link = run.value("link", nlohmann::json::object());
   auto dir = [&](const char* d, const char* k) {
@@ -228,71 +448,24 @@ std::string RunSection(const Case& c, size_t attempt, const nlohmann::json& r) {
        StringPrintf("%.1f s", run.value("duration_s", 0.0)) + ", started " +
        XmlEscape(Str(run, "started_at")) + ", " + XmlEscape(Str(r, "out_dir")) +
        "</td></tr></table>\n";
+  h += FileLinks(Str(r, "out_dir"), html_dir);
   if (!Str(run, "error").empty())
     h += "<p class=\"error\">harness error: " + XmlEscape(Str(run, "error")) +
          "</p>\n";
-  const auto& findings = run.value("findings", nlohmann::json::array());
-  if (!findings.empty()) {
-    h += "<h3>Findings</h3>\n";
-    for (const auto& f : findings) {
-      h += "<p><b>" + XmlEscape(Str(f, "kind")) +
-           "</b>: " + XmlEscape(Str(f, "title"));
-      if (f.contains("console_lines"))
-        h += " (console.log lines " + DumpJson(f["console_lines"][0], -1) +
-             "–" + DumpJson(f["console_lines"][1], -1) + ")";
-      h += "</p>\n";
-      std::string ex = Str(f, "excerpt");
-      if (f.contains("evidence"))
-        for (const auto& e : f["evidence"])
-          ex += (ex.empty() ? "" : "\n") + e.get<std::string>();
-      if (!ex.empty()) h += "<pre>" + XmlEscape(ex) + "</pre>\n";
-      if (f.contains("attachments") && !f["attachments"].empty()) {
-        h += "<p>dumps:";
-        for (const auto& a : f["attachments"]) {
-          std::string file = Str(r, "out_dir") + "/" + a.get<std::string>();
-          h += " <a href=\"file://" + XmlEscape(file) + "\">" +
-               XmlEscape(a.get<std::string>()) + "</a>";
-        }
-        h += "</p>\n";
-      }
-    }
-  }
+  h += Findings(r, run, anchor, html_dir);
   for (const auto& u : run.value("unmet_expectations", nlohmann::json::array()))
     h += "<p class=\"fail\">unmet: " + XmlEscape(u.get<std::string>()) +
          "</p>\n";
   h += LinkTables(link);
   h += GuestTables(run);
-  if (!Member(series, "t").empty()) {
-    const auto& t = Member(series, "t");
-    h += "<div class=\"charts\">\n";
-    h += SvgChart("swap", "MiB/s", t,
-                  {{"swap-out", "#c33", &Member(series, "swapout_mib_s")},
-                   {"swap-in", "#36c", &Member(series, "swapin_mib_s")}});
-    double max = Member(series, "memory_max_mib").is_number()
-                     ? Member(series, "memory_max_mib").get<double>()
-                     : -1;
-    h += SvgChart(
-        "memory.current", "MiB", t,
-        {{"memory.current", "#393", &Member(series, "memory_current_mib")}},
-        max, "memory.max");
-    h += SvgChart(
-        "link", "frames/s", t,
-        {{"to guest", "#36c", &Member(series, "to_guest_frames_s")},
-         {"to server", "#c33", &Member(series, "to_server_frames_s")},
-         {"dropped to guest", "#69f", &Member(series, "to_guest_dropped_s")},
-         {"dropped to server", "#f96",
-          &Member(series, "to_server_dropped_s")}});
-    h += SvgChart("RPC retransmissions", "cumulative", t,
-                  {{"rpc retrans", "#a3a", &Member(series, "rpc_retrans")}});
-    h += GuestCharts(series, t);
-    h += "</div>\n";
-  }
+  h += RunCharts(run, anchor);
   return h;
 }
 
 }  // namespace
 
-std::string ReportHtml(const std::vector<Case>& cases) {
+std::string ReportHtml(const std::vector<Case>& cases,
+                       const std::string& html_dir) {
   const std::string verdict = SetVerdict(cases);
   std::string h =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -320,7 +493,7 @@ std::string ReportHtml(const std::vector<Case>& cases) {
   h += "</table>\n";
   for (const Case& c : cases)
     for (size_t i = 0; i < c.reports.size(); ++i)
-      h += RunSection(c, i + 1, *c.reports[i]);
+      h += RunSection(c, i + 1, *c.reports[i], html_dir);
   return h + "</body></html>\n";
 }
 }  // namespace swapbench

@@ -10,7 +10,7 @@ packages=(
   # tests: the libFuzzer targets (bench/fuzz.sh)
   clang libclang-rt-14-dev
   # tests: report.html is rendered in headless Chromium
-  chromium-headless-shell fonts-dejavu-core
+  chromium-headless-shell fonts-dejavu-core libpng-dev
   # libraries
   libvirt-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libpcap-dev
   # compressed kernel modules (.ko.xz, .ko.zst, .ko.gz)
