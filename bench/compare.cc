@@ -8,6 +8,7 @@
 
 #include "bench/formats.h"
 #include "bench/fs_util.h"
+#include "bench/svg.h"
 #include "bench/text.h"
 
 namespace swapbench {
@@ -15,6 +16,17 @@ namespace swapbench {
 namespace {
 
 bool Good(const std::string& v) { return v == "pass" || v == "flaky"; }
+
+// How the two sides' cases pair: "smoke seed 1".
+std::string CaseKey(const Case& c) {
+  return c.scenario + " seed " + std::to_string(c.seed);
+}
+
+// The case's id in compare.html (ids have no spaces): "smoke-seed-1".
+std::string Anchor(std::string key) {
+  std::replace(key.begin(), key.end(), ' ', '-');
+  return XmlEscape(key);
+}
 
 std::string Pct(double x) { return StringPrintf("%+.1f%%", x * 100); }
 
@@ -57,9 +69,7 @@ nlohmann::json Compare(const std::vector<nlohmann::json>& base,
                        const std::vector<nlohmann::json>& fresh,
                        const CompareOptions& o) {
   auto bc = GroupCases(base), nc = GroupCases(fresh);
-  auto key = [](const Case& c) {
-    return c.scenario + " seed " + std::to_string(c.seed);
-  };
+  auto key = CaseKey;
   std::map<std::string, const Case*> by_key;
   for (const Case& c : bc) by_key.emplace(key(c), &c);
   nlohmann::json rows = nlohmann::json::array();
@@ -204,16 +214,88 @@ std::string NewSignaturesHtml(const nlohmann::json& r) {
   return h;
 }
 
+// One side of an overlay: a run's series with its time made relative to
+// the workloads' start (the hog_start event), so BASE and NEW line up.
+struct Side {
+  std::string kernel;
+  nlohmann::json t = nlohmann::json::array();
+  const nlohmann::json* series = nullptr;
+};
+
+Side SideOf(const nlohmann::json& report) {
+  Side s;
+  if (auto k = report.find("kernel"); k != report.end())
+    s.kernel = Str(*k, "release");
+  const nlohmann::json& run = FirstRun(report);
+  auto found = run.is_object() ? run.find("series") : run.end();
+  if (!run.is_object() || found == run.end() || !found->is_object() ||
+      !found->contains("t") || !(*found)["t"].is_array())
+    return s;
+  const nlohmann::json& series = *found;
+  s.series = &series;
+  double t0 = series["t"].empty() || !series["t"][0].is_number()
+                  ? 0
+                  : series["t"][0].get<double>();
+  auto events = run.find("events");
+  if (events != run.end() && events->is_array())
+    for (const auto& e : *events)
+      if (Str(e, "event") == "hog_start" && e.contains("t") &&
+          e["t"].is_number()) {
+        t0 = e["t"].get<double>();
+        break;
+      }
+  for (const auto& t : series["t"])
+    s.t.push_back(t.is_number() ? nlohmann::json(t.get<double>() - t0)
+                                : nlohmann::json());
+  return s;
+}
+
+// BASE (blue) and NEW (red, dashed) on one chart per metric.
+std::string Overlay(const std::string& key, const nlohmann::json& b,
+                    const nlohmann::json& n) {
+  const Side base = SideOf(b), fresh = SideOf(n);
+  if (!base.series || !fresh.series) return "";
+  static const nlohmann::json null;
+  auto of = [&](const Side& s, const char* k) -> const nlohmann::json& {
+    auto it = s.series->find(k);
+    return it != s.series->end() && it->is_array() ? *it : null;
+  };
+  std::string h = "<h2 id=\"" + Anchor(key) + "\">" + XmlEscape(key) +
+                  "</h2>\n<p>" + XmlEscape(Str(b, "out_dir")) + " (base) and " +
+                  XmlEscape(Str(n, "out_dir")) +
+                  " (new), first attempts</p>\n<div class=\"charts\">\n";
+  struct Metric {
+    const char *title, *unit, *key;
+  };
+  for (const Metric& m :
+       {Metric{"swap-out", "MiB/s", "swapout_mib_s"},
+        Metric{"swap-in", "MiB/s", "swapin_mib_s"},
+        Metric{"memory.current", "MiB", "memory_current_mib"},
+        Metric{"link to guest", "frames/s", "to_guest_frames_s"}}) {
+    if (of(base, m.key).is_null() && of(fresh, m.key).is_null()) continue;
+    Chart chart;
+    chart.title = m.title;
+    chart.unit = m.unit;
+    chart.x_unit = "s since the workloads started";
+    chart.lines = {
+        {"base " + base.kernel, "#36c", &of(base, m.key), &base.t},
+        {"new " + fresh.kernel, "#c33", &of(fresh, m.key), &fresh.t, true}};
+    h += SvgChart(chart);
+  }
+  return h + "</div>\n";
+}
+
 }  // namespace
 
-std::string CompareHtml(const nlohmann::json& c) {
+std::string CompareHtml(const nlohmann::json& c,
+                        const std::vector<nlohmann::json>& base,
+                        const std::vector<nlohmann::json>& fresh) {
   std::string h =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-      "<title>swapbench compare</title><style>body{font-family:sans-serif;"
-      "margin:1.5em}table{border-collapse:collapse}td,th{border:1px solid "
-      "#ccc;padding:3px 8px;font-size:.9em}.regression{color:#b00;font-weight:"
-      "bold}.new_finding{color:#b00}.improvement,.fixed{color:#070}</style></"
-      "head><body>\n<h1>swapbench "
+      "<title>swapbench compare</title>" +
+      std::string(ReportStyle()) +
+      "<style>.regression{color:#b00;font-weight:bold}.new_finding{color:#b00}"
+      ".improvement,.fixed{color:#070}</style></head><body>\n<h1>swapbench "
       "compare — <span class=\"" +
       c["verdict"].get<std::string>() + "\">" + XmlEscape(c["verdict"]) +
       "</span></h1>\n<p>" + XmlEscape(c.value("base", "")) + " → " +
@@ -251,7 +333,8 @@ std::string CompareHtml(const nlohmann::json& c) {
              "</svg> " + Num(r["base_median_mib_s"]) + " → " +
              Num(r["new_median_mib_s"]);
     }
-    h += "<tr><td>" + v("case") + "</td><td>" + v("base_kernel") + ": " +
+    h += "<tr><td><a href=\"#" + Anchor(r.value("case", "")) + "\">" +
+         v("case") + "</a></td><td>" + v("base_kernel") + ": " +
          v("base_verdict") + "</td><td>" + v("new_kernel") + ": " +
          v("new_verdict") + "</td><td class=\"" + v("transition") + "\">" +
          v("transition") + NewSignaturesHtml(r) + "</td><td>" + bars +
@@ -259,7 +342,18 @@ std::string CompareHtml(const nlohmann::json& c) {
          "</td><td class=\"" + v("throughput") + "\">" + v("throughput") + " " +
          v("throughput_reason") + "</td></tr>\n";
   }
-  return h + "</table></body></html>\n";
+  h += "</table>\n";
+  // The overlays: the first attempt of each side, for every case both have.
+  std::vector<Case> bc = GroupCases(base), nc = GroupCases(fresh);
+  std::map<std::string, const nlohmann::json*> base_first;
+  for (const Case& b : bc)
+    if (!b.reports.empty()) base_first.emplace(CaseKey(b), b.reports[0]);
+  for (const Case& n : nc) {
+    auto it = base_first.find(CaseKey(n));
+    if (it != base_first.end() && !n.reports.empty())
+      h += Overlay(it->first, *it->second, *n.reports[0]);
+  }
+  return h + "</body></html>\n";
 }
 
 }  // namespace swapbench

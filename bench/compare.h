@@ -30,7 +30,13 @@ nlohmann::json Compare(const std::vector<nlohmann::json>& base,
                        const std::vector<nlohmann::json>& fresh,
                        const CompareOptions& o);
 
-std::string CompareHtml(const nlohmann::json& c);
+// The comparison as a page: the table, then for each case both sides have,
+// BASE's and NEW's first attempts overlaid on one chart per metric, their
+// clocks aligned at the workloads' start. `base` and `fresh` are the sets
+// Compare was given (empty: the table alone).
+std::string CompareHtml(const nlohmann::json& c,
+                        const std::vector<nlohmann::json>& base = {},
+                        const std::vector<nlohmann::json>& fresh = {});
 std::string CompareText(const nlohmann::json& c);
 
 }  // namespace swapbench

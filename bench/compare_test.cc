@@ -109,6 +109,51 @@ TEST(CompareTest, FlakyIsNotARegressionAndCasesPairByScenario) {
   EXPECT_NE(CompareText(c).find("verdict: ok"), std::string::npos);
 }
 
+// compare.html overlays BASE's and NEW's first attempts on one chart per
+// metric, each clock starting where its workloads started.
+TEST(CompareTest, HtmlOverlaysBothSidesFromTheWorkloadsStart) {
+  auto with_series = [](nlohmann::json r, double hog_start) {
+    auto& run = r["runs"][0];
+    run["events"] = {{{"t", hog_start}, {"event", "hog_start"}}};
+    run["series"] = {{"t", {hog_start - 1, hog_start, hog_start + 1}},
+                     {"swapout_mib_s", {0.0, 5.0, 6.0}},
+                     {"memory_current_mib", {10.0, 40.0, 48.0}}};
+    return r;
+  };
+  std::vector<nlohmann::json> base = {with_series(R("A", "pass", 7), 6.0)};
+  std::vector<nlohmann::json> fresh = {with_series(R("B", "pass", 6), 9.5)};
+  std::string h = CompareHtml(Compare(base, fresh, {}), base, fresh);
+  EXPECT_NE(h.find("<a href=\"#smoke-seed-1\">smoke seed 1</a>"),
+            std::string::npos);
+  EXPECT_NE(h.find("<h2 id=\"smoke-seed-1\">"), std::string::npos);
+  // swap-out and memory.current: the metrics the runs have.
+  EXPECT_NE(h.find("data-title=\"swap-out\""), std::string::npos);
+  EXPECT_NE(h.find("data-title=\"memory.current\""), std::string::npos);
+  EXPECT_EQ(h.find("data-title=\"link to guest\""), std::string::npos);
+  // Both sides' points at -1, 0, +1 s from their own hog start: the same
+  // x pixels, and the new side dashed.
+  auto path = [&](const std::string& series) {
+    size_t at = h.find("data-series=\"" + series + "\"><path");
+    EXPECT_NE(at, std::string::npos) << series;
+    at = h.find(" d=\"", at);
+    return h.substr(at, h.find('"', at + 4) - at);
+  };
+  auto xs = [](const std::string& d) {
+    std::vector<std::string> out;
+    for (size_t at = d.find_first_of("ML"); at != std::string::npos;
+         at = d.find_first_of("ML", at + 1))
+      out.push_back(d.substr(at + 1, d.find(' ', at + 1) - at - 1));
+    return out;
+  };
+  EXPECT_EQ(xs(path("base A")), xs(path("new B")));
+  EXPECT_EQ(xs(path("base A")).size(), 3u);
+  EXPECT_NE(h.find("data-series=\"new B\"><path class=\"series\" "
+                   "fill=\"none\" stroke=\"#c33\" stroke-width=\"1.6\" "
+                   "stroke-dasharray"),
+            std::string::npos);
+  EXPECT_NE(h.find("s since the workloads started"), std::string::npos);
+}
+
 TEST(CompareTest, LoadReportSetFindsReportsBelowADirectory) {
   std::string dir = testing::TempDir() + "/cmpset";
   std::filesystem::remove_all(dir);

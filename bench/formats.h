@@ -28,6 +28,8 @@ namespace swapbench {
 std::string JunitXml(const std::vector<Case>& cases);
 nlohmann::json KcidbJson(const std::vector<Case>& cases);
 std::string Ktap(const std::vector<Case>& cases);
+// The pages' shared <style> element (report.html, compare.html).
+const char* ReportStyle();
 // `html_dir`: where the page will be, so links to run files are relative
 // ("": absolute file:// links). Reads each run's console.log, when it is
 // there, for the excerpts around its findings.

@@ -635,7 +635,8 @@ int CompareCommand(CompareFlags f) {
   if (Status s = CheckOutDir(dir); !s.ok()) return ExitFor(s);
   Status s = MakeDirs(dir);
   if (s.ok()) s = WriteFileAtomic(dir + "/compare.json", DumpJson(c) + "\n");
-  if (s.ok()) s = WriteFileAtomic(dir + "/compare.html", CompareHtml(c));
+  if (s.ok())
+    s = WriteFileAtomic(dir + "/compare.html", CompareHtml(c, *b, *n));
   if (!s.ok()) return ExitFor(s);
   printf("%s", CompareText(c).c_str());
   printf("compare.json and compare.html in %s\n", dir.c_str());

@@ -464,6 +464,8 @@ std::string RunSection(const Case& c, size_t attempt, const nlohmann::json& r,
 
 }  // namespace
 
+const char* ReportStyle() { return kStyle; }
+
 std::string ReportHtml(const std::vector<Case>& cases,
                        const std::string& html_dir) {
   const std::string verdict = SetVerdict(cases);
