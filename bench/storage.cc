@@ -79,8 +79,7 @@ Status BlockServer::Start() {
 }
 
 void BlockServer::Stop() {
-  // tgtd ignores SIGTERM while it has sessions: the grace is short.
-  Terminate(pid_, 1500);
+  Terminate(pid_, 0);  // storage.h: the guest is gone
   pid_ = 0;
 }
 

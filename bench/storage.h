@@ -3,7 +3,10 @@
 // and iSCSI servers implement the same interface.
 //
 // Ownership: the runner owns one Storage for one run; Stop() (also called
-// by the destructor) stops every process Start() spawned. Not thread-safe.
+// by the destructor) kills every process Start() spawned, without a grace
+// period: it runs once the guest is gone, when the swap it served is
+// garbage and nothing is left to protect (ganesha took ~2 s to exit on
+// SIGTERM, tgtd ignores it while it has sessions). Not thread-safe.
 #ifndef SWAPBENCH_BENCH_STORAGE_H_
 #define SWAPBENCH_BENCH_STORAGE_H_
 
