@@ -32,6 +32,23 @@ struct BenchRelayOptions {
 // Returns the exit code (0 when every mode had a passing run).
 int BenchRelay(const BenchRelayOptions& o);
 
+// bench-baseline: the yardstick for "a run within 10 % of raw QEMU". The
+// same scenario (BenchRelayFits) run `repeat` times each way, interleaved:
+// plain qemu-system-x86_64 on a direct TAP with no libvirt and no relay
+// (RawQemu, in this process, the storage server set up as in any run), and
+// `swapbench run` as a user runs it (a child process: its libvirt, relay
+// and teardown included). Prints each run's wall time and hog time, the
+// medians and their ratios, and writes bench-baseline.json.
+struct BenchBaselineOptions {
+  Scenario scenario;  // BenchRelayFits
+  int repeat = 4;
+  std::string out_dir;  // default /tmp/swapbench-bench-baseline
+  RunnerOptions runner;
+  // `swapbench run SCENARIO [--kernel-package ...]`; --out is added.
+  std::vector<std::string> swapbench_run;
+};
+int BenchBaseline(const BenchBaselineOptions& o);
+
 }  // namespace swapbench
 
 #endif  // SWAPBENCH_BENCH_BENCH_RELAY_H_

@@ -740,6 +740,47 @@ int BenchRelayCommand(const BenchRelayFlags& f) {
   return BenchRelay({*sc, f.repeat, f.out, *ro});
 }
 
+CLI::App* AddBenchBaseline(CLI::App& app, BenchRelayFlags* f) {
+  auto* cmd = app.add_subcommand(
+      "bench-baseline",
+      "benchmark: the same scenario on plain qemu-system-x86_64 (direct TAP, "
+      "no libvirt, no relay) and as `swapbench run`, interleaved; print wall "
+      "and hog times and their ratios (the target: swapbench <= 1.10x)");
+  cmd->add_option("scenario", f->scenario,
+                  "scenario without impairments (default "
+                  "scenarios/smoke.toml)");
+  cmd->add_option("--kernel-package", f->kernel,
+                  "Debian kernel package (default: the scenario's)");
+  cmd->add_option("--repeat", f->repeat,
+                  "pairs of runs, interleaved (default 4)")
+      ->transform(Decimal(1, 100));
+  cmd->add_option("--out", f->out,
+                  "where the runs and bench-baseline.json go "
+                  "(default /tmp/swapbench-bench-baseline)");
+  f->dirs.AddTo(cmd);
+  return cmd;
+}
+
+int BenchBaselineCommand(const BenchRelayFlags& f) {
+  auto sc = LoadScenario(f.scenario);
+  if (!sc.ok()) return ExitFor(sc.status());
+  if (Status s = BenchRelayFits(*sc); !s.ok()) return ExitFor(s);
+  if (!f.out.empty())
+    if (Status s = CheckOutDir(f.out); !s.ok()) return ExitFor(s);
+  if (!f.kernel.empty())
+    if (auto k = KernelPackageFlag(f.kernel); !k.ok())
+      return ExitFor(k.status());
+  std::unique_ptr<Libvirt> lv;
+  auto ro = RealRunnerOptions(f.dirs, "bench-baseline", &lv);
+  if (!ro.ok()) return ExitFor(ro.status());
+  if (!f.kernel.empty()) ro->kernel = KernelSpec{f.kernel, "", "", "", ""};
+  std::vector<std::string> run = {"/proc/self/exe", "run",        f.scenario,
+                                  "--state",        f.dirs.state, "--cache",
+                                  f.dirs.cache};
+  if (!f.kernel.empty()) run.insert(run.end(), {"--kernel-package", f.kernel});
+  return BenchBaseline({*sc, f.repeat, f.out, *ro, run});
+}
+
 struct ReplayFlags {
   std::string run_dir;
   int gdb = 0;
@@ -849,6 +890,9 @@ int main(int argc, char** argv) {
 
   BenchRelayFlags bench_relay_flags;
   auto* bench_relay = AddBenchRelay(app, &bench_relay_flags);
+  BenchRelayFlags bench_baseline_flags;
+  bench_baseline_flags.repeat = 4;
+  auto* bench_baseline = AddBenchBaseline(app, &bench_baseline_flags);
   ReplayFlags replay_flags;
   auto* replay = AddReplay(app, &replay_flags);
 
@@ -907,6 +951,8 @@ int main(int argc, char** argv) {
   }
   if (preview->parsed()) return LinkPreviewCommand(preview_flags);
   if (bench_relay->parsed()) return BenchRelayCommand(bench_relay_flags);
+  if (bench_baseline->parsed())
+    return BenchBaselineCommand(bench_baseline_flags);
   if (replay->parsed()) return ReplayCommand(replay_flags);
   if (check->parsed()) return Check(check_paths);
   if (list->parsed()) return List(list_paths);

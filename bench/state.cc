@@ -72,12 +72,12 @@ std::vector<std::string> Reap(
       std::string domain = j.value("domain", "");
       if (!domain.empty()) destroy_domain(domain);
       for (const auto& p : j.value("pids", std::vector<int>{})) {
-        // Only our servers (and floods): a recycled pid may belong to anything
-        // else.
+        // Only our servers, floods and raw guests: a recycled pid may
+        // belong to anything else.
         auto comm = ReadFile("/proc/" + std::to_string(p) + "/comm");
         if (!comm.ok()) continue;
-        for (const char* server :
-             {"ganesha.nfsd", "rpcbind", "nbd-server", "tgtd", "tcpreplay"})
+        for (const char* server : {"ganesha.nfsd", "rpcbind", "nbd-server",
+                                   "tgtd", "tcpreplay", "qemu-system-x86"})
           if (comm->rfind(server, 0) == 0) kill(p, SIGKILL);
       }
       DeleteNetns(Env::Default(), j.value("netns", ""));

@@ -245,6 +245,10 @@ Status Testbed::StartGuest(const Plan& plan,
   if (cancelled())
     return Status::Cancelled("cancelled before the guest started");
   if (!(s = vm_->Start()).ok()) return s;
+  if (vm_->pid() > 0) {
+    record_.pids.push_back(vm_->pid());
+    (void)state_.Update(record_);
+  }
   return path_->GuestStarted();
 }
 

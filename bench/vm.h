@@ -6,6 +6,8 @@
 #ifndef SWAPBENCH_BENCH_VM_H_
 #define SWAPBENCH_BENCH_VM_H_
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -68,6 +70,9 @@ class Vm {
   // Lets the agent's workloads go on from a hold (protocol.h conf::kHold):
   // one kRelease byte on the control port.
   virtual Status Release() = 0;
+  // A guest that is this process's child (RawQemu): its pid, which the run
+  // record keeps for the reaper; 0 for libvirt's.
+  virtual pid_t pid() const { return 0; }
   // The hypervisor's log for this guest (QEMU's command line and stderr);
   // empty if there is none.
   virtual std::string qemu_log() const = 0;
