@@ -388,6 +388,25 @@ TEST_F(IntegrationTest, ServerStallIsRiddenOutAndOnTheTimeline) {
             (*end)["guest_s"].get<double>() - 1);
   EXPECT_GT((*up)["outage_s"].get<double>(), 0);
   EXPECT_EQ(run["integrity"]["pages_corrupted"], 0);
+  // The hog held at exactly 64 MiB until the server was stopped, and the
+  // bench (not the agent's timeout) let it go; the stall began at the
+  // hold's guest time.
+  std::vector<nlohmann::json> holds, released;
+  for (const auto& e : run["events"]) {
+    if (e.value("event", "") == "hold") holds.push_back(e);
+    if (e.value("event", "") == "released") released.push_back(e);
+  }
+  ASSERT_EQ(holds.size(), 2u) << run["events"].dump(1);
+  ASSERT_EQ(released.size(), 2u) << run["events"].dump(1);
+  EXPECT_EQ(holds[0]["at"], "start");
+  EXPECT_EQ(holds[1]["at"], "pages");
+  EXPECT_EQ(holds[1]["pages"], 16384);
+  for (const auto& r : released) {
+    EXPECT_EQ(r["by"], "host") << r.dump();
+    EXPECT_LT(r["waited_s"].get<double>(), 1.0) << r.dump();
+  }
+  EXPECT_NEAR((*begin)["guest_s"].get<double>(), holds[1]["t"].get<double>(),
+              0.001);
   EXPECT_EQ(Leftovers(id, out), "");
 }
 
@@ -1217,6 +1236,40 @@ TEST_F(IntegrationTest, QualifyBaselineOnVirtioWritesTheReport) {
   EXPECT_NE(html->find("<td class='pass'>pass: "), std::string::npos);
   EXPECT_TRUE(Exists(out + "/runs/report.json"));
   EXPECT_EQ(Leftovers(id, out), "");
+}
+
+}  // namespace
+}  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+// The yardstick runs: smoke on plain QEMU (no libvirt, no relay) and as
+// swapbench run, one pair; both pass, the ratios are written, and nothing
+// of the raw guest is left.
+TEST_F(IntegrationTest, BenchBaselineRunsRawQemuAndSwapbench) {
+  REQUIRE_CAPABILITIES();
+  std::string dir = OutDir("baseline");
+  std::string id, log;
+  int rc = RunBench({"bench-baseline", kSource + "/scenarios/smoke.toml",
+                     "--repeat", "1", "--out", dir},
+                    &id, &log);
+  ASSERT_EQ(rc, 0) << log;
+  auto text = ReadFile(dir + "/bench-baseline.json");
+  ASSERT_TRUE(text.ok()) << log;
+  nlohmann::json j = nlohmann::json::parse(*text);
+  ASSERT_EQ(j["runs"].size(), 2u) << j.dump(1);
+  for (const auto& r : j["runs"]) EXPECT_EQ(r["verdict"], "pass") << r.dump();
+  EXPECT_GT(j["wall_ratio"].get<double>(), 0.5);
+  EXPECT_LT(j["wall_ratio"].get<double>(), 5.0);
+  EXPECT_GT(j["raw_hog_s"].get<double>(), 0);
+  // The raw run had no libvirt domain: its report says so and its guest
+  // is gone.
+  auto raw = ReadFile(dir + "/raw-qemu.a1/report.json");
+  ASSERT_TRUE(raw.ok());
+  EXPECT_NE(raw->find("raw QEMU baseline"), std::string::npos);
+  auto q = RunCommand({"pgrep", "-af", "qemu-system.*" + dir + "/"});
+  EXPECT_TRUE(q.ok() && q->exit_code == 1) << q->output;
 }
 
 }  // namespace
