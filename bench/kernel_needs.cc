@@ -100,6 +100,8 @@ Ask AskOf(const Scenario& sc, Asker a) {
 std::string Describe(const Scenario& sc, const Ask& ask) {
   if (ask.key.empty()) return "every scenario";
   if (ask.key == "cgroup") return sc.Where("cgroup") + ": [cgroup]";
+  if (ask.key == "vm.nic" && !sc.nic_override.empty())
+    return sc.path + ": vm.nic \"" + ask.value + "\" (from --nic)";
   bool set = sc.lines.count(ask.key) != 0;
   return sc.Where(ask.key) + ": " + ask.key + " \"" + ask.value + "\"" +
          (set ? "" : " (the default)");

@@ -76,6 +76,16 @@ TEST(KernelNeedsTest, AskerNamesTheScenarioLineOrTheDefault) {
   });
   ASSERT_NE(v41, dflt.end());
   EXPECT_EQ(v41->asker, "t.toml: storage.version \"4.1\" (the default)");
+  // run --nic: the command line asked, not the file or its default.
+  Scenario sc = Parse("name = \"x\"\n");
+  sc.vm.nic = "e1000";
+  sc.nic_override = "e1000";
+  auto nic = NeedsOf(sc);
+  auto e1000 = std::find_if(nic.begin(), nic.end(), [](const KernelNeed& n) {
+    return n.option == "CONFIG_E1000";
+  });
+  ASSERT_NE(e1000, nic.end());
+  EXPECT_EQ(e1000->asker, "t.toml: vm.nic \"e1000\" (from --nic)");
 }
 
 TEST(KernelNeedsTest, AllBuiltInLoadsNoModule) {
