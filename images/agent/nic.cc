@@ -68,15 +68,19 @@ int DriverStats(int s, const char* ifname, char* out, int cap) {
   memset(&info, 0, sizeof(info));
   info.cmd = ETHTOOL_GDRVINFO;
   if (EthtoolIoctl(s, ifname, &info) != 0 || info.n_stats == 0) return 0;
-  int n = info.n_stats > kMaxStats ? kMaxStats : info.n_stats;
+  // The kernel fills n_stats entries whatever len says: ask only when they
+  // fit the static buffers (the agent allocates nothing).
+  if (info.n_stats > kMaxStats) {
+    Log("%s: %u driver counters, more than the %d the agent reads", ifname,
+        info.n_stats, kMaxStats);
+    return 0;
+  }
+  const int n = info.n_stats;
   static char
       strings_buf[sizeof(ethtool_gstrings) + kMaxStats * ETH_GSTRING_LEN];
   static char stats_buf[sizeof(ethtool_stats) + kMaxStats * sizeof(__u64)];
   auto* strs = reinterpret_cast<ethtool_gstrings*>(strings_buf);
   auto* vals = reinterpret_cast<ethtool_stats*>(stats_buf);
-  // The kernel fills n_stats entries whatever len says: ask only when they
-  // fit.
-  if (info.n_stats > kMaxStats) return 0;
   strs->cmd = ETHTOOL_GSTRINGS;
   strs->string_set = ETH_SS_STATS;
   strs->len = n;
