@@ -142,8 +142,9 @@ std::string DomainXml(const VmConfig& c) {
        "'/><target type='virtio' name='" + protocol::kTelemetryPort +
        "'/></channel>\n";
   // The host's word to the agent (holds): a pty the runner keeps open.
-  x += "    <channel type='pty'><target type='virtio' name='" +
-       std::string(protocol::kControlPort) + "'/></channel>\n";
+  if (c.control_port)
+    x += "    <channel type='pty'><target type='virtio' name='" +
+         std::string(protocol::kControlPort) + "'/></channel>\n";
   // Multiqueue and the offload switches are virtio-net's.
   const bool virtio = c.nic == "virtio";
   std::string queues = virtio && c.queues > 1

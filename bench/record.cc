@@ -90,6 +90,7 @@ Status SaveRecording(const VmConfig& vc, const std::string& out_dir,
                       {"kernel_sha256", *kernel_sha},
                       {"initrd_sha256", *initrd_sha},
                       {"cmdline", vc.cmdline},
+                      {"control_port", vc.control_port},
                       {"nic", vc.nic},
                       {"mac", vc.mac},
                       {"queues", vc.queues},
@@ -124,6 +125,9 @@ Result<ReplaySetup> ReplayConfig(Env* env, const std::string& run_dir,
   vc.nic = j.value("nic", "virtio");
   vc.mac = j.value("mac", vc.mac);
   vc.queues = j.value("queues", 1);
+  // Recordings from before the holds had no control port: the replay's
+  // devices must be the recording's.
+  vc.control_port = j.value("control_port", false);
   r.recorded_wall_s = j.value("wall_s", 0.0);
   auto sha = Sha256File(vc.kernel);
   if (!sha.ok() || *sha != j.value("kernel_sha256", ""))

@@ -127,6 +127,18 @@ TEST(RecordTest, ARecordingNamesItsKernelByHashAndReplayChecksIt) {
   EXPECT_TRUE(r->vm.rr_drive.empty());
   EXPECT_FALSE(r->vm.start_paused);
   EXPECT_DOUBLE_EQ(r->recorded_wall_s, 120);
+  EXPECT_TRUE(r->vm.control_port);
+  // A recording from before the control port replays without one: the
+  // replay's devices are the recording's.
+  nlohmann::json old = j;
+  old.erase("control_port");
+  ASSERT_TRUE(WriteFile(run + "/record/vm.json", old.dump()).ok());
+  auto r_old = ReplayConfig(&env, run, 0);
+  ASSERT_TRUE(r_old.ok());
+  EXPECT_FALSE(r_old->vm.control_port);
+  EXPECT_EQ(DomainXml(r_old->vm).find("org.swapbench.control"),
+            std::string::npos);
+  ASSERT_TRUE(WriteFile(run + "/record/vm.json", j.dump()).ok());
   auto g = ReplayConfig(&env, run, 1234);
   ASSERT_TRUE(g.ok());
   EXPECT_TRUE(g->vm.start_paused);

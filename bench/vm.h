@@ -41,6 +41,8 @@ struct VmConfig {
   std::string hostdev_pci;
   bool kvm = false;
   std::string uuid;  // "" lets libvirt choose (record/replay need the same)
+  // The agent's control port (holds; protocol.h kControlPort).
+  bool control_port = true;
   // QEMU record/replay (bench/record.h), TCG only: the execution log to
   // write or to replay; a replay's NIC is a user netdev going nowhere.
   std::string record_file, replay_file;
