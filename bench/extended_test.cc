@@ -120,3 +120,67 @@ TEST(ExtendedTest, QualifyFullSuiteOnVirtioE1000E1000e) {
 
 }  // namespace
 }  // namespace swapbench
+
+namespace swapbench {
+namespace {
+
+// reports/examples/gitlab-ci.yml as a CI engine runs it: gitlab-ci-local
+// (a GitLab CI runner implementation from npm, shell executor, one job at a
+// time) in a fresh clone of this repository, smoke only. Each job runs
+// bench/setup.sh (the first one builds the clone) and its shard; the gate
+// merges the shards and compares the kernels.
+TEST(ExtendedTest, TheGitlabPipelineRunsOnAGitlabRunner) {
+  REQUIRE_CAPABILITIES();
+  // 4.65 is the newest gitlab-ci-local that runs on Debian 12's Node 20.
+  const std::string tools = "/var/cache/swapbench/npm";
+  const std::string gcl = tools + "/node_modules/.bin/gitlab-ci-local";
+  if (!Exists(gcl)) {
+    auto npm = RunCommand(
+        {"npm", "install", "--prefix", tools, "gitlab-ci-local@4.65.1"}, 600);
+    if (!npm.ok() || npm->exit_code != 0 || !Exists(gcl))
+      GTEST_SKIP() << "cannot install gitlab-ci-local from npm: "
+                   << (npm.ok() ? npm->output : npm.status().message());
+  }
+  const std::string clone = OutDir("gitlab-ci");
+  std::filesystem::remove_all(clone);
+  auto git = RunCommand({"git", "clone", "-q", kSource, clone});
+  ASSERT_TRUE(git.ok() && git->exit_code == 0)
+      << "the pipeline runs on a clone of the committed tree: "
+      << (git.ok() ? git->output : git.status().message());
+  std::filesystem::copy_file(kSource + "/reports/examples/gitlab-ci.yml",
+                             clone + "/.gitlab-ci.yml");
+  auto run = RunCommand({gcl, "--cwd", clone, "--concurrency", "1",
+                         "--variable", "SCENARIOS=scenarios/smoke.toml"},
+                        3000);
+  ASSERT_TRUE(run.ok());
+  const std::string& log = run->output;
+  // Every run shard passed; the gate either passed or found a regression
+  // (exit 1: the kernels decide, not the pipeline).
+  for (const char* job :
+       {"run-base: [1/3]", "run-base: [2/3]", "run-base: [3/3]",
+        "run-new: [1/3]", "run-new: [2/3]", "run-new: [3/3]"})
+    EXPECT_NE(log.find(std::string(" PASS  ") + job), std::string::npos)
+        << job << "\n"
+        << log.substr(log.size() > 6000 ? log.size() - 6000 : 0);
+  for (const char* side : {"base", "new"}) {
+    auto s = ReadFile(clone + "/merged/" + side + "/summary.json");
+    ASSERT_TRUE(s.ok()) << side;
+    nlohmann::json j = nlohmann::json::parse(*s);
+    ASSERT_EQ(j["cases"].size(), 1u) << j.dump(1);
+    EXPECT_EQ(j["cases"][0]["attempts"], 3) << "three shards, one attempt each";
+  }
+  auto c = ReadFile(clone + "/merged/compare.json");
+  ASSERT_TRUE(c.ok());
+  nlohmann::json cj = nlohmann::json::parse(*c);
+  EXPECT_EQ(cj["rows"][0]["base_attempts"], 3);
+  EXPECT_EQ(cj["rows"][0]["new_attempts"], 3);
+  EXPECT_TRUE(Exists(clone + "/merged/compare.html"));
+  // The gate job's outcome is compare's verdict.
+  EXPECT_NE(log.find(cj["verdict"] == "ok" ? " PASS  gate" : " FAIL  gate"),
+            std::string::npos)
+      << cj["verdict"] << "\n"
+      << log.substr(log.size() > 6000 ? log.size() - 6000 : 0);
+}
+
+}  // namespace
+}  // namespace swapbench
