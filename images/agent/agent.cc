@@ -893,7 +893,24 @@ void Sample() {
   for (int i = 0; i < plan.ncgroups; ++i) SampleCgroup(i);
 }
 
+// The telemetry thread is part of the I/O path's observer: reading
+// /proc/vmstat or /proc/net/netstat makes the kernel allocate, and under
+// pressure that allocation used to enter direct reclaim, swap pages out and
+// wait on the swap device's mempool — forever, with the NFS server stopped
+// (SysRq w of global-stall: init in netstat_seq_show -> kmalloc ->
+// try_to_free_pages -> __swap_writepage -> mempool_alloc). As an I/O
+// flusher its allocations never start I/O: a read may fail (-1 in the
+// sample), it does not hang, and the samples keep coming.
+void BecomeIoFlusher() {
+#ifndef PR_SET_IO_FLUSHER
+#define PR_SET_IO_FLUSHER 57
+#endif
+  if (prctl(PR_SET_IO_FLUSHER, 1, 0, 0, 0) != 0)
+    Log("telemetry: PR_SET_IO_FLUSHER: %s", strerror(errno));
+}
+
 void* TelemetryThread(void*) {
+  BecomeIoFlusher();
   timespec next;
   clock_gettime(CLOCK_MONOTONIC, &next);
   while (!stop_telemetry.load()) {

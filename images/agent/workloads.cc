@@ -70,6 +70,17 @@ void Enter(const WorkloadConf& w) {
 // Waits up to kHoldTimeoutS for the host's kRelease byte; "host",
 // "timeout" or "no_port". A port whose host side is not open reads as
 // hung up: keep waiting, the host may open it yet.
+// Drops words already waiting: one meant for an earlier hold that timed
+// out must not release the next. Before the hold is announced.
+void DrainControl() {
+  if (control_fd < 0) return;
+  for (pollfd p = {control_fd, POLLIN, 0};
+       poll(&p, 1, 0) == 1 && (p.revents & POLLIN);) {
+    char stale;
+    if (read(control_fd, &stale, 1) != 1) break;
+  }
+}
+
 const char* AwaitRelease() {
   if (control_fd < 0) return "no_port";
   const unsigned long long deadline =
@@ -93,6 +104,7 @@ const char* AwaitRelease() {
 }  // namespace
 
 void Hold(const char* at, unsigned long long pages) {
+  DrainControl();
   const double t0 = Now();
   Event(protocol::event::kHold, "\"at\":\"%s\",\"pages\":%llu", at, pages);
   const char* by = AwaitRelease();
