@@ -172,6 +172,11 @@ at_s = 9
   EXPECT_EQ(g.hold_start, 1);
   EXPECT_EQ(g.nholds, 0);
 
+  // A recorded run does not hold (its replay could not be released).
+  g = PlanOf(AgentConf(Parse("[[flood]]\nkind = \"udp\"\npps = 10\n"), 1,
+                       storage, /*holds=*/false));
+  EXPECT_EQ(g.hold_start, 0);
+
   agent::GuestPlan junk;
   EXPECT_TRUE(agent::PlanLine(&junk, "hold", "12x"));
   EXPECT_TRUE(agent::PlanLine(&junk, "hold", ""));

@@ -48,9 +48,10 @@ struct Parts {
       prepare_guest;
 };
 
-// The guest agent's /etc/swapbench.conf for a run (pure; tested).
-std::string AgentConf(const Scenario& sc, uint64_t seed,
-                      const Storage& storage);
+// The guest agent's /etc/swapbench.conf for a run (pure; tested). `holds`
+// false: no hold lines (a recorded run: its replay could not be released).
+std::string AgentConf(const Scenario& sc, uint64_t seed, const Storage& storage,
+                      bool holds = true);
 
 class Testbed {
  public:
