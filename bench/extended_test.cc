@@ -149,8 +149,11 @@ TEST(ExtendedTest, TheGitlabPipelineRunsOnAGitlabRunner) {
       << (git.ok() ? git->output : git.status().message());
   std::filesystem::copy_file(kSource + "/reports/examples/gitlab-ci.yml",
                              clone + "/.gitlab-ci.yml");
-  auto run = RunCommand({gcl, "--cwd", clone, "--concurrency", "1",
-                         "--variable", "SCENARIOS=scenarios/smoke.toml"},
+  // gitlab-ci-local wants a relative --cwd: it runs in the clone.
+  auto run = RunCommand({"sh", "-c",
+                         "cd '" + clone + "' && '" + gcl +
+                             "' --concurrency 1 --variable "
+                             "SCENARIOS=scenarios/smoke.toml"},
                         3000);
   ASSERT_TRUE(run.ok());
   const std::string& log = run->output;
