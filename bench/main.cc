@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include "bench/bench_relay.h"
@@ -588,13 +589,54 @@ int ReapCommand(const Dirs& d) {
   return 0;
 }
 
+// A merged set holds its runs: each run directory is copied to
+// OUT/<input dir's name>/<its path below it>, and its report's out_dir
+// points at the copy. compare, report.html's links and console excerpts,
+// and a CI job's artifact then need nothing but OUT (measured: the GitLab
+// example's compare found no report.json below a merge that held none).
+Result<nlohmann::json> CopyRun(const std::string& report_path,
+                               const std::string& input,
+                               const std::string& dest_root) {
+  namespace fs = std::filesystem;
+  auto j = LoadReport(report_path);
+  if (!j.ok()) return j.status();
+  const fs::path run = fs::path(report_path).parent_path();
+  const fs::path dest =
+      (fs::path(dest_root) / run.lexically_relative(input)).lexically_normal();
+  std::error_code ec;
+  if (fs::equivalent(run, dest, ec)) return j;
+  fs::create_directories(dest, ec);
+  fs::copy(run, dest,
+           fs::copy_options::recursive | fs::copy_options::overwrite_existing,
+           ec);
+  if (ec)
+    return Status::Harness("merge: copy " + run.string() + ": " + ec.message());
+  (*j)["out_dir"] = fs::absolute(dest).string();
+  if (Status s =
+          WriteFileAtomic((dest / "report.json").string(), DumpJson(*j) + "\n");
+      !s.ok())
+    return s;
+  return j;
+}
+
 int Merge(const std::vector<std::string>& dirs, const std::string& out) {
   if (Status s = CheckOutDir(out); !s.ok()) return ExitFor(s);
   std::vector<nlohmann::json> all;
-  for (const auto& d : dirs) {
-    auto set = LoadReportSet(d);
-    if (!set.ok()) return ExitFor(set.status());
-    for (auto& r : *set) all.push_back(std::move(r));
+  std::set<std::string> names;
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    auto paths = FindReports(dirs[i]);
+    if (!paths.ok()) return ExitFor(paths.status());
+    // OUT/shard-1, OUT/shard-2, ...; a name seen before gets its index.
+    auto in = std::filesystem::path(dirs[i]).lexically_normal();
+    if (in.filename().empty()) in = in.parent_path();  // "dir/"
+    std::string name = in.filename().string();
+    if (name.empty() || name == "." || !names.insert(name).second)
+      name += "-" + std::to_string(i + 1);
+    for (const auto& p : *paths) {
+      auto j = CopyRun(p, dirs[i], out + "/" + name);
+      if (!j.ok()) return ExitFor(j.status());
+      all.push_back(std::move(*j));
+    }
   }
   Status s = MakeDirs(out);
   if (s.ok()) s = WriteSet(all, out);

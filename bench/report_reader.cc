@@ -262,7 +262,7 @@ Result<Json> LoadReport(const std::string& path) {
   return j;
 }
 
-Result<std::vector<Json>> LoadReportSet(const std::string& dir) {
+Result<std::vector<std::string>> FindReports(const std::string& dir) {
   std::vector<std::string> paths;
   std::error_code ec;
   for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
@@ -270,14 +270,20 @@ Result<std::vector<Json>> LoadReportSet(const std::string& dir) {
        it.increment(ec))
     if (it->path().filename() == "report.json") paths.push_back(it->path());
   if (ec) return Status::Usage(dir + ": " + ec.message());
+  if (paths.empty()) return Status::Usage(dir + ": no report.json below it");
   std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+Result<std::vector<Json>> LoadReportSet(const std::string& dir) {
+  auto paths = FindReports(dir);
+  if (!paths.ok()) return paths.status();
   std::vector<Json> out;
-  for (const auto& p : paths) {
+  for (const auto& p : *paths) {
     auto j = LoadReport(p);
     if (!j.ok()) return j.status();
     out.push_back(std::move(*j));
   }
-  if (out.empty()) return Status::Usage(dir + ": no report.json below it");
   return out;
 }
 

@@ -32,6 +32,8 @@ Result<nlohmann::json> LoadReport(const std::string& path);
 
 // Every report.json below `dir` (sorted by path), each checked.
 Result<std::vector<nlohmann::json>> LoadReportSet(const std::string& dir);
+// The paths of every report.json below `dir`, sorted; Usage error if none.
+Result<std::vector<std::string>> FindReports(const std::string& dir);
 
 }  // namespace swapbench
 
