@@ -309,31 +309,38 @@ std::string ControlPty(const std::string& xml) {
   return xml.substr(path, xml.find('\'', path) - path);
 }
 
+int OpenControlPty(const std::string& path) {
+  int fd = open(path.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  termios t;
+  if (fd >= 0 && tcgetattr(fd, &t) == 0) {
+    cfmakeraw(&t);
+    tcsetattr(fd, TCSANOW, &t);
+  }
+  return fd;
+}
+
+Status WriteRelease(int control_fd) {
+  if (control_fd < 0)
+    return Status::Harness("vm: the agent's control port is not open");
+  const char byte = protocol::kRelease;
+  if (write(control_fd, &byte, 1) != 1)
+    return Status::Harness(std::string("vm: write to the control port: ") +
+                           strerror(errno));
+  return Status::Ok();
+}
+
 // Opens the control port's pty now and keeps it open: QEMU notices a pty's
 // far end only on a one-second poll, and the agent's first hold comes
-// seconds after boot. Raw, so the release byte passes unchanged.
+// seconds after boot.
 void LibvirtVm::OpenControl() {
   char* xml = virDomainGetXMLDesc(dom_, 0);
   std::string pty = xml ? ControlPty(xml) : "";
   free(xml);
   if (pty.empty()) return;
-  control_fd_ = open(pty.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
-  termios t;
-  if (control_fd_ >= 0 && tcgetattr(control_fd_, &t) == 0) {
-    cfmakeraw(&t);
-    tcsetattr(control_fd_, TCSANOW, &t);
-  }
+  control_fd_ = OpenControlPty(pty);
 }
 
-Status LibvirtVm::Release() {
-  if (control_fd_ < 0)
-    return Status::Harness("vm: the agent's control port is not open");
-  const char byte = protocol::kRelease;
-  if (write(control_fd_, &byte, 1) != 1)
-    return Status::Harness(std::string("vm: write to the control port: ") +
-                           strerror(errno));
-  return Status::Ok();
-}
+Status LibvirtVm::Release() { return WriteRelease(control_fd_); }
 
 bool LibvirtVm::Running() {
   if (!dom_ || stopped_) return false;

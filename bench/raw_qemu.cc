@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -146,12 +145,7 @@ Status RawQemuVm::Start() {
   if (net.find("hostnet0") == std::string::npos)
     return Status::Harness("raw qemu: the NIC never came up; " + log_ + ":\n" +
                            TailFile(log_, 8));
-  control_fd_ = open(pty.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
-  termios t;
-  if (control_fd_ >= 0 && tcgetattr(control_fd_, &t) == 0) {
-    cfmakeraw(&t);
-    tcsetattr(control_fd_, TCSANOW, &t);
-  }
+  control_fd_ = OpenControlPty(pty);
   return Status::Ok();
 }
 
@@ -214,11 +208,6 @@ Status RawQemuVm::MonitorCommand(const std::string& hmp, std::string* reply) {
   return Status::Ok();
 }
 
-Status RawQemuVm::Release() {
-  const char byte = protocol::kRelease;
-  if (control_fd_ < 0 || write(control_fd_, &byte, 1) != 1)
-    return Status::Harness("raw qemu: cannot write to the control port");
-  return Status::Ok();
-}
+Status RawQemuVm::Release() { return WriteRelease(control_fd_); }
 
 }  // namespace swapbench

@@ -56,6 +56,10 @@ std::string DomainXml(const VmConfig& c);
 // The pty libvirt gave the control port, from the running domain's XML;
 // "" if there is none.
 std::string ControlPty(const std::string& live_xml);
+// The control port's pty opened raw (the release byte passes unchanged);
+// -1 if it cannot be. Then Release's write: one kRelease byte.
+int OpenControlPty(const std::string& path);
+Status WriteRelease(int control_fd);
 
 class Vm {
  public:
