@@ -518,7 +518,7 @@ namespace {
 int CountPlotPaths(const std::string& html) {
   // A series path with at least two points.
   std::regex path(
-      R"re(data-series="[^"]+"[^>]* d="( M[0-9.]+ [0-9.]+( L[0-9.]+ [0-9.]+)+)")re");
+      R"re(data-series="[^"]+"><path[^>]* d="( M[0-9.]+ [0-9.]+( L[0-9.]+ [0-9.]+)+)")re");
   return std::distance(std::sregex_iterator(html.begin(), html.end(), path),
                        std::sregex_iterator());
 }
