@@ -42,8 +42,8 @@ TEST(RawQemuTest, ArgvIsTheDomainWithoutLibvirt) {
                   "tap,id=hostnet0,ifname=sbtap7,script=no,downscript=no"));
   EXPECT_TRUE(Has(a, "-device",
                   "virtio-net-pci,netdev=hostnet0,mac=52:54:00:5b:00:02"));
-  EXPECT_TRUE(Has(a, "-monitor",
-                  "unix:/r/qemu-monitor.sock,server=on,wait=off"));
+  EXPECT_TRUE(
+      Has(a, "-monitor", "unix:/r/qemu-monitor.sock,server=on,wait=off"));
 
   c.nic = "e1000";
   c.tap_offloads = false;
