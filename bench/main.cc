@@ -745,82 +745,78 @@ struct BenchRelayFlags {
   Dirs dirs;
 };
 
-CLI::App* AddBenchRelay(CLI::App& app, BenchRelayFlags* f) {
-  auto* cmd = app.add_subcommand(
-      "bench-relay",
-      "benchmark: run a scenario through the relay (0 % loss) and through a "
-      "direct TAP (no relay; with and without offloads); print swap-out "
-      "MiB/s and the ratios");
+// The options bench-relay and bench-baseline share.
+CLI::App* AddBench(CLI::App& app, BenchRelayFlags* f, const char* name,
+                   const char* what, const char* repeat_help,
+                   const char* out_help) {
+  auto* cmd = app.add_subcommand(name, what);
   cmd->add_option("scenario", f->scenario,
                   "scenario without impairments (default "
                   "scenarios/smoke.toml)");
   cmd->add_option("--kernel-package", f->kernel,
                   "Debian kernel package (default: the scenario's)");
-  cmd->add_option("--repeat", f->repeat,
-                  "runs per mode, alternating (default 1)")
+  cmd->add_option("--repeat", f->repeat, repeat_help)
       ->transform(Decimal(1, 100));
-  cmd->add_option("--out", f->out,
-                  "where the runs and bench-relay.json go "
-                  "(default /tmp/swapbench-bench-relay)");
+  cmd->add_option("--out", f->out, out_help);
   f->dirs.AddTo(cmd);
   return cmd;
 }
 
-int BenchRelayCommand(const BenchRelayFlags& f) {
-  auto sc = LoadScenario(f.scenario);
-  if (!sc.ok()) return ExitFor(sc.status());
-  if (Status s = BenchRelayFits(*sc); !s.ok()) return ExitFor(s);
-  if (!f.out.empty())
-    if (Status s = CheckOutDir(f.out); !s.ok()) return ExitFor(s);
-  if (!f.kernel.empty())
-    if (auto k = KernelPackageFlag(f.kernel); !k.ok())
-      return ExitFor(k.status());
-  std::unique_ptr<Libvirt> lv;
-  auto ro = RealRunnerOptions(f.dirs, "bench-relay", &lv);
-  if (!ro.ok()) return ExitFor(ro.status());
-  if (!f.kernel.empty()) ro->kernel = KernelSpec{f.kernel, "", "", "", ""};
-  return BenchRelay({*sc, f.repeat, f.out, *ro});
+CLI::App* AddBenchRelay(CLI::App& app, BenchRelayFlags* f) {
+  return AddBench(
+      app, f, "bench-relay",
+      "benchmark: run a scenario through the relay (0 % loss) and through a "
+      "direct TAP (no relay; with and without offloads); print swap-out "
+      "MiB/s and the ratios",
+      "runs per mode, alternating (default 1)",
+      "where the runs and bench-relay.json go "
+      "(default /tmp/swapbench-bench-relay)");
 }
 
 CLI::App* AddBenchBaseline(CLI::App& app, BenchRelayFlags* f) {
-  auto* cmd = app.add_subcommand(
-      "bench-baseline",
+  return AddBench(
+      app, f, "bench-baseline",
       "benchmark: the same scenario on plain qemu-system-x86_64 (direct TAP, "
       "no libvirt, no relay) and as `swapbench run`, interleaved; print wall "
-      "and hog times and their ratios (the target: swapbench <= 1.10x)");
-  cmd->add_option("scenario", f->scenario,
-                  "scenario without impairments (default "
-                  "scenarios/smoke.toml)");
-  cmd->add_option("--kernel-package", f->kernel,
-                  "Debian kernel package (default: the scenario's)");
-  cmd->add_option("--repeat", f->repeat,
-                  "pairs of runs, interleaved (default 4)")
-      ->transform(Decimal(1, 100));
-  cmd->add_option("--out", f->out,
-                  "where the runs and bench-baseline.json go "
-                  "(default /tmp/swapbench-bench-baseline)");
-  f->dirs.AddTo(cmd);
-  return cmd;
+      "and hog times and their ratios (the target: swapbench <= 1.10x)",
+      "pairs of runs, interleaved (default 4)",
+      "where the runs and bench-baseline.json go "
+      "(default /tmp/swapbench-bench-baseline)");
+}
+
+// What both benchmarks check and open before their runs: a scenario that
+// fits a direct TAP, the out dir, the kernel, the runner (libvirt in *lv).
+Result<std::pair<Scenario, RunnerOptions>> PrepareBench(
+    const BenchRelayFlags& f, const char* what, std::unique_ptr<Libvirt>* lv) {
+  auto sc = LoadScenario(f.scenario);
+  if (!sc.ok()) return sc.status();
+  if (Status s = BenchRelayFits(*sc); !s.ok()) return s;
+  if (!f.out.empty())
+    if (Status s = CheckOutDir(f.out); !s.ok()) return s;
+  if (!f.kernel.empty())
+    if (auto k = KernelPackageFlag(f.kernel); !k.ok()) return k.status();
+  auto ro = RealRunnerOptions(f.dirs, what, lv);
+  if (!ro.ok()) return ro.status();
+  if (!f.kernel.empty()) ro->kernel = KernelSpec{f.kernel, "", "", "", ""};
+  return std::make_pair(std::move(*sc), std::move(*ro));
+}
+
+int BenchRelayCommand(const BenchRelayFlags& f) {
+  std::unique_ptr<Libvirt> lv;
+  auto b = PrepareBench(f, "bench-relay", &lv);
+  if (!b.ok()) return ExitFor(b.status());
+  return BenchRelay({b->first, f.repeat, f.out, b->second});
 }
 
 int BenchBaselineCommand(const BenchRelayFlags& f) {
-  auto sc = LoadScenario(f.scenario);
-  if (!sc.ok()) return ExitFor(sc.status());
-  if (Status s = BenchRelayFits(*sc); !s.ok()) return ExitFor(s);
-  if (!f.out.empty())
-    if (Status s = CheckOutDir(f.out); !s.ok()) return ExitFor(s);
-  if (!f.kernel.empty())
-    if (auto k = KernelPackageFlag(f.kernel); !k.ok())
-      return ExitFor(k.status());
   std::unique_ptr<Libvirt> lv;
-  auto ro = RealRunnerOptions(f.dirs, "bench-baseline", &lv);
-  if (!ro.ok()) return ExitFor(ro.status());
-  if (!f.kernel.empty()) ro->kernel = KernelSpec{f.kernel, "", "", "", ""};
+  auto b = PrepareBench(f, "bench-baseline", &lv);
+  if (!b.ok()) return ExitFor(b.status());
   std::vector<std::string> run = {"/proc/self/exe", "run",        f.scenario,
                                   "--state",        f.dirs.state, "--cache",
                                   f.dirs.cache};
   if (!f.kernel.empty()) run.insert(run.end(), {"--kernel-package", f.kernel});
-  return BenchBaseline({*sc, f.repeat, f.out, *ro, run});
+  return BenchBaseline({b->first, f.repeat, f.out, b->second, run});
 }
 
 struct ReplayFlags {
