@@ -193,13 +193,17 @@ TEST_F(IntegrationTest, DeadlineIsAFindingWithSysrqDumps) {
   REQUIRE_CAPABILITIES();
   std::string dir = OutDir("deadline");
   ASSERT_TRUE(MakeDirs(dir).ok());
-  // A hog far too large to finish within the deadline.
-  ASSERT_TRUE(
-      WriteFile(dir + "/deadline.toml",
-                "name = \"deadline\"\n[storage]\nswapfile_mib = "
-                "512\n[cgroup]\nmemory_max_mib = 48\n"
-                "[workload]\nhog_mib = 400\n[limits]\ndeadline_s = 30\n")
-          .ok());
+  // A hog that cannot finish within the deadline: 1000 passes over 128 MiB
+  // in a 48 MiB cgroup swap at least 80 GiB through the link. (A single
+  // 400 MiB pass used to be "too large", until a CI machine swapped it in
+  // 24 s.)
+  ASSERT_TRUE(WriteFile(dir + "/deadline.toml",
+                        "name = \"deadline\"\n[storage]\nswapfile_mib = 256\n"
+                        "[[cgroup]]\nname = \"hog\"\nmemory_max_mib = 48\n"
+                        "[[workload]]\nkind = \"hog\"\ncgroup = \"hog\"\n"
+                        "mib = 128\npasses = 1000\n"
+                        "[limits]\ndeadline_s = 30\n")
+                  .ok());
   std::string id, log;
   int rc = RunBench({"run", dir + "/deadline.toml", "--out", dir + "/out"}, &id,
                     &log);
