@@ -25,7 +25,7 @@ std::string Errno(const std::string& what) {
   return what + ": " + strerror(errno);
 }
 
-int OpenHere(const std::string& ifname, std::string* err) {
+int OpenHere(const std::string& ifname, bool vnet_hdr, std::string* err) {
   unsigned idx = if_nametoindex(ifname.c_str());
   if (idx == 0) {
     *err = Errno("interface " + ifname);
@@ -45,6 +45,9 @@ int OpenHere(const std::string& ifname, std::string* err) {
   int one = 1, buf = 8 << 20;
   if (setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)))
     return fail("PACKET_IGNORE_OUTGOING");
+  if (vnet_hdr &&
+      setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)))
+    return fail("PACKET_VNET_HDR");
   setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf));
   setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf));
   sockaddr_ll a{};
@@ -69,10 +72,10 @@ int OpenHere(const std::string& ifname, std::string* err) {
 }  // namespace
 
 int OpenPacketSocket(const std::string& netns_path, const std::string& ifname,
-                     std::string* error) {
+                     std::string* error, bool vnet_hdr) {
   return InNetns(
-      netns_path, [&](std::string* err) { return OpenHere(ifname, err); },
-      error);
+      netns_path,
+      [&](std::string* err) { return OpenHere(ifname, vnet_hdr, err); }, error);
 }
 
 }  // namespace swapbench

@@ -5,8 +5,10 @@
 //
 // The socket sees every frame the interface receives (promiscuous) and
 // none it sends (PACKET_IGNORE_OUTGOING); a frame written to it leaves the
-// interface as is. Opened in another namespace the way tap.h opens TAPs: a
-// short-lived thread setns()es there.
+// interface as is. With `vnet_hdr` (PACKET_VNET_HDR) each frame read or
+// written starts with a struct virtio_net_hdr (netem/gso.h): GSO
+// super-frames and partial checksums cross whole. Opened in another namespace
+// the way tap.h opens TAPs: a short-lived thread setns()es there.
 #ifndef SWAPBENCH_NETEM_PACKET_H_
 #define SWAPBENCH_NETEM_PACKET_H_
 
@@ -19,7 +21,7 @@ namespace swapbench {
 // inside the namespace whose handle is `netns_path` ("" : this thread's
 // own). Returns the fd, or -1 with `error` set.
 int OpenPacketSocket(const std::string& netns_path, const std::string& ifname,
-                     std::string* error);
+                     std::string* error, bool vnet_hdr = false);
 
 }  // namespace swapbench
 

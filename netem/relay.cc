@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,13 +15,16 @@
 #include <limits>
 
 #include "netem/clock.h"
+#include "netem/gso.h"
 #include "netem/pcap.h"
 
 namespace swapbench {
 
 namespace {
 constexpr int kBatch = 64;
-constexpr size_t kFrameMax = 65536;
+// A GSO super-frame: 64 KiB of IP, its Ethernet header and a VLAN tag.
+constexpr size_t kFrameMax = 65536 + 256;
+constexpr VnetHdr kWireHdr{};        // a frame as it is on the wire
 constexpr int kFloodPerRound = 256;  // bounded work per loop round
 constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 constexpr int64_t kPublishNs = 50 * 1000000;
@@ -38,8 +42,37 @@ struct Relay::Impl {
     port_sent.assign(floods.size(), 0);
     ep.guest_ip = o.guest_ip;
     ep.server_ip = o.server_ip;
+    offload.vnet_hdr = o.vnet_hdr;
+    segmenting = offload.segmenting =
+        o.vnet_hdr && (!o.link.impairments.empty() || !o.link.phases.empty());
+  }
+  // Calls emit(frame, len, hdr) with what the chain is offered for one
+  // frame that arrived with `h`: the frame itself, or (segmenting) the wire
+  // frames it stands for, each with complete checksums, built in `wire`.
+  template <class Emit>
+  void Wire(const VnetHdr& h, uint8_t* f, size_t len, uint8_t* wire,
+            Emit&& emit) {
+    if (h.gso_type != kGsoNone) ++offload.gso_frames;
+    if (!segmenting || !IsOffloaded(h)) return emit(f, len, h);
+    if (h.gso_type == kGsoNone) {
+      CompleteChecksum(h, f, len);
+      return emit(f, len, kWireHdr);
+    }
+    GsoSegments segs(h, f, len);
+    if (!segs.ok()) {
+      ++offload.uncut;
+      return emit(f, len, h);
+    }
+    while (size_t n = segs.Next(wire, kFrameMax)) {
+      ++offload.segments;
+      emit(wire, n, kWireHdr);
+    }
   }
   Link link;
+  // Cut GSO frames into wire frames before the chain: something on the
+  // link decides per frame.
+  bool segmenting = false;
+  OffloadCounters offload;
   std::vector<FloodSource> floods;
   std::vector<uint64_t> flood_delivered;
   std::vector<uint64_t> port_sent;  // frames read from a flood's port
@@ -112,6 +145,10 @@ Relay::~Relay() {
 }
 
 bool Relay::Open(uint16_t guest_port) {
+  if (options_.vnet_hdr) {
+    Fail("virtio-net headers need an AF_PACKET guest side, not UDP");
+    return false;
+  }
   guest_fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (guest_fd_ < 0) {
     Fail(std::string("udp socket: ") + strerror(errno));
@@ -234,21 +271,31 @@ RelaySnapshot Relay::snapshot() const {
 void Relay::Loop() {
   Impl& m = *impl_;
   Link& link = m.link;
-  // Buffers for one batch per direction, allocated once.
+  // Buffers for one batch per direction, allocated once. With virtio-net
+  // headers each message is two pieces: the header, the frame.
+  const bool vnet = options_.vnet_hdr;
+  const size_t hdr_len = vnet ? sizeof(VnetHdr) : 0;
+  const int pieces = vnet ? 2 : 1;
   std::unique_ptr<uint8_t[]> in_buf(new uint8_t[kBatch * kFrameMax]);
   std::unique_ptr<uint8_t[]> out_buf(new uint8_t[kBatch * kFrameMax]);
+  // Segmenting: the TAP's super-frame, and the wire frame being cut.
+  std::unique_ptr<uint8_t[]> super(new uint8_t[kFrameMax]);
+  std::unique_ptr<uint8_t[]> wire(new uint8_t[kFrameMax]);
+  VnetHdr in_hdr[kBatch], out_hdr[kBatch], super_hdr;
   mmsghdr in_msgs[kBatch];
-  iovec in_iov[kBatch];
+  iovec in_iov[kBatch][2];
   mmsghdr out_msgs[kBatch];
-  iovec out_iov[kBatch];
+  iovec out_iov[kBatch][2];
   memset(in_msgs, 0, sizeof(in_msgs));
   memset(out_msgs, 0, sizeof(out_msgs));
   for (int i = 0; i < kBatch; ++i) {
-    in_iov[i] = {in_buf.get() + i * kFrameMax, kFrameMax};
-    in_msgs[i].msg_hdr.msg_iov = &in_iov[i];
-    in_msgs[i].msg_hdr.msg_iovlen = 1;
-    out_msgs[i].msg_hdr.msg_iov = &out_iov[i];
-    out_msgs[i].msg_hdr.msg_iovlen = 1;
+    in_iov[i][0] = {&in_hdr[i], sizeof(VnetHdr)};
+    in_iov[i][1] = {in_buf.get() + i * kFrameMax, kFrameMax};
+    in_msgs[i].msg_hdr.msg_iov = in_iov[i] + 2 - pieces;
+    in_msgs[i].msg_hdr.msg_iovlen = pieces;
+    out_iov[i][0] = {&out_hdr[i], sizeof(VnetHdr)};
+    out_msgs[i].msg_hdr.msg_iov = out_iov[i] + 2 - pieces;
+    out_msgs[i].msg_hdr.msg_iovlen = pieces;
   }
   int k = 0;  // frames waiting in out_msgs for the guest
   auto flush = [&] {
@@ -266,20 +313,27 @@ void Relay::Loop() {
     if (k == kBatch) flush();
     return out_buf.get() + k * kFrameMax;
   };
-  // Hands a frame that has left the link to the guest (copying it into the
-  // batch unless it already is the slot) or to the TAP.
-  // Flood frames are not the guest's traffic: they never count as progress.
-  auto to_guest = [&](int64_t now, const uint8_t* f, size_t len, bool flood) {
+  // Hands a frame that has left the link to the guest (copying it and its
+  // header into the batch unless they already are the slot's) or to the
+  // TAP. Flood frames are not the guest's traffic: they never count as
+  // progress.
+  auto to_guest = [&](int64_t now, const uint8_t* f, size_t len, bool flood,
+                      const VnetHdr& h) {
     uint8_t* s = slot();
     if (s != f) memcpy(s, f, len);
+    if (&h != &out_hdr[k]) out_hdr[k] = h;
     if (!flood) m.batch_data |= m.progress[0].Observe(s, len) > 0;
     m.CaptureOut(Direction::kToGuest, now, s, len);
-    out_iov[k++] = {s, len};
+    out_iov[k++][1] = {s, len};
   };
-  auto to_server = [&](int64_t now, const uint8_t* f, size_t len) -> bool {
+  auto to_server = [&](int64_t now, const uint8_t* f, size_t len,
+                       const VnetHdr& h) -> bool {
     m.batch_data |= m.progress[1].Observe(f, len) > 0;
     m.CaptureOut(Direction::kToServer, now, f, len);
-    if (write(tap_fd_, f, len) < 0 && errno != EAGAIN && errno != EIO) {
+    iovec v[2] = {{const_cast<VnetHdr*>(&h), sizeof(VnetHdr)},
+                  {const_cast<uint8_t*>(f), len}};
+    if (writev(tap_fd_, v + 2 - pieces, pieces) < 0 && errno != EAGAIN &&
+        errno != EIO) {
       Fail(std::string("tap write: ") + strerror(errno));
       return false;
     }
@@ -302,6 +356,7 @@ void Relay::Loop() {
     RelaySnapshot s;
     s.counters = {link.counters(Direction::kToGuest),
                   link.counters(Direction::kToServer)};
+    s.offload = m.offload;
     s.impairments = link.Impairments();
     s.phases = link.Phases();
     for (size_t i = 0; i < m.floods.size(); ++i) {
@@ -324,7 +379,7 @@ void Relay::Loop() {
     const Decision& d = link.Offer(Direction::kToGuest, f, len, now);
     m.Trace(d);
     if (!(d.actions & (kActDrop | kActQueueDrop))) ++m.flood_delivered[flood];
-    if (d.now) to_guest(now, f, len, true);
+    if (d.now) to_guest(now, f, len, true, kWireHdr);
   };
   for (;;) {
     int64_t now = MonotonicNs();
@@ -361,9 +416,9 @@ void Relay::Loop() {
     const uint8_t* qf;
     size_t ql;
     while (link.PopDue(Direction::kToServer, now, &qf, &ql))
-      if (!to_server(now, qf, ql)) return;
+      if (!to_server(now, qf, ql, kWireHdr)) return;
     while (link.PopDue(Direction::kToGuest, now, &qf, &ql))
-      to_guest(now, qf, ql, false);
+      to_guest(now, qf, ql, false, kWireHdr);
     if (n > 0 && (fds[0].revents & POLLIN)) {
       // Guest -> server: datagrams (one Ethernet frame each).
       int got = recvmmsg(guest_fd_, in_msgs, kBatch, MSG_DONTWAIT, nullptr);
@@ -372,31 +427,44 @@ void Relay::Loop() {
         Fail(std::string("recvmmsg: ") + strerror(errno));
         return;
       }
-      for (int i = 0; i < got; ++i) {
-        uint8_t* f = static_cast<uint8_t*>(in_iov[i].iov_base);
-        size_t len = in_msgs[i].msg_len;
+      bool ok = true;
+      auto offer = [&](uint8_t* f, size_t len, const VnetHdr& h) {
         m.CaptureIn(Direction::kToServer, now, f, len);
         m.Learn(Direction::kToServer, f, len);
         const Decision& d = link.Offer(Direction::kToServer, f, len, now);
         m.Trace(d);
-        if (d.now && !to_server(now, f, len)) return;
+        if (ok && d.now) ok = to_server(now, f, len, h);
+      };
+      for (int i = 0; i < got && ok; ++i) {
+        if (in_msgs[i].msg_len < hdr_len) continue;
+        m.Wire(in_hdr[i], static_cast<uint8_t*>(in_iov[i][1].iov_base),
+               in_msgs[i].msg_len - hdr_len, wire.get(), offer);
       }
+      if (!ok) return;
     }
     if (n > 0 && (fds[1].revents & POLLIN)) {
-      // Server -> guest: drain up to one batch from the TAP.
-      for (int i = 0; i < kBatch; ++i) {
-        uint8_t* f = slot();
-        ssize_t len = read(tap_fd_, f, kFrameMax);
-        if (len < 0) {
-          if (errno == EAGAIN || errno == EINTR) break;
-          Fail(std::string("tap read: ") + strerror(errno));
-          return;
-        }
+      // Server -> guest: drain up to one batch from the TAP, into the
+      // guest's batch when the frame goes whole (no copy).
+      auto offer = [&](uint8_t* f, size_t len, const VnetHdr& h) {
         m.CaptureIn(Direction::kToGuest, now, f, len);
         m.Learn(Direction::kToGuest, f, len);
         const Decision& d = link.Offer(Direction::kToGuest, f, len, now);
         m.Trace(d);
-        if (d.now) to_guest(now, f, len, false);
+        if (d.now) to_guest(now, f, len, false, h);
+      };
+      for (int i = 0; i < kBatch; ++i) {
+        uint8_t* f = m.segmenting ? super.get() : slot();
+        VnetHdr& h = m.segmenting ? super_hdr : out_hdr[k];
+        iovec v[2] = {{&h, sizeof(VnetHdr)}, {f, kFrameMax}};
+        ssize_t got = readv(tap_fd_, v + 2 - pieces, pieces);
+        if (got < 0) {
+          if (errno == EAGAIN || errno == EINTR) break;
+          Fail(std::string("tap read: ") + strerror(errno));
+          return;
+        }
+        if (static_cast<size_t>(got) < hdr_len) continue;
+        if (!vnet) h = kWireHdr;
+        m.Wire(h, f, got - hdr_len, wire.get(), offer);
       }
     }
     // Floods: every frame due by now, a bounded number per round.

@@ -43,9 +43,22 @@ struct FloodReport {
   double pps = 0, at_s = 0, for_s = 0;
 };
 
+// With virtio-net headers on both sides (RelayOptions::vnet_hdr): what "a
+// frame" was. Whole when nothing on the link decides per frame (a GSO
+// super-frame is one frame, as on a kernel bridge); cut into wire frames
+// before the chain when an impairment or a phase does.
+struct OffloadCounters {
+  bool vnet_hdr = false;    // the sides carried virtio-net headers
+  bool segmenting = false;  // GSO frames were cut into wire frames
+  uint64_t gso_frames = 0;  // super-frames that arrived
+  uint64_t segments = 0;    // wire frames cut from them
+  uint64_t uncut = 0;       // of a kind not cut (UFO, IPv6 extensions): whole
+};
+
 // Everything report.json's `link` says, copied out of the relay thread.
 struct RelaySnapshot {
   RelayCounters counters;
+  OffloadCounters offload;
   std::vector<ImpairmentReport> impairments;
   std::vector<PhaseReport> phases;
   std::vector<FloodReport> floods;
@@ -61,6 +74,10 @@ struct RelayOptions {
   std::string pcap_server_path;  // the server's side: what it sent (and the
                                  // floods), what it got
   int snaplen = 65535;
+  // Each frame on both sides starts with a struct virtio_net_hdr: the
+  // guest's AF_PACKET socket has PACKET_VNET_HDR and the TAP IFF_VNET_HDR
+  // (OpenPacket only).
+  bool vnet_hdr = false;
 };
 
 class Relay {

@@ -39,7 +39,18 @@ int InNetns(const std::string& netns_path,
 
 namespace {
 
-int OpenTapHere(const std::string& name, std::string* err) {
+// What the reader takes: checksum offload, TSO and (Linux 6.2+) USO.
+unsigned Offloads(bool uso) {
+  unsigned f = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
+#ifdef TUN_F_USO4
+  if (uso) f |= TUN_F_USO4 | TUN_F_USO6;
+#else
+  (void)uso;
+#endif
+  return f;
+}
+
+int OpenTapHere(const std::string& name, bool vnet_hdr, std::string* err) {
   int tfd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (tfd < 0) {
     *err = std::string("open /dev/net/tun: ") + strerror(errno);
@@ -47,14 +58,19 @@ int OpenTapHere(const std::string& name, std::string* err) {
   }
   struct ifreq ifr;
   memset(&ifr, 0, sizeof(ifr));
-  ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+  ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (vnet_hdr ? IFF_VNET_HDR : 0);
   strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
   if (ioctl(tfd, TUNSETIFF, &ifr) != 0) {
     *err = "TUNSETIFF " + name + ": " + strerror(errno);
     close(tfd);
     return -1;
   }
-  if (ioctl(tfd, TUNSETOFFLOAD, 0) != 0) {
+  unsigned long offloads = 0;
+  if (vnet_hdr) {
+    offloads = Offloads(true);
+    if (ioctl(tfd, TUNSETOFFLOAD, offloads) != 0) offloads = Offloads(false);
+  }
+  if (ioctl(tfd, TUNSETOFFLOAD, offloads) != 0) {
     *err = "TUNSETOFFLOAD " + name + ": " + strerror(errno);
     close(tfd);
     return -1;
@@ -65,9 +81,10 @@ int OpenTapHere(const std::string& name, std::string* err) {
 }  // namespace
 
 int OpenTapInNetns(const std::string& netns_path, const std::string& name,
-                   std::string* error) {
+                   std::string* error, bool vnet_hdr) {
   return InNetns(
-      netns_path, [&](std::string* err) { return OpenTapHere(name, err); },
+      netns_path,
+      [&](std::string* err) { return OpenTapHere(name, vnet_hdr, err); },
       error);
 }
 

@@ -21,11 +21,12 @@ int InNetns(const std::string& netns_path,
             const std::function<int(std::string* error)>& open,
             std::string* error);
 
-// Opens TAP `name` (IFF_TAP|IFF_NO_PI, non-blocking, offloads off) inside the
-// namespace whose handle is `netns_path` (e.g. /run/netns/NAME). Returns the
-// fd, or -1 with `error` set. The device disappears when the fd is closed.
+// Opens TAP `name` (IFF_TAP|IFF_NO_PI, non-blocking; offloads off, or with
+// `vnet_hdr` IFF_VNET_HDR and checksum, TSO and USO on) inside the namespace
+// whose handle is `netns_path` (e.g. /run/netns/NAME). Returns the fd, or -1
+// with `error` set. The device disappears when the fd is closed.
 int OpenTapInNetns(const std::string& netns_path, const std::string& name,
-                   std::string* error);
+                   std::string* error, bool vnet_hdr = false);
 
 }  // namespace swapbench
 
