@@ -7,11 +7,13 @@
 #include <pwd.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "bench/fs_util.h"
@@ -293,7 +295,29 @@ Status LibvirtVm::Start() {
     return Status::Harness("libvirt: create domain " + c_.name + ": " +
                            LibvirtError());
   OpenControl();
+  StartReaper();
   return Status::Ok();
+}
+
+void LibvirtVm::StartReaper() {
+  auto text = ReadFile(lv_->root() + "/run/qemu/" + c_.name + ".pid");
+  if (!text.ok()) return;
+  pid_t pid = static_cast<pid_t>(atoi(text->c_str()));
+  if (pid <= 1) return;
+  reaper_ = std::thread([this, pid] {
+    // ECHILD at once when QEMU is not this process's (no subreaper).
+    while (!stop_reaper_) {
+      int st;
+      pid_t r = waitpid(pid, &st, WNOHANG);
+      if (r != 0) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+}
+
+void LibvirtVm::StopReaper() {
+  stop_reaper_ = true;
+  if (reaper_.joinable()) reaper_.join();
 }
 
 std::string ControlPty(const std::string& xml) {
@@ -389,6 +413,7 @@ void LibvirtVm::Destroy() {
   stopped_ = true;
   virDomainFree(dom_);
   dom_ = nullptr;
+  StopReaper();
 }
 
 Status LibvirtVm::MonitorCommand(const std::string& hmp, std::string* reply) {

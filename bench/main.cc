@@ -4,6 +4,7 @@
 //   error, 3 harness (infrastructure) failure or interruption.
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -868,6 +869,9 @@ int ReplayCommand(const ReplayFlags& f) {
 
 int main(int argc, char** argv) {
   using namespace swapbench;
+  // Guests' QEMU processes (daemonized by libvirt) become this process's
+  // children, so each is reaped the moment it exits (libvirt_vm.h).
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
   CLI::App app{
       "swapbench: fault-injection test bench for Linux swap over the network"};
   app.require_subcommand(1);

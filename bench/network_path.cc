@@ -75,11 +75,11 @@ class GuestSide {
 };
 
 // The relay's guest side on an AF_PACKET socket bound to `ifname` in
-// `netns_path` ("" : the host's).
+// `netns_path` ("" : the host's), with virtio-net headers if `vnet_hdr`.
 Status OpenPacketSide(Relay* relay, const std::string& netns_path,
-                      const std::string& ifname) {
+                      const std::string& ifname, bool vnet_hdr = false) {
   std::string err;
-  int fd = OpenPacketSocket(netns_path, ifname, &err);
+  int fd = OpenPacketSocket(netns_path, ifname, &err, vnet_hdr);
   if (fd < 0) return Status::Harness("relay: AF_PACKET endpoint: " + err);
   if (!relay->OpenPacket(fd))
     return Status::Harness("relay: " + relay->error());
@@ -105,20 +105,25 @@ class UdpSide : public GuestSide {
   const Relay* relay_;
 };
 
-// The bench's own cable (link.endpoint "veth"): in a namespace of its own,
-// a bridge joins the guest's TAP and one end of a veth pair; the relay
-// reads and writes the other end with AF_PACKET. The guest's NIC sees an
-// Ethernet segment, as it would with a real port (the AF_PACKET endpoint
-// under test without hardware). Its own namespace, IPv6 off: nothing in
-// it answers the guest but the relay.
+// The bench's own cable (link.endpoint "tap" and "veth"): in a namespace
+// of its own, a bridge joins the guest's TAP and one end of a veth pair;
+// the relay reads and writes the other end with AF_PACKET. The guest's NIC
+// sees an Ethernet segment, as it would with a real port. Its own
+// namespace, IPv6 off: nothing in it answers the guest but the relay.
+// With `offloads` ("tap", the default) the TAP keeps the guest's TSO and
+// checksum offloads and the relay reads virtio-net headers: a GSO
+// super-frame crosses the bridge and the veth whole. Without ("veth", the
+// AF_PACKET endpoint under test without hardware) the guest segments.
 class VethCable : public GuestSide {
  public:
-  VethCable(Env* env, std::string netns, std::string tap, int mtu, int queues)
+  VethCable(Env* env, std::string netns, std::string tap, int mtu, int queues,
+            bool offloads)
       : env_(env),
         netns_(std::move(netns)),
         tap_(std::move(tap)),
         mtu_(std::to_string(mtu)),
-        queues_(queues) {}
+        queues_(queues),
+        offloads_(offloads) {}
   ~VethCable() override {
     DeleteHostTap(env_, tap_);
     DeleteNetns(env_, netns_);
@@ -136,10 +141,8 @@ class VethCable : public GuestSide {
         {"ip", "-n", n, "link", "set", kCable, "master", kBridge, "up"},
         {"ip", "-n", n, "link", "set", kBridge, "up"},
         {"ip", "tuntap", "add", "dev", tap_, "mode", "tap"}};
-    if (queues_ > 1) {
-      steps.back().push_back("multi_queue");
-      steps.back().push_back("vnet_hdr");
-    }
+    if (queues_ > 1) steps.back().push_back("multi_queue");
+    if (queues_ > 1 || offloads_) steps.back().push_back("vnet_hdr");
     for (const auto& argv : steps)
       if (Status s = env_->RunChecked(argv); !s.ok())
         return s.Context("veth cable");
@@ -147,8 +150,7 @@ class VethCable : public GuestSide {
   }
   void ConfigureVm(VmConfig* vc) const override {
     vc->tap = tap_;
-    // The relay carries wire frames: no GSO super-frames from the guest.
-    vc->tap_offloads = false;
+    vc->tap_offloads = offloads_;
   }
   Status GuestStarted() override {
     for (const auto& argv : std::vector<std::vector<std::string>>{
@@ -160,7 +162,7 @@ class VethCable : public GuestSide {
     return Status::Ok();
   }
   Status Open(Relay* relay) override {
-    return OpenPacketSide(relay, "/run/netns/" + netns_, kRelayEnd);
+    return OpenPacketSide(relay, "/run/netns/" + netns_, kRelayEnd, offloads_);
   }
 
   static constexpr const char* kBridge = "sbbr0";
@@ -171,6 +173,7 @@ class VethCable : public GuestSide {
   Env* env_;
   std::string netns_, tap_, mtu_;
   int queues_;
+  bool offloads_;
 };
 
 // A real port (link.endpoint "host-interface"): the host interface cabled
@@ -219,9 +222,11 @@ class RelayPath : public NetworkPath {
     return relay_->snapshot();
   }
   std::string server_device() const override { return kTapName; }
+  // The default endpoint's is the engine's own name ("relay").
   std::string engine() const override {
-    return endpoint_ == "udp" ? Name(engine_)
-                              : std::string(Name(engine_)) + "+" + endpoint_;
+    return endpoint_ == kDefaultEndpoint
+               ? Name(engine_)
+               : std::string(Name(engine_)) + "+" + endpoint_;
   }
 
  private:
@@ -299,20 +304,23 @@ Result<std::unique_ptr<TcpreplayFloods>> AddTcpreplayFloods(
 Result<std::unique_ptr<NetworkPath>> MakeRelayPath(const NetworkPathParams& p) {
   auto ro = RelayOptionsFor(p);
   if (!ro.ok()) return ro.status();
+  const Scenario& sc = *p.scenario;
+  // Offloads cross the link only on the "tap" endpoint: both of the relay's
+  // sides then carry virtio-net headers.
+  ro->vnet_hdr = sc.link.endpoint == "tap";
   std::string err;
-  int tap = OpenTapInNetns(p.netns->path(), kTapName, &err);
+  int tap = OpenTapInNetns(p.netns->path(), kTapName, &err, ro->vnet_hdr);
   if (tap < 0) return Status::Harness("tap: " + err);
   auto relay = std::make_unique<Relay>(*ro, tap);
-  const Scenario& sc = *p.scenario;
   if (Status s = p.netns->AddressServer(kTapName, sc.vm.mtu); !s.ok()) return s;
   std::unique_ptr<GuestSide> side;
-  if (sc.link.endpoint == "veth") {
+  if (sc.link.endpoint == "veth" || sc.link.endpoint == "tap") {
     // Interface names are at most 15 bytes.
     std::string tap = ("t" + p.run_id).substr(0, 15);
     std::string wire = p.netns->name() + "-w";
     if (Status s = p.record_host_tap(tap, wire); !s.ok()) return s;
-    auto cable =
-        std::make_unique<VethCable>(p.env, wire, tap, sc.vm.mtu, sc.vm.queues);
+    auto cable = std::make_unique<VethCable>(p.env, wire, tap, sc.vm.mtu,
+                                             sc.vm.queues, ro->vnet_hdr);
     if (Status s = cable->Make(); !s.ok()) return s;
     side = std::move(cable);
   } else if (sc.link.endpoint == "host-interface") {

@@ -39,6 +39,13 @@ double Round(double v, int digits) {
          m;
 }
 
+// {"guest_image": 0.41, "watch": 11.2, ...}: where the run's time went.
+nlohmann::json Timings(const std::vector<std::pair<std::string, double>>& t) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [step, s] : t) j[step] = Round(s, 3);
+  return j;
+}
+
 nlohmann::json Counters(const DirectionCounters& c) {
   return {{"frames", c.frames},
           {"dropped", c.dropped},
@@ -89,6 +96,13 @@ nlohmann::json LinkJson(const RunReport& u) {
                       {"impairments", imps},
                       {"phases", phases},
                       {"floods", floods}};
+  if (const OffloadCounters& o = u.link_detail.offload; o.vnet_hdr)
+    // GSO super-frames crossed the relay: whole, or cut into wire frames
+    // before the chain (README: what a frame is).
+    j["offload"] = {{"frames", o.segmenting ? "wire" : "gso"},
+                    {"gso_frames", o.gso_frames},
+                    {"segments", o.segments},
+                    {"uncut", o.uncut}};
   if (u.link_engine == "kernel-netem") {
     j["seeded"] = false;  // Debian 12's tc has no netem seed
     // The guest's netem counters, as the agent read them from tc at the end.
@@ -117,6 +131,7 @@ nlohmann::json ReportJson(const Report& r) {
         {"verdict", Name(u.verdict)},
         {"duration_s", Round(u.duration_s, 3)},
         {"boot_s", Round(u.boot_s, 3)},
+        {"timings_s", Timings(u.timings)},
         {"stop_reason", u.stop_reason},
         {"accel", {{"name", u.accel}, {"reason", u.accel_reason}}},
         {"swap",

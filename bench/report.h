@@ -22,6 +22,8 @@ struct RunReport {
   Verdict verdict = Verdict::kError;
   std::string error;  // harness error, when verdict is error
   double duration_s = 0;
+  // Host seconds per step of the run, in order (report.json timings_s).
+  std::vector<std::pair<std::string, double>> timings;
   double boot_s =
       -1;  // host seconds from domain start to the agent's first report
   std::string stop_reason;

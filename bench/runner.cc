@@ -163,6 +163,7 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   // 1. The guest: kernel and image.
   KernelSpec ks = o.kernel.value_or(sc.kernel);
   log("kernel: " + ks.Label());
+  const double t_prepare = env->Now();
   auto guest = parts.prepare_guest(ks, sc);
   if (!guest.ok()) return guest.status();
   rep.kernel_release = guest->kernel.release;
@@ -174,13 +175,16 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
   if (cancelled()) return Status::Cancelled("cancelled before the run started");
   if (Status s = MakeDirs(o.out_dir); !s.ok()) return s.Context("report dir");
 
+  RunReport run;
+  run.timings.emplace_back("guest_image", env->Now() - t_prepare);
+
   // 2. What killed runs left behind.
+  const double t_reap = env->Now();
   for (const auto& line : Reap(o.state_dir, [&](const std::string& d) {
          parts.hypervisor->DestroyStale(d);
        }))
     log(line);
-
-  RunReport run;
+  run.timings.emplace_back("reap", env->Now() - t_reap);
   run.swap_type = sc.SwapType();
   const bool kvm = parts.hypervisor->UseKvm(&run.accel_reason);
   run.accel = kvm ? "kvm" : "tcg";
@@ -220,6 +224,7 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
                          cancelled);
 
   // 4. Watch it until it ends.
+  const double t_watch = env->Now();
   if (up.ok()) {
     log("guest " + testbed.record().domain + " started (" + run.accel_reason +
         ")");
@@ -228,6 +233,7 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
     monitor.seen().harness = up;
   }
   run.duration_s = env->Now() - t_start;
+  const double watched = env->Now() - t_watch;
 
   // 5. Keep the hypervisor's log and the link's counters, tear down.
   testbed.SaveVmLog(o.out_dir);
@@ -237,6 +243,11 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
       testbed.path() ? testbed.path()->engine() : Name(sc.link.engine);
   testbed.TearDown();
   monitor.Finish();
+  for (size_t i = 0; i < testbed.timings().size(); ++i) {
+    run.timings.push_back(testbed.timings()[i]);
+    if (testbed.timings()[i].first == "guest_start")
+      run.timings.emplace_back("watch", watched);
+  }
 
   // 6. The verdict, 7. the report.
   Judge(sc, monitor.seen(), &run);

@@ -101,7 +101,7 @@ void ReadLinkTable(Reader& r, const toml::table& t, Scenario* s) {
   r.Choice(t, "link.", "engine", {LinkEngine::kRelay, LinkEngine::kKernelNetem},
            &s->link.engine);
   r.Str(t, "link.", "endpoint", &s->link.endpoint,
-        {"udp", "veth", "host-interface"});
+        {"tap", "udp", "veth", "host-interface"});
   r.Str(t, "link.", "host_interface", &s->link.host_interface);
   const std::string& ifname = s->link.host_interface;
   bool bad = ifname.size() > 15 || ifname == "." || ifname == "..";
@@ -329,10 +329,10 @@ void CheckEndpoint(Reader& r, const toml::table& root, const Scenario* s) {
                    "vm.hostdev: expected link.host_interface, the host port "
                    "cabled to this NIC (the relay reads the guest's frames "
                    "there)");
-  if (s->vm.queues > 1 && l.endpoint != "veth")
+  if (s->vm.queues > 1 && l.endpoint != "veth" && l.endpoint != "tap")
     return r.Error(NodeOf(root, "vm", "queues"),
-                   "vm.queues: QEMU's UDP socket netdev has one queue; "
-                   "multiqueue needs a TAP (link.endpoint = \"veth\")");
+                   "vm.queues: multiqueue needs a TAP (link.endpoint \"tap\" "
+                   "or \"veth\")");
 }
 
 void ReadKernel(Reader& r, const toml::table& t, Scenario* s) {

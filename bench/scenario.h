@@ -28,6 +28,9 @@ const char* Name(StorageKind k);
 const char* Name(FaultKind k);
 const char* Name(LinkEngine e);
 
+// link.endpoint when the scenario names none.
+inline constexpr const char* kDefaultEndpoint = "tap";
+
 struct Scenario {
   std::string path;
   std::string name;
@@ -127,12 +130,14 @@ struct Scenario {
   // floods towards the guest, and what to record.
   struct LinkSpec {
     LinkEngine engine = LinkEngine::kRelay;
-    // Where the relay meets the guest's frames: "udp" (QEMU's UDP socket
-    // netdev), "veth" (the guest's TAP on a bridge with a veth pair the
-    // bench makes; the relay reads the far end with AF_PACKET) or
-    // "host-interface" (AF_PACKET on `host_interface`, the host port cabled
-    // to the NIC of [vm.hostdev]).
-    std::string endpoint = "udp";
+    // Where the relay meets the guest's frames: "tap" (the guest's TAP,
+    // offloads kept, on a bridge with a veth pair the bench makes; the
+    // relay reads the far end with AF_PACKET and virtio-net headers),
+    // "veth" (the same with the guest's offloads off: wire frames), "udp"
+    // (QEMU's UDP socket netdev: wire frames) or "host-interface"
+    // (AF_PACKET on `host_interface`, the host port cabled to the NIC of
+    // [vm.hostdev]).
+    std::string endpoint = kDefaultEndpoint;
     std::string host_interface;
     LinkConfig config;  // seed unset: filled in per run
     std::vector<FloodConfig> floods;

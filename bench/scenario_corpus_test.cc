@@ -96,9 +96,11 @@ queues = 2)toml",
 pci = "03:00.0")toml",
              R"msg(bad.toml:3: vm.hostdev.pci "03:00.0": expected a PCI address such as "0000:03:00.0")msg"},
             {R"toml(name = "x"
+[link]
+endpoint = "udp"
 [vm]
 queues = 2)toml",
-             R"msg(bad.toml:3: vm.queues: QEMU's UDP socket netdev has one queue; multiqueue needs a TAP (link.endpoint = "veth"))msg"},
+             R"msg(bad.toml:5: vm.queues: multiqueue needs a TAP (link.endpoint "tap" or "veth"))msg"},
             {R"toml(name = "x"
 [link]
 host_interface = "enp3s0f1")toml",
@@ -118,8 +120,8 @@ host_interface = "enp3s0f1")toml",
              R"msg(bad.toml:3: link.endpoint "veth": link.host_interface needs endpoint "host-interface")msg"},
             {R"toml(name = "x"
 [link]
-endpoint = "tap")toml",
-             R"msg(bad.toml:3: link.endpoint "tap": expected one of "host-interface", "udp", "veth")msg"},
+endpoint = "vhost")toml",
+             R"msg(bad.toml:3: link.endpoint "vhost": expected one of "host-interface", "tap", "udp", "veth")msg"},
             {R"toml(name = "x"
 [link]
 host_interface = "../eth0")toml",

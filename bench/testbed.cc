@@ -146,10 +146,19 @@ Testbed::Testbed(const Parts& parts, const std::string& state_dir,
 }
 
 Status Testbed::Up(const Plan& plan, const std::function<bool()>& cancelled) {
-  if (Status s = Record(); !s.ok()) return s;
-  if (Status s = MakeNetwork(plan); !s.ok()) return s;
-  if (Status s = StartStorage(plan); !s.ok()) return s;
-  return StartGuest(plan, cancelled);
+  Env* env = parts_.env;
+  auto timed = [&](const char* step, const std::function<Status()>& f) {
+    double t = env->Now();
+    Status s = f();
+    timings_.emplace_back(step, env->Now() - t);
+    return s;
+  };
+  if (Status s = timed("record", [&] { return Record(); }); !s.ok()) return s;
+  if (Status s = timed("network", [&] { return MakeNetwork(plan); }); !s.ok())
+    return s;
+  if (Status s = timed("storage", [&] { return StartStorage(plan); }); !s.ok())
+    return s;
+  return timed("guest_start", [&] { return StartGuest(plan, cancelled); });
 }
 
 // The record first: from here on a SIGKILL leaves nothing the next run
@@ -288,6 +297,7 @@ void Testbed::SaveVmLog(const std::string& dir) {
 void Testbed::TearDown() {
   if (torn_down_) return;
   torn_down_ = true;
+  const double t = parts_.env->Now();
   if (vm_) vm_->Destroy();
   vm_.reset();
   path_.reset();
@@ -297,6 +307,7 @@ void Testbed::TearDown() {
   if (scratch_made_)
     (void)RemoveTreeWithin(state_dir_ + "/runs", record_.scratch);
   if (recorded_) state_.End();
+  timings_.emplace_back("teardown", parts_.env->Now() - t);
 }
 
 }  // namespace swapbench

@@ -87,6 +87,11 @@ class Testbed {
 
   void TearDown();
 
+  // Host seconds each step took, in order: record, network, storage,
+  // guest_start (Up); teardown.
+  const std::vector<std::pair<std::string, double>>& timings() const {
+    return timings_;
+  }
   const RunRecord& record() const { return record_; }
   Vm* vm() { return vm_.get(); }
   // The guest as configured (empty before StartGuest).
@@ -111,6 +116,7 @@ class Testbed {
   std::unique_ptr<Storage> storage_;
   std::unique_ptr<Vm> vm_;
   VmConfig vm_config_;
+  std::vector<std::pair<std::string, double>> timings_;
 };
 
 }  // namespace swapbench
