@@ -35,6 +35,15 @@ Status WriteFile(const std::string& path, const std::string& data) {
   return Status::Ok();
 }
 
+Status AppendFile(const std::string& path, const std::string& data) {
+  std::ofstream f(path, std::ios::binary | std::ios::app);
+  if (!f) return Status::Harness("append " + path + ": " + strerror(errno));
+  f.write(data.data(), data.size());
+  f.close();
+  if (!f) return Status::Harness("append " + path + ": " + strerror(errno));
+  return Status::Ok();
+}
+
 Status WriteFileAtomic(const std::string& path, const std::string& data) {
   std::string tmp = path + ".tmp." + std::to_string(getpid());
   Status s = WriteFile(tmp, data);

@@ -17,6 +17,8 @@ Result<std::string> ReadFile(const std::string& path);
 // refused instead of read until memory runs out or forever.
 Result<std::string> ReadRegularFile(const std::string& path, size_t max_bytes);
 Status WriteFile(const std::string& path, const std::string& data);
+// Appends `data` to the file at `path` (made if missing).
+Status AppendFile(const std::string& path, const std::string& data);
 // Writes to path.tmp and renames, so readers never see a partial file.
 Status WriteFileAtomic(const std::string& path, const std::string& data);
 Status MakeDirs(const std::string& path);

@@ -248,11 +248,18 @@ Result<GuestImage> BuildImage(const Kernel& kernel, const ImageInputs& in,
 Status WriteRunInitrd(const GuestImage& image,
                       const std::map<std::string, std::string>& files,
                       const std::string& out) {
-  auto base = ReadFile(image.initramfs);
-  if (!base.ok()) return base.status().Context("initrd");
+  // The image is copied in the kernel (copy_file_range, a reflink where
+  // the file system has them), then the run's archive appended.
+  std::error_code ec;
+  std::filesystem::copy_file(image.initramfs, out,
+                             std::filesystem::copy_options::overwrite_existing,
+                             ec);
+  if (ec)
+    return Status::Harness("initrd: copy " + image.initramfs + ": " +
+                           ec.message());
   CpioWriter w;
   for (const auto& [path, data] : files) w.AddFile(path, data);
-  return WriteFile(out, *base + w.Finish()).Context("initrd");
+  return AppendFile(out, w.Finish()).Context("initrd");
 }
 
 }  // namespace swapbench

@@ -187,6 +187,8 @@ std::string DomainXml(const VmConfig& c) {
     x += driver + "    </interface>\n";
   }
   x += "    <memballoon model='none'/>\n";
+  // No USB controller: SeaBIOS would probe it on every boot.
+  x += "    <controller type='usb' model='none'/>\n";
   x += "  </devices>\n";
   if (rr) x += RecordReplayXml(c);
   return x + "</domain>\n";
