@@ -4,9 +4,12 @@
 #include <libvirt/libvirt-qemu.h>
 #include <libvirt/virterror.h>
 #include <linux/kvm.h>
+#include <poll.h>
 #include <pwd.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -196,6 +199,8 @@ std::string DomainXml(const VmConfig& c) {
 
 Libvirt::~Libvirt() {
   stop_ = true;
+  // Fire the loop's timer now rather than at its next 200 ms tick.
+  if (timer_ >= 0) virEventUpdateTimeout(timer_, 0);
   if (loop_.joinable()) loop_.join();
   if (timer_ >= 0) virEventRemoveTimeout(timer_);
   if (conn_) virConnectClose(conn_);
@@ -305,21 +310,31 @@ void LibvirtVm::StartReaper() {
   auto text = ReadFile(lv_->root() + "/run/qemu/" + c_.name + ".pid");
   if (!text.ok()) return;
   pid_t pid = static_cast<pid_t>(atoi(text->c_str()));
-  if (pid <= 1) return;
-  reaper_ = std::thread([this, pid] {
-    // ECHILD at once when QEMU is not this process's (no subreaper).
-    while (!stop_reaper_) {
-      int st;
-      pid_t r = waitpid(pid, &st, WNOHANG);
-      if (r != 0) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  int pidfd = pid > 1 ? static_cast<int>(syscall(SYS_pidfd_open, pid, 0)) : -1;
+  reaper_stop_ = eventfd(0, EFD_CLOEXEC);
+  if (pidfd < 0 || reaper_stop_ < 0) {
+    if (pidfd >= 0) close(pidfd);
+    return;
+  }
+  // Reaped the moment it exits, before libvirt's own check finds a zombie
+  // and sleeps 200 ms; ECHILD when QEMU is not this process's child.
+  reaper_ = std::thread([this, pid, pidfd] {
+    pollfd fds[2] = {{pidfd, POLLIN, 0}, {reaper_stop_, POLLIN, 0}};
+    while (poll(fds, 2, -1) < 0 && errno == EINTR) {
     }
+    if (fds[0].revents) waitpid(pid, nullptr, WNOHANG);
+    close(pidfd);
   });
 }
 
 void LibvirtVm::StopReaper() {
-  stop_reaper_ = true;
+  if (reaper_stop_ >= 0) {
+    uint64_t one = 1;
+    (void)!write(reaper_stop_, &one, sizeof(one));
+  }
   if (reaper_.joinable()) reaper_.join();
+  if (reaper_stop_ >= 0) close(reaper_stop_);
+  reaper_stop_ = -1;
 }
 
 std::string ControlPty(const std::string& xml) {

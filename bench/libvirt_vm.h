@@ -83,8 +83,8 @@ class LibvirtVm : public Vm {
   std::atomic<bool> stopped_{false};
   std::mutex mu_;
   std::string reason_;
-  std::thread reaper_;  // waits for QEMU's exit (see above)
-  std::atomic<bool> stop_reaper_{false};
+  std::thread reaper_;    // waits for QEMU's exit (see above)
+  int reaper_stop_ = -1;  // eventfd: Destroy ends the wait
 };
 
 // libvirt's last error as text.

@@ -87,7 +87,7 @@ void Monitor::Watch() {
                        .agent_silence_s = double(sc.limits.agent_silence_s),
                        .stall_s = double(sc.limits.stall_s)},
       vm_start_);
-  while (Tick(o_.env->Now())) o_.env->Sleep(0.1);
+  while (Tick(o_.env->Now())) o_.env->Sleep(0.05);
   EndRun();
 }
 
