@@ -1,15 +1,16 @@
 // NetworkPath: how the guest's frames reach the storage namespace.
 //
-//   RelayPath      the guest NIC is a UDP socket pair on loopback (libvirt
-//                  <interface type='udp'>); the relay carries its frames
-//                  through the scenario's seeded link (impairments, phases,
-//                  floods, trace, captures) to a TAP in the namespace. The
-//                  default, and the only path the link applies on.
-//                  With link.endpoint "veth" the guest's NIC is a TAP
-//                  bridged to a veth pair in a namespace of its own and the
-//                  relay reads the veth's far end (AF_PACKET); with
-//                  "host-interface", a real NIC passed to the guest is
-//                  cabled to a host port the relay reads.
+//   RelayPath      the relay carries the guest's frames through the
+//                  scenario's seeded link (impairments, phases, floods,
+//                  trace, captures) to a TAP in the namespace; the only path
+//                  the link applies on. Its guest side (link.endpoint):
+//                  "tap" (the default) the guest's TAP, offloads kept, on a
+//                  bridge with a veth pair in a namespace of its own, the
+//                  relay reading the far end with AF_PACKET and virtio-net
+//                  headers; "veth" the same with the guest's offloads off;
+//                  "udp" QEMU's UDP socket netdev on loopback; and
+//                  "host-interface" a host port cabled to a real NIC passed
+//                  to the guest.
 //   DirectTapPath  QEMU's own TAP, made in the host namespace and moved into
 //                  the run's namespace once QEMU holds it; no relay, no
 //                  link. bench-relay's baseline, with or without offloads.
@@ -70,6 +71,10 @@ struct NetworkPathParams {
   Netns* netns = nullptr;  // the run's namespace
   std::string out_dir;     // trace and captures go here
   std::string run_id;      // names the direct TAP
+  // The run is recorded (--record): QEMU 7.2 replays the network through
+  // a netdev without a virtio-net header, so a recording must not depend
+  // on one: the "tap" endpoint gives way to "udp" (wire frames).
+  bool record = false;
   // Called with a host TAP's name (and the cable's namespace, "" if none)
   // before they are made, so that a killed run's are reaped; a failure
   // aborts.

@@ -289,6 +289,41 @@ std::string GuestCharts(const nlohmann::json& series, const ChartContext& cc) {
   return h;
 }
 
+// When each workload ran and how it ended, when the run has more than
+// one (or one that is not the plain hog): green exited 0, red killed or
+// failed, grey never finished.
+std::string WorkloadTimeline(const nlohmann::json& run,
+                             const ChartContext& cc) {
+  const auto& workloads = Member(run, "workloads");
+  if (!workloads.is_array() || workloads.empty() ||
+      (workloads.size() == 1 && Str(workloads[0], "kind") == "hog"))
+    return "";
+  Timeline tl{.title = "workloads",
+              .t = cc.t,
+              .bands = cc.bands,
+              .markers = cc.markers};
+  for (const auto& w : workloads) {
+    const std::string name = Str(w, "name");
+    tl.rows.push_back(name);
+    if (!Member(w, "start_s").is_number()) continue;
+    const std::string status = Str(w, "status");
+    const bool ended = Member(w, "end_s").is_number();
+    const bool ok = status == "exited" && Member(w, "code") == 0;
+    std::string label = status;
+    if (Member(w, "code").is_number())
+      label += " " + DumpJson(Member(w, "code"), -1);
+    if (Member(w, "signal").is_number())
+      label += " by signal " + DumpJson(Member(w, "signal"), -1);
+    tl.spans.push_back({name, label,
+                        !ended ? "#999"
+                        : ok   ? "#393"
+                               : "#c33",
+                        w["start_s"].get<double>(),
+                        ended ? w["end_s"].get<double>() : -1});
+  }
+  return SvgTimeline(tl);
+}
+
 std::string RunCharts(const nlohmann::json& run, const std::string& anchor) {
   const auto& series = run.value("series", nlohmann::json::object());
   const auto& t = Member(series, "t");
@@ -314,6 +349,7 @@ std::string RunCharts(const nlohmann::json& run, const std::string& anchor) {
       cc.Make("RPC retransmissions", "cumulative",
               {{"rpc retrans", "#a3a", &Member(series, "rpc_retrans")}}));
   h += GuestCharts(series, cc);
+  h += WorkloadTimeline(run, cc);
   return h + "</div>\n";
 }
 

@@ -120,6 +120,24 @@ std::string Legend(const Chart& c, int* rows) {
   return s;
 }
 
+// The time axis along `y`: ticks, labels, the line and its unit.
+std::string XAxis(const Chart& c, const Scale& X, double y) {
+  std::string s;
+  for (double t : NiceTicks(X.lo, X.hi, 9)) {
+    s += "<line x1=\"" + F(X(t)) + "\" y1=\"" + F(y) + "\" x2=\"" + F(X(t)) +
+         "\" y2=\"" + F(y + 4) + "\" class=\"axis\"/>";
+    s += "<text x=\"" + F(X(t)) + "\" y=\"" + F(y + 15) +
+         "\" class=\"tick\" text-anchor=\"middle\">" + HumanNumber(t) +
+         "</text>\n";
+  }
+  s += "<line x1=\"" + F(X.from) + "\" y1=\"" + F(y) + "\" x2=\"" + F(X.to) +
+       "\" y2=\"" + F(y) + "\" class=\"axis\"/>";
+  s += "<text x=\"" + F((X.from + X.to) / 2) + "\" y=\"" + F(y + 30) +
+       "\" class=\"unit\" text-anchor=\"middle\">" + XmlEscape(c.x_unit) +
+       "</text>\n";
+  return s;
+}
+
 // Grid lines, ticks and tick labels on both axes, the axis lines, the x
 // axis's unit.
 std::string Axes(const Chart& c, const Scale& X, const Scale& Y) {
@@ -131,20 +149,9 @@ std::string Axes(const Chart& c, const Scale& X, const Scale& Y) {
          "\" class=\"tick\" text-anchor=\"end\">" + HumanNumber(v) +
          "</text>\n";
   }
-  for (double t : NiceTicks(X.lo, X.hi, 9)) {
-    s += "<line x1=\"" + F(X(t)) + "\" y1=\"" + F(Y.from) + "\" x2=\"" +
-         F(X(t)) + "\" y2=\"" + F(Y.from + 4) + "\" class=\"axis\"/>";
-    s += "<text x=\"" + F(X(t)) + "\" y=\"" + F(Y.from + 15) +
-         "\" class=\"tick\" text-anchor=\"middle\">" + HumanNumber(t) +
-         "</text>\n";
-  }
-  s += "<line x1=\"" + F(kLeft) + "\" y1=\"" + F(Y.from) + "\" x2=\"" +
-       F(kWidth - kRight) + "\" y2=\"" + F(Y.from) + "\" class=\"axis\"/>";
+  s += XAxis(c, X, Y.from);
   s += "<line x1=\"" + F(kLeft) + "\" y1=\"" + F(Y.to) + "\" x2=\"" + F(kLeft) +
        "\" y2=\"" + F(Y.from) + "\" class=\"axis\"/>\n";
-  s += "<text x=\"" + F((kLeft + kWidth - kRight) / 2) + "\" y=\"" +
-       F(Y.from + 30) + "\" class=\"unit\" text-anchor=\"middle\">" +
-       XmlEscape(c.x_unit) + "</text>\n";
   return s;
 }
 
@@ -274,6 +281,52 @@ std::string SvgChart(const Chart& c) {
   s += Bands(c, X, Y);
   s += Axes(c, X, Y);
   s += Series(c, X, Y);
+  s += Markers(c, X, Y);
+  return s + "</svg>\n";
+}
+
+std::string SvgTimeline(const Timeline& tl) {
+  constexpr double kRow = 22, kNames = 110;
+  // The extent as a chart with no lines would have it.
+  Chart c;
+  c.t = tl.t;
+  c.bands = tl.bands;
+  c.markers = tl.markers;
+  for (const Span& sp : tl.spans) c.bands.push_back({sp.from, sp.to, "", ""});
+  const Extent e = ExtentOf(c);
+  const double top = 30, height = top + kRow * tl.rows.size() + kBottom;
+  const Scale X{e.tmin, e.tmax, kNames, kWidth - kRight};
+  const Scale Y{0, 1, top + kRow * tl.rows.size(), top};
+  c.bands = tl.bands;
+  std::string s =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart timeline\" "
+      "width=\"" +
+      F(kWidth) + "\" height=\"" + F(height) + "\" viewBox=\"0 0 " + F(kWidth) +
+      " " + F(height) + "\" data-title=\"" + XmlEscape(tl.title) + "\">\n";
+  s += "<text x=\"" + F(kLeft) + "\" y=\"16\" class=\"title\">" +
+       XmlEscape(tl.title) + "</text>\n";
+  s += Bands(c, X, Y);
+  for (size_t i = 0; i < tl.rows.size(); ++i) {
+    const double y = top + kRow * i;
+    s += "<text x=\"" + F(kNames - 6) + "\" y=\"" + F(y + kRow / 2 + 4) +
+         "\" class=\"tick\" text-anchor=\"end\">" + XmlEscape(tl.rows[i]) +
+         "</text>\n";
+    for (const Span& sp : tl.spans) {
+      if (sp.row != tl.rows[i]) continue;
+      const double x0 = X(std::clamp(sp.from, X.lo, X.hi));
+      const double x1 =
+          std::max(x0 + 2, X(sp.to < sp.from ? X.hi : std::min(sp.to, X.hi)));
+      s += "<rect class=\"span\" data-row=\"" + XmlEscape(sp.row) + "\" x=\"" +
+           F(x0) + "\" y=\"" + F(y + 4) + "\" width=\"" + F(x1 - x0) +
+           "\" height=\"" + F(kRow - 8) + "\" fill=\"" + sp.color +
+           "\"><title>" +
+           XmlEscape(sp.row + ": " + sp.label + ", " + HumanNumber(sp.from) +
+                     "–" + (sp.to < sp.from ? "end" : HumanNumber(sp.to)) +
+                     " s") +
+           "</title></rect>\n";
+    }
+  }
+  s += XAxis(c, X, Y.from);
   s += Markers(c, X, Y);
   return s + "</svg>\n";
 }

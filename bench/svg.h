@@ -52,6 +52,26 @@ struct Chart {
 
 std::string SvgChart(const Chart& c);
 
+// A span of one row of a timeline: a workload from its start to its end
+// (`to` < `from`: it never ended; the bar runs to the chart's end).
+struct Span {
+  std::string row, label, color;
+  double from = 0, to = -1;
+};
+
+// One row per name, a bar per span, on the same time axis, bands and
+// markers as the run's charts: when each workload ran, and how it ended.
+struct Timeline {
+  std::string title;
+  std::vector<std::string> rows;
+  std::vector<Span> spans;
+  const nlohmann::json* t = nullptr;  // the run's time axis (its extent)
+  std::vector<Band> bands;
+  std::vector<Marker> markers;
+};
+
+std::string SvgTimeline(const Timeline& tl);
+
 // At most `max_ticks` round values (steps of 1, 2 or 5 × 10^k) in [lo, hi].
 std::vector<double> NiceTicks(double lo, double hi, int max_ticks);
 // 0, 0.25, 3, 12.5k, 1.2M, 3G: at most three significant digits.

@@ -105,5 +105,36 @@ TEST(SvgTest, AChartAsAReaderSeesIt) {
       std::string::npos);
 }
 
+TEST(SvgTest, AWorkloadTimelineHasARowPerWorkloadAndBarsWhereTheyRan) {
+  nlohmann::json t = nlohmann::json::array();
+  for (int i = 0; i <= 40; ++i) t.push_back(i * 0.5);  // 0..20 s
+  Timeline tl;
+  tl.title = "workloads";
+  tl.t = &t;
+  tl.rows = {"writer", "reader", "late"};
+  tl.spans = {{"writer", "exited 0", "#393", 2, 12},
+              {"reader", "killed by signal 9", "#c33", 4, 8},
+              {"late", "did not finish", "#999", 15, -1}};
+  tl.markers = {{8, "memcg_oom_kill: reader", "#r-f1"}};
+  const std::string s = SvgTimeline(tl);
+  // Row names, in order, left of the bars.
+  EXPECT_EQ(All(s, R"(text-anchor="end">([a-z]+)</text>)"),
+            (std::vector<std::string>{"writer", "reader", "late"}));
+  // Bars at their times: x = 110 + t / 20 * (580 - 14 - 110).
+  auto x = All(s, R"re(<rect class="span"[^>]* x="([0-9.]+)")re");
+  auto w = All(s, R"re(<rect class="span"[^>]* width="([0-9.]+)")re");
+  ASSERT_EQ(x.size(), 3u);
+  EXPECT_NEAR(std::stod(x[0]), 110 + 2 / 20.0 * 456, 0.1);
+  EXPECT_NEAR(std::stod(w[0]), 10 / 20.0 * 456, 0.1);
+  EXPECT_NEAR(std::stod(x[1]) + std::stod(w[1]), 110 + 8 / 20.0 * 456, 0.1);
+  EXPECT_NEAR(std::stod(x[2]) + std::stod(w[2]), 566, 0.1) << "runs to the end";
+  EXPECT_NE(s.find("<title>reader: killed by signal 9, 4–8 s</title>"),
+            std::string::npos);
+  EXPECT_NE(s.find("late: did not finish, 15–end s"), std::string::npos);
+  // The finding's marker links to it; the time axis is labelled.
+  EXPECT_NE(s.find("href=\"#r-f1\""), std::string::npos);
+  EXPECT_NE(s.find(">s (guest time)</text>"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace swapbench

@@ -183,6 +183,7 @@ Status Testbed::MakeNetwork(const Plan& plan) {
   np.netns = netns_.get();
   np.out_dir = plan.out_dir;
   np.run_id = record_.id;
+  np.record = plan.record;
   np.record_host_tap = [this](const std::string& tap,
                               const std::string& netns) {
     record_.host_tap = tap;

@@ -33,6 +33,13 @@ nlohmann::json WorkloadsJson(const Scenario& sc, const Telemetry& t) {
                         {"kind", Name(w.kind)},
                         {"cgroup", c ? c->path : "/"}};
     if (w.kind != Scenario::WorkloadKind::kStressNg) j["mib"] = w.mib;
+    // Guest seconds, for the page's workload timeline.
+    if (const nlohmann::json* start = EventOf(t, event::kWorkloadStart, w.name);
+        start && start->contains("t") && (*start)["t"].is_number())
+      j["start_s"] = (*start)["t"];
+    if (const nlohmann::json* exit = EventOf(t, event::kWorkloadExit, w.name);
+        exit && exit->contains("t") && (*exit)["t"].is_number())
+      j["end_s"] = (*exit)["t"];
     if (const nlohmann::json* exit = EventOf(t, event::kWorkloadExit, w.name)) {
       for (const auto& [k, v] : exit->items())
         if (k != "event" && k != "t" && k != "name" && k != "kind" &&

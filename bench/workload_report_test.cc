@@ -57,6 +57,10 @@ TEST(WorkloadReportTest, OutcomesFindingsAndUnmet) {
   EXPECT_EQ(w[0]["cgroup"], "/a");
   EXPECT_EQ(w[1]["metrics"], nlohmann::json::array());
   EXPECT_EQ(w[2]["status"], "not started");
+  // Guest seconds for the page's timeline.
+  EXPECT_EQ(w[0]["start_s"], 3);
+  EXPECT_EQ(w[0]["end_s"], 9);
+  EXPECT_FALSE(w[2].contains("start_s"));
   nlohmann::json c = CgroupsJson(sc, t);
   EXPECT_EQ(c[0]["last"]["max"], 3);
   EXPECT_EQ(c[0]["peak_current_mib"], 1.0);
