@@ -4,19 +4,12 @@
 #include <cstring>
 #include <limits>
 
+#include "netem/bytes.h"
 #include "netem/frame.h"
 
 namespace swapbench {
 
 namespace {
-void Put16(uint8_t* p, uint16_t v) {
-  p[0] = static_cast<uint8_t>(v >> 8);
-  p[1] = static_cast<uint8_t>(v);
-}
-void Put32(uint8_t* p, uint32_t v) {
-  Put16(p, static_cast<uint16_t>(v >> 16));
-  Put16(p + 2, static_cast<uint16_t>(v));
-}
 
 // Ethernet + IPv4 headers; returns the L4 offset. `size` is the whole frame.
 size_t Ipv4(uint8_t* buf, int size, const uint8_t src[6], const uint8_t dst[6],

@@ -2,21 +2,9 @@
 
 #include <cstdio>
 
-namespace swapbench {
+#include "netem/bytes.h"
 
-namespace {
-uint16_t Be16(const uint8_t* p) {
-  return static_cast<uint16_t>(p[0] << 8 | p[1]);
-}
-uint32_t Be32(const uint8_t* p) {
-  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 |
-         p[3];
-}
-void Put16(uint8_t* p, uint16_t v) {
-  p[0] = static_cast<uint8_t>(v >> 8);
-  p[1] = static_cast<uint8_t>(v);
-}
-}  // namespace
+namespace swapbench {
 
 const char* ProtoName(Proto p) {
   switch (p) {

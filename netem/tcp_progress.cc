@@ -1,18 +1,8 @@
 #include "netem/tcp_progress.h"
 
+#include "netem/bytes.h"
+
 namespace swapbench {
-
-namespace {
-
-uint16_t Be16(const uint8_t* p) {
-  return static_cast<uint16_t>(p[0] << 8 | p[1]);
-}
-uint32_t Be32(const uint8_t* p) {
-  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 |
-         p[3];
-}
-
-}  // namespace
 
 uint64_t TcpProgress::Observe(const uint8_t* f, size_t len) {
   size_t off = 12;
