@@ -26,22 +26,24 @@ Result<std::string> ReadFile(const std::string& path) {
   return s.str();
 }
 
-Status WriteFile(const std::string& path, const std::string& data) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (!f) return Status::Harness("write " + path + ": " + strerror(errno));
+namespace {
+Status Write(const std::string& path, const std::string& data,
+             std::ios::openmode mode, const char* what) {
+  std::ofstream f(path, std::ios::binary | mode);
+  if (!f) return Status::Harness(what + (" " + path) + ": " + strerror(errno));
   f.write(data.data(), data.size());
   f.close();
-  if (!f) return Status::Harness("write " + path + ": " + strerror(errno));
+  if (!f) return Status::Harness(what + (" " + path) + ": " + strerror(errno));
   return Status::Ok();
+}
+}  // namespace
+
+Status WriteFile(const std::string& path, const std::string& data) {
+  return Write(path, data, std::ios::trunc, "write");
 }
 
 Status AppendFile(const std::string& path, const std::string& data) {
-  std::ofstream f(path, std::ios::binary | std::ios::app);
-  if (!f) return Status::Harness("append " + path + ": " + strerror(errno));
-  f.write(data.data(), data.size());
-  f.close();
-  if (!f) return Status::Harness("append " + path + ": " + strerror(errno));
-  return Status::Ok();
+  return Write(path, data, std::ios::app, "append");
 }
 
 Status WriteFileAtomic(const std::string& path, const std::string& data) {

@@ -120,6 +120,16 @@ std::string Legend(const Chart& c, int* rows) {
   return s;
 }
 
+// The <svg> element of a chart `height` high, and its heading.
+std::string SvgOpen(const char* cls, double height, const std::string& title,
+                    const std::string& heading) {
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"" +
+         std::string(cls) + "\" width=\"" + F(kWidth) + "\" height=\"" +
+         F(height) + "\" viewBox=\"0 0 " + F(kWidth) + " " + F(height) +
+         "\" data-title=\"" + XmlEscape(title) + "\">\n<text x=\"" + F(kLeft) +
+         "\" y=\"16\" class=\"title\">" + XmlEscape(heading) + "</text>\n";
+}
+
 // The time axis along `y`: ticks, labels, the line and its unit.
 std::string XAxis(const Chart& c, const Scale& X, double y) {
   std::string s;
@@ -271,12 +281,7 @@ std::string SvgChart(const Chart& c) {
   const Scale X{e.tmin, e.tmax, kLeft, kWidth - kRight};
   const Scale Y{0, ymax, top + kPlotHeight, top};
   std::string s =
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" "
-      "width=\"" +
-      F(kWidth) + "\" height=\"" + F(height) + "\" viewBox=\"0 0 " + F(kWidth) +
-      " " + F(height) + "\" data-title=\"" + XmlEscape(c.title) + "\">\n";
-  s += "<text x=\"" + F(kLeft) + "\" y=\"16\" class=\"title\">" +
-       XmlEscape(c.title) + " (" + XmlEscape(c.unit) + ")</text>\n";
+      SvgOpen("chart", height, c.title, c.title + " (" + c.unit + ")");
   s += legend;
   s += Bands(c, X, Y);
   s += Axes(c, X, Y);
@@ -298,13 +303,7 @@ std::string SvgTimeline(const Timeline& tl) {
   const Scale X{e.tmin, e.tmax, kNames, kWidth - kRight};
   const Scale Y{0, 1, top + kRow * tl.rows.size(), top};
   c.bands = tl.bands;
-  std::string s =
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart timeline\" "
-      "width=\"" +
-      F(kWidth) + "\" height=\"" + F(height) + "\" viewBox=\"0 0 " + F(kWidth) +
-      " " + F(height) + "\" data-title=\"" + XmlEscape(tl.title) + "\">\n";
-  s += "<text x=\"" + F(kLeft) + "\" y=\"16\" class=\"title\">" +
-       XmlEscape(tl.title) + "</text>\n";
+  std::string s = SvgOpen("chart timeline", height, tl.title, tl.title);
   s += Bands(c, X, Y);
   for (size_t i = 0; i < tl.rows.size(); ++i) {
     const double y = top + kRow * i;
