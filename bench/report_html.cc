@@ -298,10 +298,11 @@ std::string WorkloadTimeline(const nlohmann::json& run,
   if (!workloads.is_array() || workloads.empty() ||
       (workloads.size() == 1 && Str(workloads[0], "kind") == "hog"))
     return "";
-  Timeline tl{.title = "workloads",
-              .t = cc.t,
-              .bands = cc.bands,
-              .markers = cc.markers};
+  Timeline tl;
+  tl.title = "workloads";
+  tl.t = cc.t;
+  tl.bands = cc.bands;
+  tl.markers = cc.markers;
   for (const auto& w : workloads) {
     const std::string name = Str(w, "name");
     tl.rows.push_back(name);
