@@ -78,36 +78,12 @@ std::string GuestKey(const Scenario& sc) {
   return key;
 }
 
-Result<Guest> PrepareGuestOnce(const KernelSpec& ks, const Scenario& sc,
-                               const RunnerOptions& o);
-
 // The kernel and its image: cached, and the only steps that may take a
 // while before anything is started. The kernel is checked against what the
 // scenario needs first, and the image carries only the modules it needs.
 // Parallel runs (threads, or other swapbench processes) may want the same
 // kernel and image: one at a time fetches or builds, the others find it
 // cached.
-//
-// A Debian package's kernel never changes under its name within a process
-// (a tree or a bzimage may be rebuilt: bisect), so its guest is prepared
-// once per process and scenario needs: preflight and each run of a set
-// then skip re-hashing the image's inputs (~0.5 s a run, measured).
-Result<Guest> PrepareGuest(const KernelSpec& ks, const Scenario& sc,
-                           const RunnerOptions& o) {
-  static std::mutex mu;
-  static std::map<std::string, Guest> prepared;
-  std::lock_guard<std::mutex> guard(mu);
-  std::string key;
-  if (IsDebianPackageName(ks.package) && ks.tree.empty() && ks.bzimage.empty())
-    key = ks.package + "\n" + o.cache_dir + "\n" + o.agent_path + "\n" +
-          o.busybox_path + "\n" + o.binaries_list + "\n" + GuestKey(sc);
-  if (auto it = prepared.find(key); !key.empty() && it != prepared.end())
-    return it->second;
-  auto guest = PrepareGuestOnce(ks, sc, o);
-  if (guest.ok() && !key.empty()) prepared[key] = *guest;
-  return guest;
-}
-
 Result<Guest> PrepareGuestOnce(const KernelSpec& ks, const Scenario& sc,
                                const RunnerOptions& o) {
   if (Status s = MakeDirs(o.cache_dir); !s.ok()) return s.Context("cache");
@@ -129,6 +105,26 @@ Result<Guest> PrepareGuestOnce(const KernelSpec& ks, const Scenario& sc,
       *kernel, {o.agent_path, o.busybox_path, *modules, binaries}, o.cache_dir);
   if (!image.ok()) return image.status();
   return Guest{*kernel, *image};
+}
+
+// A Debian package's kernel never changes under its name within a process
+// (a tree or a bzimage may be rebuilt: bisect), so its guest is prepared
+// once per process and scenario needs: preflight and each run of a set
+// then skip re-hashing the image's inputs (~0.5 s a run, measured).
+Result<Guest> PrepareGuest(const KernelSpec& ks, const Scenario& sc,
+                           const RunnerOptions& o) {
+  static std::mutex mu;
+  static std::map<std::string, Guest> prepared;
+  std::lock_guard<std::mutex> guard(mu);
+  std::string key;
+  if (IsDebianPackageName(ks.package) && ks.tree.empty() && ks.bzimage.empty())
+    key = ks.package + "\n" + o.cache_dir + "\n" + o.agent_path + "\n" +
+          o.busybox_path + "\n" + o.binaries_list + "\n" + GuestKey(sc);
+  if (auto it = prepared.find(key); !key.empty() && it != prepared.end())
+    return it->second;
+  auto guest = PrepareGuestOnce(ks, sc, o);
+  if (guest.ok() && !key.empty()) prepared[key] = *guest;
+  return guest;
 }
 
 // The options' parts with the real ones where none was given.
@@ -277,11 +273,9 @@ Result<Report> RunScenario(const Scenario& sc, const RunnerOptions& o) {
       testbed.path() ? testbed.path()->engine() : Name(sc.link.engine);
   testbed.TearDown();
   monitor.Finish();
-  for (size_t i = 0; i < testbed.timings().size(); ++i) {
-    run.timings.push_back(testbed.timings()[i]);
-    if (testbed.timings()[i].first == "guest_start")
-      run.timings.emplace_back("watch", watched);
-  }
+  run.timings.insert(run.timings.end(), testbed.timings().begin(),
+                     testbed.timings().end());
+  if (up.ok()) run.timings.emplace_back("watch", watched);
 
   // 6. The verdict, 7. the report.
   Judge(sc, monitor.seen(), &run);

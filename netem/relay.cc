@@ -44,7 +44,7 @@ struct Relay::Impl {
     ep.guest_ip = o.guest_ip;
     ep.server_ip = o.server_ip;
     offload.vnet_hdr = o.vnet_hdr;
-    segmenting = offload.segmenting =
+    offload.segmenting =
         o.vnet_hdr && (!o.link.impairments.empty() || !o.link.phases.empty());
   }
   // Calls emit(frame, len, hdr) with what the chain is offered for one
@@ -54,7 +54,7 @@ struct Relay::Impl {
   void Wire(const VnetHdr& h, uint8_t* f, size_t len, uint8_t* wire,
             Emit&& emit) {
     if (h.gso_type != kGsoNone) ++offload.gso_frames;
-    if (!segmenting || !IsOffloaded(h)) return emit(f, len, h);
+    if (!offload.segmenting || !IsOffloaded(h)) return emit(f, len, h);
     if (h.gso_type == kGsoNone) {
       CompleteChecksum(h, f, len);
       return emit(f, len, kWireHdr);
@@ -70,9 +70,8 @@ struct Relay::Impl {
     }
   }
   Link link;
-  // Cut GSO frames into wire frames before the chain: something on the
-  // link decides per frame.
-  bool segmenting = false;
+  // offload.segmenting: cut GSO frames into wire frames before the chain
+  // (something on the link decides per frame).
   OffloadCounters offload;
   std::vector<FloodSource> floods;
   std::vector<uint64_t> flood_delivered;
@@ -457,8 +456,8 @@ void Relay::Loop() {
         if (d.now) to_guest(now, f, len, false, h);
       };
       for (int i = 0; i < kBatch; ++i) {
-        uint8_t* f = m.segmenting ? super.get() : slot();
-        VnetHdr& h = m.segmenting ? super_hdr : out_hdr[k];
+        uint8_t* f = m.offload.segmenting ? super.get() : slot();
+        VnetHdr& h = m.offload.segmenting ? super_hdr : out_hdr[k];
         iovec v[2] = {{&h, sizeof(VnetHdr)}, {f, kFrameMax}};
         ssize_t got = readv(tap_fd_, v + 2 - pieces, pieces);
         if (got < 0) {
